@@ -1,0 +1,85 @@
+import Foundation
+
+/// A channel as the admin API and seed files spell it.
+struct ChannelDocument: Codable, Sendable {
+    var channelId: String?
+    var channelSecret: String?
+    var name: String?
+    var type: Channel.Kind?
+    var appType: Channel.AppType?
+    var callbackUrls: [String]?
+    var emailPermission: Bool?
+    var botLinked: Bool?
+
+    init(_ channel: Channel) {
+        channelId = channel.channelID
+        channelSecret = channel.channelSecret
+        name = channel.name
+        type = channel.kind
+        appType = channel.appType
+        callbackUrls = channel.callbackURLs
+        emailPermission = channel.emailPermission
+        botLinked = channel.botLinked
+    }
+
+    /// The channel this document describes, with generated ID and secret where they are missing.
+    func channel() throws(Seed.FileError) -> Channel {
+        let id = channelId ?? String(Int.random(in: 1_000_000_000...1_999_999_999))
+        guard id.utf8.count == 10, id.utf8.allSatisfy({ (48...57).contains($0) }) else {
+            throw Seed.FileError(description: "channelId must be 10 digits, got \"\(id)\"")
+        }
+        let secret = channelSecret ?? Randomness.hex(bytes: 16)
+        guard secret.utf8.count == 32, secret.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            throw Seed.FileError(description: "channelSecret of channel \(id) must be 32 lowercase hexadecimal digits")
+        }
+        let kind = type ?? .login
+        let callbacks = callbackUrls ?? []
+        for url in callbacks {
+            guard let parsed = URL(string: url), parsed.scheme != nil, !url.contains("#") else {
+                throw Seed.FileError(description: "callback URL \"\(url)\" of channel \(id) is not an absolute URL without fragment")
+            }
+        }
+        return Channel(
+            channelID: id,
+            channelSecret: secret,
+            name: name ?? "Channel \(id)",
+            kind: kind,
+            appType: appType ?? .web,
+            callbackURLs: callbacks,
+            emailPermission: emailPermission ?? true,
+            botLinked: botLinked ?? true
+        )
+    }
+}
+
+/// A user as the admin API and seed files spell it (the field names of LINE's profile).
+struct UserResource: Codable, Sendable {
+    var userId: String?
+    var displayName: String?
+    var pictureUrl: String?
+    var statusMessage: String?
+    var email: String?
+
+    init(_ user: User) {
+        userId = user.userID
+        displayName = user.displayName
+        pictureUrl = user.pictureURL
+        statusMessage = user.statusMessage
+        email = user.email
+    }
+
+    /// The user this document describes, with a generated ID where it is missing.
+    func user() throws(Seed.FileError) -> User {
+        let id = userId ?? "U" + Randomness.hex(bytes: 16)
+        guard User.isValidID(id) else {
+            throw Seed.FileError(description: "userId must be U followed by 32 lowercase hexadecimal digits, got \"\(id)\"")
+        }
+        guard let displayName, !displayName.isEmpty, displayName.count <= 100 else {
+            throw Seed.FileError(description: "displayName of user \(id) must be 1 to 100 characters")
+        }
+        if let pictureUrl, !pictureUrl.hasPrefix("https://") && !pictureUrl.hasPrefix("http://") {
+            throw Seed.FileError(description: "pictureUrl of user \(id) must be an http(s) URL")
+        }
+        return User(userID: id, displayName: displayName, pictureURL: pictureUrl, statusMessage: statusMessage, email: email)
+    }
+}

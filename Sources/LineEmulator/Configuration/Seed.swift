@@ -1,0 +1,80 @@
+import Foundation
+
+/// The channels and users an emulator starts with, and returns to on `POST /_emulator/v1/reset`.
+public struct Seed: Sendable, Equatable {
+    public var channels: [Channel]
+    public var users: [User]
+    /// Pairs of (user ID, channel ID) whose user is a friend of the channel's linked LINE Official Account.
+    public var friendships: [Friendship]
+
+    public struct Friendship: Sendable, Equatable, Codable {
+        public var userID: String
+        public var channelID: String
+
+        public init(userID: String, channelID: String) {
+            self.userID = userID
+            self.channelID = channelID
+        }
+    }
+
+    public init(channels: [Channel] = [], users: [User] = [], friendships: [Friendship] = []) {
+        self.channels = channels
+        self.users = users
+        self.friendships = friendships
+    }
+
+    /// The web-app LINE Login channel of the default seed (HS256 ID tokens, `client_secret` required).
+    public static let webChannel = Channel(
+        channelID: "2000000001",
+        channelSecret: "7c4b9e1f2a3d5e6f8091a2b3c4d5e6f7",
+        name: "LineKit Web Login",
+        appType: .web,
+        callbackURLs: [
+            "http://127.0.0.1:8080/callback",
+            "http://localhost:8080/callback",
+            "http://127.0.0.1:8080/auth/line/callback",
+            "http://localhost:8080/auth/line/callback",
+        ]
+    )
+
+    /// The native-app LINE Login channel of the default seed (ES256 ID tokens, PKCE without a secret).
+    public static let nativeChannel = Channel(
+        channelID: "2000000002",
+        channelSecret: "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+        name: "LineKit Native App",
+        appType: .native,
+        callbackURLs: ["linekit-sample://callback", "http://127.0.0.1:8080/native/callback"]
+    )
+
+    /// The users of the default seed.
+    public static let defaultUsers = [
+        User(
+            userID: "U1f2a3b4c5d6e7f8091a2b3c4d5e6f701",
+            displayName: "Brown",
+            pictureURL: "https://profile.line-scdn.net/linekit-emulator/brown",
+            statusMessage: "Hello, LINE!",
+            email: "brown@example.com"
+        ),
+        User(
+            userID: "U2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a02",
+            displayName: "Cony",
+            pictureURL: "https://profile.line-scdn.net/linekit-emulator/cony",
+            statusMessage: "Carrots please",
+            email: "cony@example.com"
+        ),
+        User(
+            userID: "U3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c03",
+            displayName: "Sally",
+            pictureURL: nil,
+            statusMessage: nil,
+            email: "sally@example.com"
+        ),
+    ]
+
+    /// Two LINE Login channels (web and native) and three users; Brown is a friend of the web channel's account.
+    public static let `default` = Seed(
+        channels: [webChannel, nativeChannel],
+        users: defaultUsers,
+        friendships: [Friendship(userID: defaultUsers[0].userID, channelID: webChannel.channelID)]
+    )
+}

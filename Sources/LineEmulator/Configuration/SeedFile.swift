@@ -1,0 +1,84 @@
+import Foundation
+import Yams
+
+/// Reads a seed from a JSON or YAML file (`linekit emulator --config FILE`).
+///
+/// ```yaml
+/// channels:
+///   - channelId: "1234567890"
+///     channelSecret: "0123456789abcdef0123456789abcdef"
+///     name: My app
+///     appType: web            # web | native | webAndNative
+///     callbackUrls: ["http://localhost:3000/callback"]
+/// users:
+///   - userId: U0123456789abcdef0123456789abcdef
+///     displayName: Taro
+///     email: taro@example.com
+///     friendOf: ["1234567890"]
+/// ```
+extension Seed {
+    public struct FileError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Parses a seed file; the format is chosen by extension (`.json`, otherwise YAML, of which JSON is a subset).
+    public static func load(contentsOf url: URL) throws -> Seed {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw FileError(description: "cannot read \(url.path): \(error.localizedDescription)")
+        }
+        let document: SeedDocument
+        do {
+            if url.pathExtension.lowercased() == "json" {
+                document = try JSONDecoder().decode(SeedDocument.self, from: data)
+            } else {
+                document = try YAMLDecoder().decode(SeedDocument.self, from: data)
+            }
+        } catch {
+            throw FileError(description: "\(url.path) is not a valid seed: \(error)")
+        }
+        return try document.seed()
+    }
+}
+
+/// The on-disk shape of a seed; field names match the admin API's JSON.
+struct SeedDocument: Decodable {
+    var channels: [ChannelDocument]?
+    var users: [UserDocument]?
+
+    struct UserDocument: Decodable {
+        var user: UserResource
+        var friendOf: [String]
+
+        init(from decoder: any Decoder) throws {
+            user = try UserResource(from: decoder)
+            enum Keys: String, CodingKey { case friendOf }
+            friendOf = try decoder.container(keyedBy: Keys.self).decodeIfPresent([String].self, forKey: .friendOf) ?? []
+        }
+    }
+
+    func seed() throws -> Seed {
+        let channels = try (channels ?? []).map { try $0.channel() }
+        var seenChannels = Set<String>()
+        for id in channels.map(\.channelID) where !seenChannels.insert(id).inserted {
+            throw Seed.FileError(description: "channel \(id) is declared twice")
+        }
+        var users: [User] = []
+        var friendships: [Seed.Friendship] = []
+        var seenUsers = Set<String>()
+        for document in self.users ?? [] {
+            let user = try document.user.user()
+            guard seenUsers.insert(user.userID).inserted else {
+                throw Seed.FileError(description: "user \(user.userID) is declared twice")
+            }
+            users.append(user)
+            friendships += document.friendOf.map { Seed.Friendship(userID: user.userID, channelID: $0) }
+        }
+        for friendship in friendships where !channels.contains(where: { $0.channelID == friendship.channelID }) {
+            throw Seed.FileError(description: "user \(friendship.userID) is a friend of unknown channel \(friendship.channelID)")
+        }
+        return Seed(channels: channels, users: users, friendships: friendships)
+    }
+}

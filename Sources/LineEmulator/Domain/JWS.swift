@@ -1,0 +1,75 @@
+import Crypto
+import Foundation
+
+/// Compact JWS (RFC 7515) signing and checking for the algorithms the emulator issues: HS256 and ES256.
+enum JWS {
+    enum Algorithm: String {
+        case hs256 = "HS256"
+        case es256 = "ES256"
+    }
+
+    /// A parsed compact JWS whose signature has not been checked yet.
+    struct Parsed {
+        var header: [String: Any]
+        var payload: [String: Any]
+        var signingInput: Data
+        var signature: Data
+
+        var algorithm: String? { header["alg"] as? String }
+        var keyID: String? { header["kid"] as? String }
+    }
+
+    static func signHS256(payload: Data, secret: String) -> String {
+        sign(header: #"{"typ":"JWT","alg":"HS256"}"#, payload: payload) { input in
+            Data(HMAC<SHA256>.authenticationCode(for: input, using: SymmetricKey(data: Data(secret.utf8))))
+        }
+    }
+
+    static func signES256(payload: Data, key: P256.Signing.PrivateKey, keyID: String) throws -> String {
+        var failure: (any Error)?
+        let token = sign(header: #"{"typ":"JWT","alg":"ES256","kid":"\#(keyID)"}"#, payload: payload) { input in
+            do {
+                return try key.signature(for: input).rawRepresentation
+            } catch {
+                failure = error
+                return Data()
+            }
+        }
+        if let failure { throw failure }
+        return token
+    }
+
+    private static func sign(header: String, payload: Data, signer: (Data) -> Data) -> String {
+        let signingInput = Base64URL.encode(Data(header.utf8)) + "." + Base64URL.encode(payload)
+        return signingInput + "." + Base64URL.encode(signer(Data(signingInput.utf8)))
+    }
+
+    /// Splits and decodes a compact JWS; `nil` when it is not three base64url parts holding JSON objects.
+    static func parse(_ token: String) -> Parsed? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3,
+            let headerData = Base64URL.decode(parts[0]),
+            let payloadData = Base64URL.decode(parts[1]),
+            let signature = Base64URL.decode(parts[2]),
+            let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any],
+            let payload = (try? JSONSerialization.jsonObject(with: payloadData)) as? [String: Any]
+        else { return nil }
+        return Parsed(header: header, payload: payload, signingInput: Data("\(parts[0]).\(parts[1])".utf8), signature: signature)
+    }
+
+    static func verifyHS256(_ parsed: Parsed, secret: String) -> Bool {
+        guard parsed.algorithm == Algorithm.hs256.rawValue else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(
+            parsed.signature,
+            authenticating: parsed.signingInput,
+            using: SymmetricKey(data: Data(secret.utf8))
+        )
+    }
+
+    static func verifyES256(_ parsed: Parsed, key: P256.Signing.PublicKey) -> Bool {
+        guard parsed.algorithm == Algorithm.es256.rawValue,
+            let signature = try? P256.Signing.ECDSASignature(rawRepresentation: parsed.signature)
+        else { return false }
+        return key.isValidSignature(signature, for: parsed.signingInput)
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// A validated authorization request (v2.1 `/oauth2/v2.1/authorize` or v2.0 `/dialog/oauth/weblogin`).
+///
+/// It travels through the consent page sealed in a hidden form field, so no server-side session is needed.
+struct AuthorizationRequest: Codable, Sendable, Equatable {
+    enum ResponseMode: String, Codable, Sendable {
+        case query
+        case formPost = "form_post"
+    }
+
+    var version: LoginVersion
+    var channelID: String
+    var redirectURI: String
+    var state: String
+    var scopes: ScopeSet
+    var nonce: String?
+    var prompt: String?
+    var maxAge: Int?
+    var codeChallenge: String?
+    var responseMode: ResponseMode
+    var botPrompt: String?
+    var uiLocales: String?
+    /// When the consent page was shown; the sealed form is accepted for an hour after.
+    var issuedAt: Date
+    /// The double-submit CSRF value that must match the browser's cookie.
+    var csrf: String
+}
+
+/// Where the browser goes after an authorization request: the callback with a code or an error.
+struct AuthorizationResponse: Sendable, Equatable {
+    var redirectURI: String
+    var parameters: [(String, String)]
+    var mode: AuthorizationRequest.ResponseMode
+
+    /// The callback URL with the parameters in its query string.
+    var location: String {
+        let separator = redirectURI.contains("?") ? "&" : "?"
+        return redirectURI + separator + Parameters.encode(parameters)
+    }
+
+    static func == (lhs: AuthorizationResponse, rhs: AuthorizationResponse) -> Bool {
+        lhs.redirectURI == rhs.redirectURI && lhs.mode == rhs.mode
+            && lhs.parameters.map { [$0.0, $0.1] } == rhs.parameters.map { [$0.0, $0.1] }
+    }
+}
+
+/// What to do with an incoming authorization request.
+enum AuthorizationOutcome: Sendable {
+    /// Show the login and consent page.
+    case consent(AuthorizationRequest)
+    /// Go straight back to the callback (an error, or `prompt=none` satisfied by the SSO session).
+    case respond(AuthorizationResponse)
+}
+
+extension AuthorizationRequest {
+    /// The LINE error codes an authorization request can be answered with at the callback.
+    enum ErrorCode: String {
+        case invalidRequest = "INVALID_REQUEST"
+        case accessDenied = "ACCESS_DENIED"
+        case unsupportedResponseType = "UNSUPPORTED_RESPONSE_TYPE"
+        case invalidScope = "INVALID_SCOPE"
+        case serverError = "SERVER_ERROR"
+        case loginRequired = "LOGIN_REQUIRED"
+        case interactionRequired = "INTERACTION_REQUIRED"
+    }
+
+    /// A callback carrying an error for this request, in the form its LINE Login version uses.
+    func errorResponse(_ code: ErrorCode, _ description: String) -> AuthorizationResponse {
+        var parameters: [(String, String)]
+        switch version {
+        case .v2_1:
+            parameters = [("error", code.rawValue), ("error_description", description)]
+        case .v2_0:
+            parameters = [("error", code.rawValue.lowercased()), ("error_description", description)]
+        }
+        if !state.isEmpty { parameters.append(("state", state)) }
+        return AuthorizationResponse(redirectURI: redirectURI, parameters: parameters, mode: responseMode)
+    }
+
+    /// The callback for a user who pressed Cancel.
+    func deniedResponse() -> AuthorizationResponse {
+        switch version {
+        case .v2_1:
+            return errorResponse(.accessDenied, "The resource owner denied the request.")
+        case .v2_0:
+            return AuthorizationResponse(
+                redirectURI: redirectURI,
+                parameters: [
+                    ("error", "access_denied"), ("errorCode", "417"), ("errorMessage", "DISALLOWED"),
+                    ("error_description", "The user has denied the approval"), ("state", state),
+                ],
+                mode: .query
+            )
+        }
+    }
+}
+
+/// PKCE (RFC 7636) checks with the S256 method, the only one LINE supports.
+enum PKCE {
+    /// A `code_verifier`: 43–128 characters of `[A-Za-z0-9-._~]`.
+    static func isValidVerifier(_ verifier: String) -> Bool {
+        (43...128).contains(verifier.utf8.count) && verifier.utf8.allSatisfy(isUnreserved)
+    }
+
+    /// A `code_challenge`: the 43-character base64url SHA-256 digest.
+    static func isValidChallenge(_ challenge: String) -> Bool {
+        challenge.utf8.count == 43 && Base64URL.decode(challenge)?.count == 32
+    }
+
+    static func challenge(for verifier: String) -> String {
+        Base64URL.encode(SHA256Digest.of(Data(verifier.utf8)))
+    }
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            true
+        default:
+            false
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Crypto
+import Foundation
+
+/// The claims of a LINE ID token (reference §2.14), encoded with LINE's names; absent claims are omitted.
+struct IDTokenClaims: Codable, Sendable {
+    var iss: String
+    var sub: String
+    var aud: String
+    var exp: Int
+    var iat: Int
+    var auth_time: Int?
+    var nonce: String?
+    var amr: [String]?
+    var name: String?
+    var picture: String?
+    var email: String?
+}
+
+extension LoginService {
+    /// Signs an ID token: HS256 with the channel secret for web login, ES256 with the emulator's key otherwise.
+    func makeIDToken(for user: User, code: AuthorizationCode, channel: Channel, es256: Bool, now: Date) throws -> String {
+        let seconds = Int(now.timeIntervalSince1970)
+        let claims = IDTokenClaims(
+            iss: issuer,
+            sub: user.userID,
+            aud: channel.channelID,
+            exp: seconds + Int(Self.idTokenLifetime),
+            iat: seconds,
+            auth_time: code.authTime.map { Int($0.timeIntervalSince1970) },
+            nonce: code.nonce,
+            amr: code.amr,
+            name: code.scopes.contains(.profile) ? user.displayName : nil,
+            picture: code.scopes.contains(.profile) ? user.pictureURL : nil,
+            email: code.scopes.contains(.email) ? user.email : nil
+        )
+        let payload = try JSONEncoding.encoder.encode(claims)
+        if es256 {
+            return try JWS.signES256(payload: payload, key: keys.idTokenKey, keyID: keys.idTokenKeyID)
+        }
+        return JWS.signHS256(payload: payload, secret: channel.channelSecret)
+    }
+
+    /// `POST /oauth2/v2.1/verify`: checks an ID token and returns its payload, or one of LINE's six exact errors.
+    func verifyIDToken(_ form: Parameters) async throws -> Data {
+        guard form.repeatedNames.isEmpty else { throw PlatformError.invalidRequest("\(form.repeatedNames[0]) must not be repeated") }
+        guard let idToken = form.nonEmpty("id_token") else { throw PlatformError.invalidRequest("id_token is required") }
+        guard let clientID = form.nonEmpty("client_id") else { throw PlatformError.invalidRequest("client_id is required") }
+        guard let parsed = JWS.parse(idToken), try await hasValidSignature(parsed) else {
+            throw PlatformError.invalidRequest("Invalid IdToken.")
+        }
+        let payload = parsed.payload
+        guard payload["iss"] as? String == issuer else { throw PlatformError.invalidRequest("Invalid IdToken Issuer.") }
+        guard let exp = (payload["exp"] as? NSNumber)?.doubleValue, clock.now.timeIntervalSince1970 < exp else {
+            throw PlatformError.invalidRequest("IdToken expired.")
+        }
+        guard payload["aud"] as? String == clientID else { throw PlatformError.invalidRequest("Invalid IdToken Audience.") }
+        if let nonce = form.nonEmpty("nonce"), payload["nonce"] as? String != nonce {
+            throw PlatformError.invalidRequest("Invalid IdToken Nonce.")
+        }
+        if let userID = form.nonEmpty("user_id"), payload["sub"] as? String != userID {
+            throw PlatformError.invalidRequest("Invalid IdToken Subject Identifier.")
+        }
+        return try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    /// HS256 tokens are checked with the secret of the channel named in `aud`; ES256 tokens with the emulator's key.
+    private func hasValidSignature(_ parsed: JWS.Parsed) async throws -> Bool {
+        switch parsed.algorithm {
+        case JWS.Algorithm.hs256.rawValue:
+            guard let audience = parsed.payload["aud"] as? String, let channel = try await loginChannel(audience) else { return false }
+            return JWS.verifyHS256(parsed, secret: channel.channelSecret)
+        case JWS.Algorithm.es256.rawValue:
+            guard parsed.keyID == keys.idTokenKeyID else { return false }
+            return JWS.verifyES256(parsed, key: keys.idTokenKey.publicKey)
+        default:
+            return false
+        }
+    }
+}
+
+/// The emulator's JSON encoder: no escaped slashes (tokens and URLs stay readable), stable key order.
+enum JSONEncoding {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        return encoder
+    }()
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// LINE Login as a plain-Swift service: authorization, consent, tokens, ID tokens and the user APIs.
+///
+/// It knows no HTTP: it takes decoded parameters and returns values or throws `PlatformError`.
+struct LoginService: Sendable {
+    let store: any EmulatorStore
+    let clock: EmulatorClock
+    let keys: SigningKeys
+    /// The `iss` of ID tokens (`https://access.line.me` unless configured).
+    let issuer: String
+
+    static let codeLifetime: TimeInterval = 10 * 60
+    static let accessTokenLifetime: TimeInterval = 30 * 24 * 3600
+    static let refreshTokenLifetime: TimeInterval = 90 * 24 * 3600
+    /// Decision (reference §10 #3): v2.0 refresh tokens live until 10 days after the access token expires.
+    static let v2RefreshTokenLifetime: TimeInterval = 40 * 24 * 3600
+    static let idTokenLifetime: TimeInterval = 3600
+    static let consentFormLifetime: TimeInterval = 3600
+
+    /// The LINE Login channel with `id`, or `nil` for unknown IDs and Messaging API channels.
+    func loginChannel(_ id: String?) async throws -> Channel? {
+        guard let id, !id.isEmpty, let channel = try await store.channel(id: id), channel.kind == .login else { return nil }
+        return channel
+    }
+
+    /// A new opaque access token in JWS form (LINE's v2.1 tokens are JWS; its verify endpoint says "not JWS" otherwise).
+    func makeAccessToken(channelID: String, kind: String) -> String {
+        let payload = #"{"iss":"linekit-emulator","kind":"\#(kind)","chn":"\#(channelID)","jti":"\#(Randomness.alphanumeric(24))"}"#
+        return "eyJhbGciOiJIUzI1NiJ9." + keys.seal(Data(payload.utf8), purpose: "access-token")
+    }
+
+    /// Whether `token` has the three-part JWS shape of the emulator's access tokens.
+    static func looksLikeJWS(_ token: String) -> Bool {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts.allSatisfy { !$0.isEmpty && Base64URL.decode($0) != nil }
+    }
+
+    /// Checks `client_secret` by LINE's app-type rule: required for web-only channels; for others it is ignored,
+    /// unless `checkWhenPresent` (the code exchange, where LINE documents the field as required) and it is wrong.
+    func authenticateClient(_ channel: Channel, secret: String?, checkWhenPresent: Bool) throws(PlatformError) {
+        switch (channel.requiresClientSecret, secret) {
+        case (true, nil), (true, ""):
+            throw .invalidClient("client_secret is required")
+        case (true, let secret?):
+            guard constantTimeEquals(secret, channel.channelSecret) else { throw .invalidClient("invalid client_secret") }
+        case (false, let secret?) where checkWhenPresent && !secret.isEmpty:
+            guard constantTimeEquals(secret, channel.channelSecret) else { throw .invalidClient("invalid client_secret") }
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// Decoded `application/x-www-form-urlencoded` parameters (a query string or a form body), strict about encoding.
+struct Parameters: Sendable {
+    enum ParseError: Error, Equatable {
+        /// A `%` escape is incomplete, or the decoded bytes are not UTF-8.
+        case malformedEncoding
+    }
+
+    private(set) var values: [String: String] = [:]
+    /// Names that appeared more than once, in order of first repetition.
+    private(set) var repeatedNames: [String] = []
+
+    init() {}
+
+    init(_ values: [String: String]) {
+        self.values = values
+    }
+
+    /// Parses `name=value&…`; `+` is a space. Empty segments are skipped.
+    init(urlEncoded text: String) throws(ParseError) {
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = try Self.decode(parts[0])
+            let value = parts.count > 1 ? try Self.decode(parts[1]) : ""
+            if values[name] != nil {
+                if !repeatedNames.contains(name) { repeatedNames.append(name) }
+            } else {
+                values[name] = value
+            }
+        }
+    }
+
+    subscript(name: String) -> String? { values[name] }
+
+    /// The value of `name` when present and not empty.
+    func nonEmpty(_ name: String) -> String? {
+        guard let value = values[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    private static func decode(_ component: Substring) throws(ParseError) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(component.utf8.count)
+        var iterator = component.utf8.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "+"):
+                bytes.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                    throw .malformedEncoding
+                }
+                bytes.append(high << 4 | low)
+            default:
+                bytes.append(byte)
+            }
+        }
+        guard let string = String(validating: bytes, as: UTF8.self) else { throw .malformedEncoding }
+        return string
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// Percent-encodes `value` for a query string, leaving only RFC 3986 unreserved characters as they are.
+    static func encode(_ value: String) -> String {
+        var result = ""
+        result.reserveCapacity(value.utf8.count)
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                result.unicodeScalars.append(UnicodeScalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                result += byte < 16 ? "%0" + hex : "%" + hex
+            }
+        }
+        return result
+    }
+
+    /// `name=value&…` with every name and value percent-encoded.
+    static func encode(_ pairs: [(String, String)]) -> String {
+        pairs.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
+    }
+}

@@ -1,0 +1,42 @@
+/// A set of LINE Login scopes, kept in LINE's canonical order when printed.
+public struct ScopeSet: Sendable, Equatable, Hashable, Codable {
+    public enum Scope: String, Sendable, CaseIterable, Codable {
+        case profile
+        case openid
+        case email
+    }
+
+    public private(set) var scopes: Set<Scope>
+
+    public init(_ scopes: some Sequence<Scope>) {
+        self.scopes = Set(scopes)
+    }
+
+    /// Parses a space-separated `scope` parameter; `nil` when it names an unknown scope or is empty.
+    init?(parameter: String) {
+        var result: Set<Scope> = []
+        for part in parameter.split(separator: " ", omittingEmptySubsequences: true) {
+            guard let scope = Scope(rawValue: String(part)) else { return nil }
+            result.insert(scope)
+        }
+        guard !result.isEmpty else { return nil }
+        self.scopes = result
+    }
+
+    public func contains(_ scope: Scope) -> Bool { scopes.contains(scope) }
+
+    func removing(_ scope: Scope) -> ScopeSet { ScopeSet(scopes.subtracting([scope])) }
+
+    func isSuperset(of other: ScopeSet) -> Bool { scopes.isSuperset(of: other.scopes) }
+
+    /// Every scope, space-separated in canonical order (as stored).
+    var storageValue: String { Scope.allCases.filter(scopes.contains).map(\.rawValue).joined(separator: " ") }
+
+    /// The `scope` field of token and verify responses: LINE never includes `email` there.
+    var responseValue: String { Scope.allCases.filter { $0 != .email && scopes.contains($0) }.map(\.rawValue).joined(separator: " ") }
+
+    /// The v2.0 `scope` value: `P` for the profile permission.
+    var v2ResponseValue: String { "P" }
+
+    public var names: [String] { Scope.allCases.filter(scopes.contains).map(\.rawValue) }
+}

@@ -1,0 +1,61 @@
+import Crypto
+import Foundation
+
+/// The emulator's own keys, persisted in the store so tokens, ID tokens and pending consent forms survive restarts
+/// and are shared by every instance on one database.
+struct SigningKeys: Sendable {
+    /// Signs ES256 ID tokens; its public half is served at `/oauth2/v2.1/certs`.
+    let idTokenKey: P256.Signing.PrivateKey
+    /// The `kid` of `idTokenKey`: SHA-256 of the public key, in hex (64 characters, like LINE's).
+    let idTokenKeyID: String
+    /// Authenticates values the emulator hands to browsers and clients (consent transactions, cookies, tokens).
+    let sealingKey: SymmetricKey
+
+    init(idTokenKey: P256.Signing.PrivateKey, sealingKey: SymmetricKey) {
+        self.idTokenKey = idTokenKey
+        self.sealingKey = sealingKey
+        self.idTokenKeyID = SHA256.hash(data: idTokenKey.publicKey.rawRepresentation).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Loads the keys from the store, creating them on first use.
+    static func load(from store: any EmulatorStore) async throws -> SigningKeys {
+        let idKey = try await store.secret(named: "id-token-es256") { P256.Signing.PrivateKey().rawRepresentation }
+        let sealing = try await store.secret(named: "sealing-hs256") { Data(Randomness.bytes(32)) }
+        return SigningKeys(
+            idTokenKey: try P256.Signing.PrivateKey(rawRepresentation: idKey),
+            sealingKey: SymmetricKey(data: sealing)
+        )
+    }
+
+    /// The JWKS document served at `/oauth2/v2.1/certs`.
+    var jwks: [String: Any] {
+        let raw = idTokenKey.publicKey.rawRepresentation
+        return [
+            "keys": [
+                [
+                    "kty": "EC", "alg": "ES256", "use": "sig", "crv": "P-256", "kid": idTokenKeyID,
+                    "x": Base64URL.encode(raw.prefix(32)), "y": Base64URL.encode(raw.suffix(32)),
+                ]
+            ]
+        ]
+    }
+
+    /// `payload` with an HMAC over a purpose label, so a value sealed for one use cannot be replayed in another.
+    func seal(_ payload: Data, purpose: String) -> String {
+        let encoded = Base64URL.encode(payload)
+        return encoded + "." + Base64URL.encode(mac(encoded, purpose: purpose))
+    }
+
+    /// The payload of a value made by `seal(_:purpose:)`, or `nil` if it was altered or sealed for another purpose.
+    func open(_ sealed: String, purpose: String) -> Data? {
+        let parts = sealed.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let tag = Base64URL.decode(parts[1]), let payload = Base64URL.decode(parts[0]) else { return nil }
+        guard HMAC<SHA256>.isValidAuthenticationCode(tag, authenticating: Data("\(purpose):\(parts[0])".utf8), using: sealingKey)
+        else { return nil }
+        return payload
+    }
+
+    private func mac(_ encoded: String, purpose: String) -> Data {
+        Data(HMAC<SHA256>.authenticationCode(for: Data("\(purpose):\(encoded)".utf8), using: sealingKey))
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Builds a local LINE Platform: `access.line.me` and `api.line.me` on one port.
+///
+/// ```swift
+/// let emulator = try await Emulator(configuration: .init(storage: .inMemory))
+/// try await emulator.application().runService()
+/// ```
+public struct Emulator: Sendable {
+    /// How the emulator runs. Every property has a working default.
+    public struct Configuration: Sendable {
+        /// Where the emulator keeps its state.
+        public enum Storage: Sendable, Equatable {
+            /// An SQLite database file (WAL mode); created with its folder if missing.
+            case sqlite(path: String)
+            /// An in-memory SQLite database: gone when the process ends.
+            case inMemory
+        }
+
+        /// The address to listen on. Default `127.0.0.1`.
+        public var host: String
+        /// The port to listen on; `0` picks a free one. Default `8123`.
+        public var port: Int
+        /// Default: `./.linekit/emulator.sqlite`.
+        public var storage: Storage
+        /// The channels and users present at first start and after a reset. Default: `Seed.default`.
+        public var seed: Seed
+        /// The `iss` claim of ID tokens and the discovery document's issuer. Default `https://access.line.me`.
+        public var issuer: String
+        /// The base URL advertised in the discovery document; by default, the `Host` the client used.
+        public var publicBaseURL: String?
+        /// Whether the admin API answers clients that are not on loopback. Default `false`.
+        public var allowRemoteAdmin: Bool
+        /// The emulator's clock, shared with tests that advance it. Default: the system time.
+        public var clock: EmulatorClock
+        public var logger: Logger
+
+        public init(
+            host: String = "127.0.0.1",
+            port: Int = 8123,
+            storage: Storage = .sqlite(path: ".linekit/emulator.sqlite"),
+            seed: Seed = .default,
+            issuer: String = "https://access.line.me",
+            publicBaseURL: String? = nil,
+            allowRemoteAdmin: Bool = false,
+            clock: EmulatorClock = EmulatorClock(),
+            logger: Logger = Logger(label: "linekit.emulator")
+        ) {
+            self.host = host
+            self.port = port
+            self.storage = storage
+            self.seed = seed
+            self.issuer = issuer
+            self.publicBaseURL = publicBaseURL
+            self.allowRemoteAdmin = allowRemoteAdmin
+            self.clock = clock
+            self.logger = logger
+        }
+    }
+
+    public let configuration: Configuration
+    let store: any EmulatorStore
+    let keys: SigningKeys
+    let pages: PageRenderer
+
+    /// Opens the store, applies the seed (adding what is missing) and loads the emulator's keys.
+    public init(configuration: Configuration = .init()) async throws {
+        self.configuration = configuration
+        switch configuration.storage {
+        case .sqlite(let path): store = try SQLiteStore(path: path)
+        case .inMemory: store = try SQLiteStore(path: nil)
+        }
+        try await store.seed(configuration.seed)
+        keys = try await SigningKeys.load(from: store)
+        pages = try await PageRenderer()
+    }
+
+    /// The channels and users the emulator has now (what `linekit emulator` prints at start).
+    public func snapshot() async throws -> (channels: [Channel], users: [User]) {
+        (try await store.channels(), try await store.users())
+    }
+
+    /// The router with every LINE and admin route.
+    public func router() -> Router<EmulatorRequestContext> {
+        let login = LoginService(store: store, clock: configuration.clock, keys: keys, issuer: configuration.issuer)
+        let router = Router(context: EmulatorRequestContext.self)
+        router.add(middleware: PlatformResponseMiddleware(pages: pages))
+        var routes = RouteTable()
+        LoginPageRoutes(login: login, pages: pages).register(on: &routes)
+        OAuthRoutes(login: login, configuredBaseURL: configuration.publicBaseURL).register(on: &routes)
+        UserAPIRoutes(login: login).register(on: &routes)
+        AdminRoutes(
+            store: store,
+            clock: configuration.clock,
+            seed: configuration.seed,
+            channelTokens: ChannelTokenService(store: store, clock: configuration.clock, login: login),
+            allowRemote: configuration.allowRemoteAdmin
+        ).register(on: &routes)
+        routes.register(on: router)
+        return router
+    }
+
+    /// The Hummingbird application serving the emulator.
+    ///
+    /// - Parameter onServerRunning: called once the socket is bound, with the port (useful with port `0`).
+    public func application(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: configuration.logger
+        )
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The emulator's own JSON API under `/_emulator/v1/`: channels, users, consents, reset, clock and health.
+///
+/// It answers only loopback clients unless the configuration allows remote administration.
+struct AdminRoutes {
+    let store: any EmulatorStore
+    let clock: EmulatorClock
+    let seed: Seed
+    let channelTokens: ChannelTokenService
+    let allowRemote: Bool
+
+    static let prefix = "/_emulator/v1"
+
+    func register(on routes: inout RouteTable) {
+        func on(_ path: String, _ method: HTTPRequest.Method, _ handler: @escaping RouteTable.Handler) {
+            routes.on(Self.prefix + path, method) { request, context in
+                try checkAccess(context)
+                return try await handler(request, context)
+            }
+        }
+        on("/health", .get) { _, _ in .json(["status": "ok"]) }
+
+        on("/channels", .get) { _, _ in
+            .json(ChannelList(channels: try await store.channels().map(ChannelDocument.init)))
+        }
+        on("/channels", .post) { request, context in
+            var request = request
+            let document: ChannelDocument = try await request.adminJSON(context: context)
+            let channel: Channel
+            do { channel = try document.channel() } catch { throw PlatformError.message(400, String(describing: error)) }
+            guard try await store.insertChannel(channel) else {
+                throw PlatformError.message(409, "channel \(channel.channelID) already exists")
+            }
+            return .json(ChannelDocument(channel), status: .created)
+        }
+        on("/channels/{channelId}/tokens", .post) { request, context in
+            var request = request
+            let body: MintTokenBody = try await request.adminJSON(context: context, allowEmpty: true)
+            let channelID = context.parameters.get("channelId") ?? ""
+            let kind = body.kind ?? .stateless
+            let token = try await channelTokens.mint(channelID: channelID, kind: kind, lifetime: body.expiresIn.map(TimeInterval.init))
+            return .json(
+                MintedToken(
+                    access_token: token.accessToken,
+                    expires_in: Int(token.expiresAt.timeIntervalSince(token.issuedAt)),
+                    token_type: "Bearer",
+                    key_id: token.keyID,
+                    kind: token.kind.rawValue
+                ),
+                status: .created
+            )
+        }
+
+        on("/users", .get) { _, _ in
+            .json(UserList(users: try await store.users().map(UserResource.init)))
+        }
+        on("/users", .post) { request, context in
+            var request = request
+            let document: UserResource = try await request.adminJSON(context: context)
+            let user: User
+            do { user = try document.user() } catch { throw PlatformError.message(400, String(describing: error)) }
+            guard try await store.insertUser(user) else { throw PlatformError.message(409, "user \(user.userID) already exists") }
+            return .json(UserResource(user), status: .created)
+        }
+        on("/users/{userId}/consents", .get) { _, context in
+            let userID = context.parameters.get("userId") ?? ""
+            guard try await store.user(id: userID) != nil else { throw PlatformError.message(404, "user \(userID) not found") }
+            let channels = Dictionary(try await store.channels().map { ($0.channelID, $0) }, uniquingKeysWith: { first, _ in first })
+            let consents = try await store.consents(userID: userID).map { consent in
+                ConsentDocument(
+                    channelId: consent.channelID,
+                    channelName: channels[consent.channelID]?.name ?? consent.channelID,
+                    scopes: consent.scopes.names,
+                    grantedAt: ISO8601DateFormatter().string(from: consent.grantedAt)
+                )
+            }
+            return .json(ConsentList(consents: consents))
+        }
+
+        on("/reset", .post) { _, _ in
+            try await store.reset(to: seed)
+            clock.resetOffset()
+            return .json(ClockDocument(clock))
+        }
+        on("/clock", .get) { _, _ in .json(ClockDocument(clock)) }
+        on("/clock/advance", .post) { request, context in
+            var request = request
+            let body: AdvanceBody = try await request.adminJSON(context: context)
+            guard let seconds = body.seconds, seconds > 0, seconds.isFinite, seconds <= 10 * 365 * 24 * 3600 else {
+                throw PlatformError.message(400, "seconds must be a positive number of seconds (at most ten years)")
+            }
+            clock.advance(by: seconds)
+            return .json(ClockDocument(clock))
+        }
+    }
+
+    private func checkAccess(_ context: EmulatorRequestContext) throws {
+        guard !allowRemote else { return }
+        guard let address = context.remoteAddress, Self.isLoopback(address) else {
+            throw PlatformError.message(403, "The emulator's admin API answers loopback clients only (see --allow-remote-admin)")
+        }
+    }
+
+    private static func isLoopback(_ address: SocketAddress) -> Bool {
+        switch address {
+        case .v4: address.ipAddress?.hasPrefix("127.") ?? false
+        case .v6: address.ipAddress == "::1" || (address.ipAddress?.hasPrefix("::ffff:127.") ?? false)
+        case .unixDomainSocket: true
+        }
+    }
+}
+
+private struct ChannelList: Encodable { var channels: [ChannelDocument] }
+private struct UserList: Encodable { var users: [UserResource] }
+private struct ConsentList: Encodable { var consents: [ConsentDocument] }
+
+private struct ConsentDocument: Encodable {
+    var channelId: String
+    var channelName: String
+    var scopes: [String]
+    var grantedAt: String
+}
+
+private struct MintTokenBody: Decodable {
+    var kind: ChannelAccessToken.Kind?
+    var expiresIn: Int?
+}
+
+private struct MintedToken: Encodable {
+    var access_token: String
+    var expires_in: Int
+    var token_type: String
+    var key_id: String?
+    var kind: String
+}
+
+private struct AdvanceBody: Decodable {
+    var seconds: Double?
+}
+
+private struct ClockDocument: Encodable {
+    var now: String
+    var unixTime: Int
+    var offsetSeconds: Double
+
+    init(_ clock: EmulatorClock) {
+        let now = clock.now
+        self.now = ISO8601DateFormatter().string(from: now)
+        unixTime = Int(now.timeIntervalSince1970)
+        offsetSeconds = clock.offsetSeconds
+    }
+}
+
+extension Request {
+    /// A JSON body of the admin API; errors are `{"message": …}` with 400 or 415.
+    mutating func adminJSON<Body: Decodable>(context: EmulatorRequestContext, allowEmpty: Bool = false) async throws -> Body {
+        let buffer = try await collectLimitedBody(context: context)
+        if allowEmpty && buffer.readableBytes == 0 { return try JSONDecoder().decode(Body.self, from: Data("{}".utf8)) }
+        let contentType = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard contentType == "application/json" else { throw PlatformError.message(415, "Content-Type must be application/json") }
+        do {
+            return try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw PlatformError.message(400, "The request body is not valid: \(Self.describe(error))")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .dataCorrupted(let context): context.codingPath.isEmpty ? "not JSON" : "bad value at \(path(context.codingPath))"
+        case .keyNotFound(let key, _): "missing \(key.stringValue)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): "wrong type at \(path(context.codingPath))"
+        @unknown default: "not valid"
+        }
+    }
+
+    private static func path(_ codingPath: [any CodingKey]) -> String {
+        codingPath.map(\.stringValue).joined(separator: ".")
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+
+/// The OAuth endpoints of `api.line.me` for LINE Login v2.1 and v2.0, plus discovery and the JWKS.
+///
+/// Several paths are shared with channel access tokens (reference §1); they dispatch on `grant_type` and the token.
+struct OAuthRoutes {
+    let login: LoginService
+    let configuredBaseURL: String?
+
+    func register(on routes: inout RouteTable) {
+        routes.on("/oauth2/v2.1/token", .post) { request, context in
+            var request = request
+            let form = try await request.oauthForm(context: context)
+            try Self.rejectRepeated(form)
+            switch form["grant_type"] {
+            case "authorization_code": return .json(try await login.exchangeCode(form))
+            case "refresh_token": return .json(try await login.refresh(form))
+            case nil, "": throw PlatformError.invalidRequest("grant_type is required")
+            default: throw PlatformError.oauth(400, "unsupported_grant_type", "unsupported grant_type")
+            }
+        }
+        routes.on("/oauth2/v2.1/verify", .get) { request, _ in
+            let parameters = try request.queryParameters(orThrow: .invalidRequest("The query string is not correctly percent-encoded"))
+            return .json(try await login.verifyAccessToken(parameters))
+        }
+        routes.on("/oauth2/v2.1/verify", .post) { request, context in
+            var request = request
+            let form = try await request.oauthForm(context: context)
+            return .jsonData(try await login.verifyIDToken(form))
+        }
+        routes.on("/oauth2/v2.1/revoke", .post) { request, context in
+            var request = request
+            let form = try await request.oauthForm(context: context)
+            try Self.rejectRepeated(form)
+            try await login.revoke(form)
+            return .empty()
+        }
+        routes.on("/oauth2/v2.1/certs", .get) { _, _ in
+            .jsonData(try JSONSerialization.data(withJSONObject: login.keys.jwks, options: [.sortedKeys, .withoutEscapingSlashes]))
+        }
+        routes.on("/.well-known/openid-configuration", .get) { request, _ in
+            .json(DiscoveryDocument(issuer: login.issuer, baseURL: configuredBaseURL ?? request.baseURL))
+        }
+
+        routes.on("/v2/oauth/accessToken", .post) { request, context in
+            var request = request
+            let form = try await request.oauthForm(context: context)
+            try Self.rejectRepeated(form)
+            switch form["grant_type"] {
+            case "authorization_code": return .json(try await login.exchangeCodeV2(form))
+            case "refresh_token": return .json(try await login.refreshV2(form))
+            default: throw PlatformError.invalidRequest("some parameters missed or invalid")
+            }
+        }
+        routes.on("/v2/oauth/verify", .post) { request, context in
+            var request = request
+            let form = try await request.oauthForm(context: context)
+            return .json(try await login.verifyAccessTokenV2(form))
+        }
+        routes.on("/v2/oauth/revoke", .post) { request, context in
+            var request = request
+            let form = try await request.oauthForm(context: context)
+            try await login.revokeV2(form)
+            return .empty()
+        }
+    }
+
+    private static func rejectRepeated(_ form: Parameters) throws {
+        if let name = form.repeatedNames.first { throw PlatformError.invalidRequest("\(name) must not be repeated") }
+    }
+}
+
+/// `/.well-known/openid-configuration`, as LINE serves it (reference §2.16) but pointing at this emulator.
+struct DiscoveryDocument: Encodable {
+    var issuer: String
+    var authorization_endpoint: String
+    var token_endpoint: String
+    var revocation_endpoint: String
+    var userinfo_endpoint: String
+    var scopes_supported = ["openid", "profile", "email"]
+    var jwks_uri: String
+    var response_types_supported = ["code"]
+    var subject_types_supported = ["pairwise"]
+    var id_token_signing_alg_values_supported = ["ES256"]
+    var code_challenge_methods_supported = ["S256"]
+
+    init(issuer: String, baseURL: String) {
+        self.issuer = issuer
+        authorization_endpoint = baseURL + "/oauth2/v2.1/authorize"
+        token_endpoint = baseURL + "/oauth2/v2.1/token"
+        revocation_endpoint = baseURL + "/oauth2/v2.1/revoke"
+        userinfo_endpoint = baseURL + "/oauth2/v2.1/userinfo"
+        jwks_uri = baseURL + "/oauth2/v2.1/certs"
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Everything the emulator persists. The domain layer talks only to this protocol, so the embedded SQLite store and
+/// a shared PostgreSQL store are interchangeable.
+///
+/// Every method that writes has committed durably when it returns: the HTTP layer answers only afterwards.
+protocol EmulatorStore: Sendable {
+    // MARK: Channels and users
+    func channels() async throws -> [Channel]
+    func channel(id: String) async throws -> Channel?
+    /// Inserts a channel; `false` when the ID is taken.
+    func insertChannel(_ channel: Channel) async throws -> Bool
+    func users() async throws -> [User]
+    func user(id: String) async throws -> User?
+    /// Inserts a user; `false` when the ID is taken.
+    func insertUser(_ user: User) async throws -> Bool
+
+    // MARK: Consents and friendships
+    func consents(userID: String) async throws -> [Consent]
+    func consent(userID: String, channelID: String) async throws -> Consent?
+    func saveConsent(_ consent: Consent) async throws
+    func isFriend(userID: String, channelID: String) async throws -> Bool
+    func setFriend(userID: String, channelID: String, isFriend: Bool) async throws
+
+    // MARK: LINE Login codes and tokens
+    func insertCode(_ code: AuthorizationCode) async throws
+    /// The code and whether it has been redeemed already.
+    func authorizationCode(_ code: String) async throws -> (code: AuthorizationCode, isUsed: Bool)?
+    /// Marks the code used and returns it; a second redemption reports `.alreadyUsed`.
+    func redeemCode(_ code: String, at time: Date) async throws -> CodeRedemption
+    func insertUserToken(_ token: UserAccessToken) async throws
+    func userToken(accessToken: String) async throws -> UserAccessToken?
+    /// The newest access token of the grant the refresh token belongs to.
+    func userToken(refreshToken: String) async throws -> UserAccessToken?
+    /// Revokes every access token of a grant, and so the grant itself.
+    func revokeGrant(refreshToken: String, at time: Date) async throws
+    /// Revokes every grant issued from an authorization code (used on code replay).
+    func revokeGrants(issuedFromCode code: String, at time: Date) async throws
+    /// Deauthorizes: deletes the consent and revokes every grant of the user for the channel. `false` if none existed.
+    func deauthorize(userID: String, channelID: String, at time: Date) async throws -> Bool
+
+    // MARK: Channel access tokens
+    func insertChannelToken(_ token: ChannelAccessToken) async throws
+    func channelToken(_ accessToken: String) async throws -> ChannelAccessToken?
+
+    // MARK: Housekeeping
+    /// A named secret of the emulator itself, created with `make` on first use and the same for every instance after.
+    func secret(named name: String, make: @Sendable () -> Data) async throws -> Data
+    /// Inserts the seed's channels and users that are not present yet.
+    func seed(_ seed: Seed) async throws
+    /// Deletes all state (keeping the emulator's own secrets) and applies the seed again.
+    func reset(to seed: Seed) async throws
+}

@@ -1,0 +1,425 @@
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file (WAL mode) through GRDB, or an in-memory database for tests.
+///
+/// Writes run in a transaction that has committed before the method returns; with WAL and
+/// `synchronous=NORMAL` a committed write survives the emulator process being killed.
+final class SQLiteStore: EmulatorStore {
+    private let database: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path`, or an in-memory database when `path` is `nil`.
+    init(path: String?) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        if let path {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            database = try DatabasePool(path: path, configuration: configuration)
+        } else {
+            database = try DatabaseQueue(configuration: configuration)
+        }
+        try Self.migrator.migrate(database)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE channels (
+                        id TEXT PRIMARY KEY, secret TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+                        app_type TEXT NOT NULL, callback_urls TEXT NOT NULL, email_permission INTEGER NOT NULL,
+                        bot_linked INTEGER NOT NULL, position INTEGER NOT NULL);
+                    CREATE TABLE users (
+                        id TEXT PRIMARY KEY, display_name TEXT NOT NULL, picture_url TEXT, status_message TEXT,
+                        email TEXT, position INTEGER NOT NULL);
+                    CREATE TABLE consents (
+                        user_id TEXT NOT NULL, channel_id TEXT NOT NULL, scopes TEXT NOT NULL, granted_at DOUBLE NOT NULL,
+                        PRIMARY KEY (user_id, channel_id));
+                    CREATE TABLE friendships (
+                        user_id TEXT NOT NULL, channel_id TEXT NOT NULL, PRIMARY KEY (user_id, channel_id));
+                    CREATE TABLE authorization_codes (
+                        code TEXT PRIMARY KEY, version TEXT NOT NULL, channel_id TEXT NOT NULL, user_id TEXT NOT NULL,
+                        redirect_uri TEXT NOT NULL, scopes TEXT NOT NULL, nonce TEXT, code_challenge TEXT,
+                        auth_time DOUBLE, amr TEXT NOT NULL, issued_at DOUBLE NOT NULL, expires_at DOUBLE NOT NULL,
+                        used_at DOUBLE);
+                    CREATE TABLE user_tokens (
+                        access_token TEXT PRIMARY KEY, refresh_token TEXT NOT NULL, version TEXT NOT NULL,
+                        channel_id TEXT NOT NULL, user_id TEXT NOT NULL, scopes TEXT NOT NULL, issued_at DOUBLE NOT NULL,
+                        expires_at DOUBLE NOT NULL, refresh_expires_at DOUBLE NOT NULL, revoked_at DOUBLE,
+                        code TEXT NOT NULL);
+                    CREATE INDEX user_tokens_refresh ON user_tokens (refresh_token);
+                    CREATE INDEX user_tokens_user_channel ON user_tokens (user_id, channel_id);
+                    CREATE INDEX user_tokens_code ON user_tokens (code);
+                    CREATE TABLE channel_tokens (
+                        access_token TEXT PRIMARY KEY, kind TEXT NOT NULL, channel_id TEXT NOT NULL, key_id TEXT,
+                        issued_at DOUBLE NOT NULL, expires_at DOUBLE NOT NULL, revoked_at DOUBLE);
+                    CREATE INDEX channel_tokens_channel ON channel_tokens (channel_id, kind);
+                    CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+                    """
+            )
+        }
+        return migrator
+    }
+
+    // MARK: Channels and users
+
+    func channels() async throws -> [Channel] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM channels ORDER BY position").map(Self.channel(from:))
+        }
+    }
+
+    func channel(id: String) async throws -> Channel? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM channels WHERE id = ?", arguments: [id]).map(Self.channel(from:))
+        }
+    }
+
+    func insertChannel(_ channel: Channel) async throws -> Bool {
+        try await database.write { db in try Self.insert(channel, into: db) }
+    }
+
+    func users() async throws -> [User] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY position").map(Self.user(from:))
+        }
+    }
+
+    func user(id: String) async throws -> User? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map(Self.user(from:))
+        }
+    }
+
+    func insertUser(_ user: User) async throws -> Bool {
+        try await database.write { db in try Self.insert(user, into: db) }
+    }
+
+    // MARK: Consents and friendships
+
+    func consents(userID: String) async throws -> [Consent] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM consents WHERE user_id = ? ORDER BY granted_at", arguments: [userID])
+                .map(Self.consent(from:))
+        }
+    }
+
+    func consent(userID: String, channelID: String) async throws -> Consent? {
+        try await database.read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT * FROM consents WHERE user_id = ? AND channel_id = ?",
+                arguments: [userID, channelID]
+            ).map(Self.consent(from:))
+        }
+    }
+
+    func saveConsent(_ consent: Consent) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO consents (user_id, channel_id, scopes, granted_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (user_id, channel_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at
+                    """,
+                arguments: [consent.userID, consent.channelID, consent.scopes.storageValue, consent.grantedAt.timeIntervalSince1970]
+            )
+        }
+    }
+
+    func isFriend(userID: String, channelID: String) async throws -> Bool {
+        try await database.read { db in
+            try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS (SELECT 1 FROM friendships WHERE user_id = ? AND channel_id = ?)",
+                arguments: [userID, channelID]
+            ) ?? false
+        }
+    }
+
+    func setFriend(userID: String, channelID: String, isFriend: Bool) async throws {
+        try await database.write { db in
+            if isFriend {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO friendships (user_id, channel_id) VALUES (?, ?)",
+                    arguments: [userID, channelID]
+                )
+            } else {
+                try db.execute(sql: "DELETE FROM friendships WHERE user_id = ? AND channel_id = ?", arguments: [userID, channelID])
+            }
+        }
+    }
+
+    // MARK: LINE Login codes and tokens
+
+    func insertCode(_ code: AuthorizationCode) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO authorization_codes (code, version, channel_id, user_id, redirect_uri, scopes, nonce,
+                        code_challenge, auth_time, amr, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    code.code, code.version.rawValue, code.channelID, code.userID, code.redirectURI, code.scopes.storageValue,
+                    code.nonce, code.codeChallenge, code.authTime?.timeIntervalSince1970, code.amr.joined(separator: " "),
+                    code.issuedAt.timeIntervalSince1970, code.expiresAt.timeIntervalSince1970,
+                ]
+            )
+        }
+    }
+
+    func authorizationCode(_ code: String) async throws -> (code: AuthorizationCode, isUsed: Bool)? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM authorization_codes WHERE code = ?", arguments: [code]).map { row in
+                (Self.code(from: row), (row["used_at"] as Double?) != nil)
+            }
+        }
+    }
+
+    func redeemCode(_ code: String, at time: Date) async throws -> CodeRedemption {
+        try await database.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM authorization_codes WHERE code = ?", arguments: [code]) else {
+                return .unknown
+            }
+            let authorizationCode = Self.code(from: row)
+            if (row["used_at"] as Double?) != nil { return .alreadyUsed(authorizationCode) }
+            try db.execute(sql: "UPDATE authorization_codes SET used_at = ? WHERE code = ?", arguments: [time.timeIntervalSince1970, code])
+            return .redeemed(authorizationCode)
+        }
+    }
+
+    func insertUserToken(_ token: UserAccessToken) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO user_tokens (access_token, refresh_token, version, channel_id, user_id, scopes, issued_at,
+                        expires_at, refresh_expires_at, revoked_at, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    token.accessToken, token.refreshToken, token.version.rawValue, token.channelID, token.userID,
+                    token.scopes.storageValue, token.issuedAt.timeIntervalSince1970, token.expiresAt.timeIntervalSince1970,
+                    token.refreshExpiresAt.timeIntervalSince1970, token.revokedAt?.timeIntervalSince1970, token.code,
+                ]
+            )
+        }
+    }
+
+    func userToken(accessToken: String) async throws -> UserAccessToken? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM user_tokens WHERE access_token = ?", arguments: [accessToken])
+                .map(Self.userToken(from:))
+        }
+    }
+
+    func userToken(refreshToken: String) async throws -> UserAccessToken? {
+        try await database.read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT * FROM user_tokens WHERE refresh_token = ? ORDER BY issued_at DESC, rowid DESC LIMIT 1",
+                arguments: [refreshToken]
+            ).map(Self.userToken(from:))
+        }
+    }
+
+    func revokeGrant(refreshToken: String, at time: Date) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE user_tokens SET revoked_at = ? WHERE refresh_token = ? AND revoked_at IS NULL",
+                arguments: [time.timeIntervalSince1970, refreshToken]
+            )
+        }
+    }
+
+    func revokeGrants(issuedFromCode code: String, at time: Date) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE user_tokens SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL",
+                arguments: [time.timeIntervalSince1970, code]
+            )
+        }
+    }
+
+    func deauthorize(userID: String, channelID: String, at time: Date) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM consents WHERE user_id = ? AND channel_id = ?", arguments: [userID, channelID])
+            let hadConsent = db.changesCount > 0
+            try db.execute(
+                sql: "UPDATE user_tokens SET revoked_at = ? WHERE user_id = ? AND channel_id = ? AND revoked_at IS NULL",
+                arguments: [time.timeIntervalSince1970, userID, channelID]
+            )
+            return hadConsent || db.changesCount > 0
+        }
+    }
+
+    // MARK: Channel access tokens
+
+    func insertChannelToken(_ token: ChannelAccessToken) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO channel_tokens (access_token, kind, channel_id, key_id, issued_at, expires_at, revoked_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    token.accessToken, token.kind.rawValue, token.channelID, token.keyID, token.issuedAt.timeIntervalSince1970,
+                    token.expiresAt.timeIntervalSince1970, token.revokedAt?.timeIntervalSince1970,
+                ]
+            )
+        }
+    }
+
+    func channelToken(_ accessToken: String) async throws -> ChannelAccessToken? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM channel_tokens WHERE access_token = ?", arguments: [accessToken])
+                .map(Self.channelToken(from:))
+        }
+    }
+
+    // MARK: Housekeeping
+
+    func secret(named name: String, make: @Sendable () -> Data) async throws -> Data {
+        try await database.write { db in
+            if let existing = try Data.fetchOne(db, sql: "SELECT value FROM secrets WHERE name = ?", arguments: [name]) {
+                return existing
+            }
+            let value = make()
+            try db.execute(sql: "INSERT INTO secrets (name, value) VALUES (?, ?)", arguments: [name, value])
+            return value
+        }
+    }
+
+    func seed(_ seed: Seed) async throws {
+        try await database.write { db in try Self.apply(seed, to: db) }
+    }
+
+    func reset(to seed: Seed) async throws {
+        try await database.write { db in
+            for table in ["channels", "users", "consents", "friendships", "authorization_codes", "user_tokens", "channel_tokens"] {
+                try db.execute(sql: "DELETE FROM \(table)")
+            }
+            try Self.apply(seed, to: db)
+        }
+    }
+
+    // MARK: Rows
+
+    private static func apply(_ seed: Seed, to db: Database) throws {
+        for channel in seed.channels { _ = try insert(channel, into: db) }
+        for user in seed.users { _ = try insert(user, into: db) }
+        for friendship in seed.friendships {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO friendships (user_id, channel_id) VALUES (?, ?)",
+                arguments: [friendship.userID, friendship.channelID]
+            )
+        }
+    }
+
+    private static func insert(_ channel: Channel, into db: Database) throws -> Bool {
+        let callbacks = String(decoding: try JSONEncoder().encode(channel.callbackURLs), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO channels (id, secret, name, kind, app_type, callback_urls, email_permission, bot_linked, position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM channels))
+                """,
+            arguments: [
+                channel.channelID, channel.channelSecret, channel.name, channel.kind.rawValue, channel.appType.rawValue,
+                callbacks, channel.emailPermission, channel.botLinked,
+            ]
+        )
+        return db.changesCount > 0
+    }
+
+    private static func insert(_ user: User, into db: Database) throws -> Bool {
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO users (id, display_name, picture_url, status_message, email, position)
+                VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM users))
+                """,
+            arguments: [user.userID, user.displayName, user.pictureURL, user.statusMessage, user.email]
+        )
+        return db.changesCount > 0
+    }
+
+    private static func channel(from row: Row) -> Channel {
+        let callbacks = (try? JSONDecoder().decode([String].self, from: Data((row["callback_urls"] as String).utf8))) ?? []
+        return Channel(
+            channelID: row["id"],
+            channelSecret: row["secret"],
+            name: row["name"],
+            kind: Channel.Kind(rawValue: row["kind"]) ?? .login,
+            appType: Channel.AppType(rawValue: row["app_type"]) ?? .web,
+            callbackURLs: callbacks,
+            emailPermission: row["email_permission"],
+            botLinked: row["bot_linked"]
+        )
+    }
+
+    private static func user(from row: Row) -> User {
+        User(
+            userID: row["id"],
+            displayName: row["display_name"],
+            pictureURL: row["picture_url"],
+            statusMessage: row["status_message"],
+            email: row["email"]
+        )
+    }
+
+    private static func scopes(_ value: String) -> ScopeSet {
+        ScopeSet(value.split(separator: " ").compactMap { ScopeSet.Scope(rawValue: String($0)) })
+    }
+
+    private static func date(_ value: Double) -> Date { Date(timeIntervalSince1970: value) }
+
+    private static func consent(from row: Row) -> Consent {
+        Consent(userID: row["user_id"], channelID: row["channel_id"], scopes: scopes(row["scopes"]), grantedAt: date(row["granted_at"]))
+    }
+
+    private static func code(from row: Row) -> AuthorizationCode {
+        AuthorizationCode(
+            code: row["code"],
+            version: LoginVersion(rawValue: row["version"]) ?? .v2_1,
+            channelID: row["channel_id"],
+            userID: row["user_id"],
+            redirectURI: row["redirect_uri"],
+            scopes: scopes(row["scopes"]),
+            nonce: row["nonce"],
+            codeChallenge: row["code_challenge"],
+            authTime: (row["auth_time"] as Double?).map(date),
+            amr: (row["amr"] as String).split(separator: " ").map(String.init),
+            issuedAt: date(row["issued_at"]),
+            expiresAt: date(row["expires_at"])
+        )
+    }
+
+    private static func userToken(from row: Row) -> UserAccessToken {
+        UserAccessToken(
+            accessToken: row["access_token"],
+            refreshToken: row["refresh_token"],
+            version: LoginVersion(rawValue: row["version"]) ?? .v2_1,
+            channelID: row["channel_id"],
+            userID: row["user_id"],
+            scopes: scopes(row["scopes"]),
+            issuedAt: date(row["issued_at"]),
+            expiresAt: date(row["expires_at"]),
+            refreshExpiresAt: date(row["refresh_expires_at"]),
+            revokedAt: (row["revoked_at"] as Double?).map(date),
+            code: row["code"]
+        )
+    }
+
+    private static func channelToken(from row: Row) -> ChannelAccessToken {
+        ChannelAccessToken(
+            accessToken: row["access_token"],
+            kind: ChannelAccessToken.Kind(rawValue: row["kind"]) ?? .shortLived,
+            channelID: row["channel_id"],
+            keyID: row["key_id"],
+            issuedAt: date(row["issued_at"]),
+            expiresAt: date(row["expires_at"]),
+            revokedAt: (row["revoked_at"] as Double?).map(date)
+        )
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import LineEmulator
+import Logging
+import ServiceLifecycle
+
+/// An emulator running in-process on an ephemeral loopback port, for tests.
+///
+/// ```swift
+/// try await TestEmulator.run { emulator in
+///     let tokenURL = emulator.baseURL.appending(path: "oauth2/v2.1/token")
+///     …
+/// }
+/// ```
+public struct TestEmulator: Sendable {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    public let baseURL: URL
+    public let port: Int
+    /// The emulator's clock: advance it to expire codes and tokens.
+    public let clock: EmulatorClock
+    /// The seed the emulator was started with.
+    public let seed: Seed
+
+    /// Starts an emulator, runs `body` with it, and stops it (also when `body` throws).
+    ///
+    /// - Parameters:
+    ///   - seed: the channels and users to start with.
+    ///   - storage: in memory by default; pass `.sqlite(path:)` to test persistence.
+    ///   - clock: the clock to use; by default a clock frozen at the current time, advanced only by the test.
+    ///   - configure: last changes to the configuration.
+    public static func run<Result: Sendable>(
+        seed: Seed = .default,
+        storage: Emulator.Configuration.Storage = .inMemory,
+        clock: EmulatorClock = EmulatorClock(fixed: Date()),
+        configure: (inout Emulator.Configuration) -> Void = { _ in },
+        _ body: (TestEmulator) async throws -> Result
+    ) async throws -> Result {
+        var logger = Logger(label: "linekit.test-emulator")
+        logger.logLevel = .warning
+        var configuration = Emulator.Configuration(host: "127.0.0.1", port: 0, storage: storage, seed: seed, clock: clock, logger: logger)
+        configure(&configuration)
+        let emulator = try await Emulator(configuration: configuration)
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let application = emulator.application { port in
+            portContinuation.yield(port)
+            portContinuation.finish()
+        }
+        let serviceGroup = ServiceGroup(
+            configuration: .init(services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await serviceGroup.run() }
+            var iterator = portStream.makeAsyncIterator()
+            guard let port = await iterator.next() else {
+                await serviceGroup.triggerGracefulShutdown()
+                try await group.waitForAll()
+                throw TestEmulatorError.didNotStart
+            }
+            let running = TestEmulator(baseURL: URL(string: "http://127.0.0.1:\(port)")!, port: port, clock: configuration.clock, seed: seed)
+            do {
+                let result = try await body(running)
+                await serviceGroup.triggerGracefulShutdown()
+                try await group.waitForAll()
+                return result
+            } catch {
+                await serviceGroup.triggerGracefulShutdown()
+                try? await group.waitForAll()
+                throw error
+            }
+        }
+    }
+}
+
+/// Why a test emulator could not be used.
+public enum TestEmulatorError: Error {
+    /// The server stopped before it bound its port.
+    case didNotStart
+}

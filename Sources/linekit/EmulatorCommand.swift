@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import LineEmulator
+import Logging
+
+struct EmulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emulator",
+        abstract: "Run a local LINE Platform: LINE Login's pages and APIs on one port, with an admin API.",
+        discussion: """
+            The emulator answers at LINE's paths (for example /oauth2/v2.1/authorize and /oauth2/v2.1/token), so an \
+            app or an official LINE SDK only needs its host changed. State is kept in SQLite, so codes and tokens \
+            survive a restart; /_emulator/v1/reset returns to the seed.
+
+            Examples:
+              linekit emulator
+              linekit emulator --port 9000 --config channels.yaml
+              linekit emulator --in-memory
+            """
+    )
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0 picks a free one).")
+    var port = 8123
+
+    @Option(help: "A JSON or YAML file declaring the channels and users to seed (replaces the built-in seed).")
+    var config: String?
+
+    @Option(help: "The SQLite database file.")
+    var database = ".linekit/emulator.sqlite"
+
+    @Flag(help: "Keep state in memory only (nothing is written to disk).")
+    var inMemory = false
+
+    @Option(help: "The iss claim of ID tokens.")
+    var issuer = "https://access.line.me"
+
+    @Option(help: "The base URL to advertise in the discovery document (default: the Host the client used).")
+    var publicURL: String?
+
+    @Flag(help: "Let clients that are not on loopback use the admin API under /_emulator/v1.")
+    var allowRemoteAdmin = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "notice"
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        var logger = Logger(label: "linekit.emulator")
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        logger.logLevel = level
+        var seed = Seed.default
+        if let config {
+            do {
+                seed = try Seed.load(contentsOf: URL(fileURLWithPath: config))
+            } catch {
+                throw ValidationError(String(describing: error))
+            }
+        }
+        let configuration = Emulator.Configuration(
+            host: host,
+            port: port,
+            storage: inMemory ? .inMemory : .sqlite(path: database),
+            seed: seed,
+            issuer: issuer,
+            publicBaseURL: publicURL,
+            allowRemoteAdmin: allowRemoteAdmin,
+            logger: logger
+        )
+        let emulator = try await Emulator(configuration: configuration)
+        let (channels, users) = try await emulator.snapshot()
+        let storage = inMemory ? "in memory" : database
+        let host = self.host
+        let app = emulator.application { port in
+            let elapsed = ContinuousClock.now - started
+            let banner = Banner.text(host: host, port: port, storage: storage, channels: channels, users: users, startup: elapsed)
+            FileHandle.standardOutput.write(Data((banner + "\n").utf8))
+        }
+        try await app.runService()
+    }
+}
