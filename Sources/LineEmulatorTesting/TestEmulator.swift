@@ -75,4 +75,6 @@ public struct TestEmulator: Sendable {
 public enum TestEmulatorError: Error {
     /// The server stopped before it bound its port.
     case didNotStart
+    /// The emulator answered the browser with something other than the login page or a redirect.
+    case unexpectedPage(status: Int, body: String)
 }
