@@ -17,11 +17,11 @@ extension Request {
     }
 
     /// The query string's parameters; a malformed encoding is reported as `error`.
-    func queryParameters(orThrow error: PlatformError) throws -> Parameters {
+    func queryParameters(orThrow failure: PlatformError) throws -> Parameters {
         do {
             return try Parameters(urlEncoded: uri.query ?? "")
         } catch {
-            throw error
+            throw failure
         }
     }
 

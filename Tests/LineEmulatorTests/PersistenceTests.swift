@@ -1,0 +1,53 @@
+import Foundation
+import NIOHTTP1
+import LineEmulator
+import LineEmulatorTesting
+import Testing
+
+@Suite("Persistence")
+struct PersistenceTests {
+    @Test("tokens, consents and added users survive a restart on the same SQLite file; ES256 keys stay the same")
+    func restart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "linekit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appending(path: "emulator.sqlite").path
+        let clock = EmulatorClock(fixed: Date())
+
+        let (accessToken, refreshToken, certs) = try await TestEmulator.run(storage: .sqlite(path: path), clock: clock) { emulator in
+            let token = try await Fixture.login(emulator)
+            _ = try await RawHTTP(emulator).postJSON("/_emulator/v1/users", ["userId": "U0123456789abcdef0123456789abcdef", "displayName": "Kept"])
+            let certs = try await RawHTTP(emulator).get("/oauth2/v2.1/certs").text
+            return (try #require(token["access_token"] as? String), try #require(token["refresh_token"] as? String), certs)
+        }
+
+        try await TestEmulator.run(storage: .sqlite(path: path), clock: clock) { emulator in
+            let http = RawHTTP(emulator)
+            #expect(try await VerifyRevokeTests.verify(emulator, accessToken).status == 200)
+            #expect(try await TokenTests.refresh(emulator, refreshToken).status == 200)
+            #expect(try await http.get("/v2/profile", bearer: accessToken).json["userId"] as? String == Fixture.brown.userID)
+            let users = try #require(try await http.get("/_emulator/v1/users").json["users"] as? [[String: Any]])
+            #expect(users.contains { $0["userId"] as? String == "U0123456789abcdef0123456789abcdef" })
+            #expect(users.count == 4, "the seed is not inserted twice")
+            #expect(try await http.get("/oauth2/v2.1/certs").text == certs)
+            let consents = try await http.get("/_emulator/v1/users/\(Fixture.brown.userID)/consents")
+            #expect((consents.json["consents"] as? [Any])?.count == 1)
+        }
+    }
+
+    @Test("two emulators on one database file see each other's writes")
+    func sharedFile() async throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "linekit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appending(path: "emulator.sqlite").path
+        let clock = EmulatorClock(fixed: Date())
+        try await TestEmulator.run(storage: .sqlite(path: path), clock: clock) { first in
+            try await TestEmulator.run(storage: .sqlite(path: path), clock: clock) { second in
+                let code = try await Fixture.code(first)
+                let token = try await TokenTests.exchange(second, code: code)
+                #expect(token.status == 200)
+                let accessToken = try #require(token.json["access_token"] as? String)
+                #expect(try await VerifyRevokeTests.verify(first, accessToken).status == 200)
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import NIOHTTP1
+import LineEmulator
+import LineEmulatorTesting
+import Testing
+
+@Suite("LINE Login v2.0")
+struct V2Tests {
+    static func code(_ emulator: TestEmulator) async throws -> String {
+        let query = RawHTTP.query([
+            ("response_type", "code"), ("client_id", Fixture.web.channelID), ("redirect_uri", Fixture.callback), ("state", "s2"),
+        ])
+        let url = URL(string: emulator.baseURL.absoluteString + "/dialog/oauth/weblogin?" + query)!
+        let callback = try await emulator.authorize(url, choice: .allow(userID: Fixture.cony.userID))
+        return try #require(Fixture.parameters(of: callback)["code"])
+    }
+
+    static func exchange(_ emulator: TestEmulator, code: String) async throws -> RawResponse {
+        try await RawHTTP(emulator).postForm("/v2/oauth/accessToken", [
+            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Fixture.callback),
+            ("client_id", Fixture.web.channelID), ("client_secret", Fixture.web.channelSecret),
+        ])
+    }
+
+    @Test("POST /v2/oauth/accessToken issues tokens with scope P and no ID token; profile works with them")
+    func exchange() async throws {
+        try await TestEmulator.run { emulator in
+            let response = try await Self.exchange(emulator, code: try await Self.code(emulator))
+            #expect(response.status == 200)
+            #expect(Set(response.json.keys) == ["access_token", "expires_in", "refresh_token", "scope", "token_type"])
+            #expect(response.json["scope"] as? String == "P")
+            #expect(response.json["expires_in"] as? Int == 2_592_000)
+            let accessToken = try #require(response.json["access_token"] as? String)
+            let profile = try await RawHTTP(emulator).get("/v2/profile", bearer: accessToken)
+            #expect(profile.json["displayName"] as? String == "Cony")
+        }
+    }
+
+    @Test("v2.0 requires every field, and its codes do not work at the v2.1 endpoint")
+    func errors() async throws {
+        try await TestEmulator.run { emulator in
+            let missing = try await RawHTTP(emulator).postForm("/v2/oauth/accessToken", [
+                ("grant_type", "authorization_code"), ("code", "x"), ("client_id", Fixture.web.channelID),
+            ])
+            #expect(missing.status == 400)
+            #expect(missing.json["error"] as? String == "invalid_request")
+            #expect(missing.json["error_description"] as? String == "some parameters missed or invalid")
+
+            let code = try await Self.code(emulator)
+            let atV21 = try await TokenTests.exchange(emulator, code: code)
+            #expect(atV21.json["error"] as? String == "invalid_grant")
+        }
+    }
+
+    @Test("POST /v2/oauth/verify answers scope P; invalid tokens get access_token invalid")
+    func verify() async throws {
+        try await TestEmulator.run { emulator in
+            let token = try await Self.exchange(emulator, code: try await Self.code(emulator)).json
+            let accessToken = try #require(token["access_token"] as? String)
+            let ok = try await RawHTTP(emulator).postForm("/v2/oauth/verify", [("access_token", accessToken)])
+            #expect(ok.status == 200)
+            #expect(ok.json["scope"] as? String == "P")
+            #expect(ok.json["client_id"] as? String == Fixture.web.channelID)
+            #expect(ok.json["expires_in"] as? Int == 2_592_000)
+            let bad = try await RawHTTP(emulator).postForm("/v2/oauth/verify", [("access_token", "nope")])
+            #expect(bad.status == 400)
+            #expect(bad.json["error"] as? String == "invalid_request")
+            #expect(bad.json["error_description"] as? String == "access_token invalid")
+        }
+    }
+
+    @Test("refresh at /v2/oauth/accessToken; revoke at /v2/oauth/revoke with the refresh token ends the grant")
+    func refreshAndRevoke() async throws {
+        try await TestEmulator.run { emulator in
+            let http = RawHTTP(emulator)
+            let token = try await Self.exchange(emulator, code: try await Self.code(emulator)).json
+            let refreshToken = try #require(token["refresh_token"] as? String)
+            let refreshFields = [
+                ("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", Fixture.web.channelID),
+                ("client_secret", Fixture.web.channelSecret),
+            ]
+            let refreshed = try await http.postForm("/v2/oauth/accessToken", refreshFields)
+            #expect(refreshed.status == 200)
+            #expect(refreshed.json["refresh_token"] as? String == refreshToken)
+            let newAccess = try #require(refreshed.json["access_token"] as? String)
+
+            let revoke = try await http.postForm("/v2/oauth/revoke", [("refresh_token", refreshToken)])
+            #expect(revoke.status == 200)
+            #expect(revoke.body.isEmpty)
+            #expect(try await http.postForm("/v2/oauth/verify", [("access_token", newAccess)]).status == 400)
+            let again = try await http.postForm("/v2/oauth/accessToken", refreshFields)
+            #expect(again.json["error"] as? String == "invalid_grant")
+            #expect(again.json["error_description"] as? String == "invalid refresh_token")
+        }
+    }
+}
