@@ -24,7 +24,9 @@ extension TestEmulator {
     ) async throws -> URL {
         let first = try await session.send(url: authorizationURL.absoluteString, method: .GET, body: nil)
         if let location = first.location { return try Self.url(location) }
-        guard first.status == .ok, let page = first.body else { throw TestEmulatorError.unexpectedPage(status: Int(first.status.code), body: first.body ?? "") }
+        guard first.status == .ok, let page = first.body else {
+            throw TestEmulatorError.unexpectedPage(status: Int(first.status.code), body: first.body ?? "")
+        }
         guard let transaction = Self.hiddenField("transaction", in: page), let csrf = Self.hiddenField("csrf", in: page) else {
             throw TestEmulatorError.unexpectedPage(status: Int(first.status.code), body: page)
         }

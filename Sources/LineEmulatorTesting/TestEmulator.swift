@@ -56,7 +56,12 @@ public struct TestEmulator: Sendable {
                 try await group.waitForAll()
                 throw TestEmulatorError.didNotStart
             }
-            let running = TestEmulator(baseURL: URL(string: "http://127.0.0.1:\(port)")!, port: port, clock: configuration.clock, seed: seed)
+            let running = TestEmulator(
+                baseURL: URL(string: "http://127.0.0.1:\(port)")!,
+                port: port,
+                clock: configuration.clock,
+                seed: seed
+            )
             do {
                 let result = try await body(running)
                 await serviceGroup.triggerGracefulShutdown()

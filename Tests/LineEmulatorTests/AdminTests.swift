@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOHTTP1
 import LineEmulator
 import LineEmulatorTesting
+import NIOCore
+import NIOHTTP1
 import Testing
 
 @Suite("Admin API /_emulator/v1")
@@ -34,15 +34,23 @@ struct AdminTests {
     func createChannel() async throws {
         try await TestEmulator.run { emulator in
             let http = RawHTTP(emulator)
-            let created = try await http.postJSON("/_emulator/v1/channels", [
-                "name": "Shop", "appType": "web", "callbackUrls": ["http://localhost:3000/auth/callback"],
-            ])
+            let created = try await http.postJSON(
+                "/_emulator/v1/channels",
+                [
+                    "name": "Shop", "appType": "web", "callbackUrls": ["http://localhost:3000/auth/callback"],
+                ]
+            )
             #expect(created.status == 201)
             let channelID = try #require(created.json["channelId"] as? String)
             let secret = try #require(created.json["channelSecret"] as? String)
             #expect(channelID.count == 10)
             #expect(secret.count == 32)
-            let channel = Channel(channelID: channelID, channelSecret: secret, name: "Shop", callbackURLs: ["http://localhost:3000/auth/callback"])
+            let channel = Channel(
+                channelID: channelID,
+                channelSecret: secret,
+                name: "Shop",
+                callbackURLs: ["http://localhost:3000/auth/callback"]
+            )
             let code = try await Fixture.code(emulator, channel: channel, redirectURI: "http://localhost:3000/auth/callback")
             #expect(code.count == 20)
 
@@ -52,7 +60,12 @@ struct AdminTests {
             #expect(badID.status == 400)
             let badType = try await http.postJSON("/_emulator/v1/channels", ["appType": "desktop"])
             #expect(badType.status == 400)
-            let notJSON = try await http.send(.POST, "/_emulator/v1/channels", headers: [("Content-Type", "application/json")], body: Data("[".utf8))
+            let notJSON = try await http.send(
+                .POST,
+                "/_emulator/v1/channels",
+                headers: [("Content-Type", "application/json")],
+                body: Data("[".utf8)
+            )
             #expect(notJSON.status == 400)
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
-import NIOHTTP1
 import LineEmulator
 import LineEmulatorTesting
+import NIOHTTP1
 import Testing
 
 @Suite("GET /oauth2/v2.1/authorize")
@@ -18,7 +18,9 @@ struct AuthorizeTests {
             for user in Seed.defaultUsers { #expect(page.contains(user.displayName)) }
             #expect(page.contains("Log in to LineKit Web Login"))
             #expect(page.contains("Your email address"))
-            #expect(page.contains("Add the channel&#39;s LINE Official Account") || page.contains("Add the channel's LINE Official Account"))
+            #expect(
+                page.contains("Add the channel&#39;s LINE Official Account") || page.contains("Add the channel's LINE Official Account")
+            )
             #expect(page.contains("value=\"allow\"") && page.contains("value=\"cancel\""))
             #expect(!page.contains("<script"), "the consent page works without JavaScript")
         }
@@ -71,7 +73,7 @@ struct AuthorizeTests {
     )
     func unregisteredRedirect(redirectURI: String) async throws {
         try await TestEmulator.run { emulator in
-            let response = try await RawHTTP(emulator).get(Self.path(emulator, redirectURI: redirectURI))
+            let response = try await RawHTTP(emulator).get(Self.authorizePath(redirectURI: redirectURI))
             #expect(response.status == 400)
             #expect(response.location == nil)
             #expect(response.text.contains("Invalid redirect_uri"))
@@ -86,10 +88,13 @@ struct AuthorizeTests {
             let callback = try await emulator.authorize(url, choice: .allow(userID: Fixture.brown.userID))
             #expect(callback.absoluteString.hasPrefix(redirect + "&code="))
             let code = try #require(Fixture.parameters(of: callback)["code"])
-            let token = try await RawHTTP(emulator).postForm("/oauth2/v2.1/token", [
-                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirect),
-                ("client_id", Fixture.web.channelID), ("client_secret", Fixture.web.channelSecret),
-            ])
+            let token = try await RawHTTP(emulator).postForm(
+                "/oauth2/v2.1/token",
+                [
+                    ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirect),
+                    ("client_id", Fixture.web.channelID), ("client_secret", Fixture.web.channelSecret),
+                ]
+            )
             #expect(token.status == 200)
         }
     }
@@ -103,25 +108,63 @@ struct AuthorizeTests {
     }
 
     static let redirectedErrors: [RedirectedError] = [
-        .init(name: "response_type token", change: ["response_type": "token"], error: "UNSUPPORTED_RESPONSE_TYPE", description: "response_type must be code"),
+        .init(
+            name: "response_type token",
+            change: ["response_type": "token"],
+            error: "UNSUPPORTED_RESPONSE_TYPE",
+            description: "response_type must be code"
+        ),
         .init(name: "no response_type", change: ["response_type": nil], error: "INVALID_REQUEST", description: "response_type is required"),
         .init(name: "no state", change: ["state": nil], error: "INVALID_REQUEST", description: "state is required"),
         .init(name: "no scope", change: ["scope": nil], error: "INVALID_SCOPE", description: "scope is required"),
         .init(name: "email alone", change: ["scope": "email"], error: "INVALID_SCOPE", description: "scope must include profile or openid"),
-        .init(name: "email without openid", change: ["scope": "profile email"], error: "INVALID_SCOPE", description: "the email scope requires the openid scope"),
+        .init(
+            name: "email without openid",
+            change: ["scope": "profile email"],
+            error: "INVALID_SCOPE",
+            description: "the email scope requires the openid scope"
+        ),
         .init(name: "unknown scope", change: ["scope": "profile chat_message.write"], error: "INVALID_SCOPE", description: nil),
-        .init(name: "plain PKCE", change: ["code_challenge": Fixture.verifier, "code_challenge_method": "plain"], error: "INVALID_REQUEST", description: "code_challenge_method must be S256"),
+        .init(
+            name: "plain PKCE",
+            change: ["code_challenge": Fixture.verifier, "code_challenge_method": "plain"],
+            error: "INVALID_REQUEST",
+            description: "code_challenge_method must be S256"
+        ),
         .init(name: "challenge without method", change: ["code_challenge": Fixture.challenge], error: "INVALID_REQUEST", description: nil),
-        .init(name: "short challenge", change: ["code_challenge": "abc", "code_challenge_method": "S256"], error: "INVALID_REQUEST", description: nil),
-        .init(name: "unknown prompt", change: ["prompt": "select_account"], error: "INVALID_REQUEST", description: "prompt must be consent, none or login"),
+        .init(
+            name: "short challenge",
+            change: ["code_challenge": "abc", "code_challenge_method": "S256"],
+            error: "INVALID_REQUEST",
+            description: nil
+        ),
+        .init(
+            name: "unknown prompt",
+            change: ["prompt": "select_account"],
+            error: "INVALID_REQUEST",
+            description: "prompt must be consent, none or login"
+        ),
         .init(name: "negative max_age", change: ["max_age": "-1"], error: "INVALID_REQUEST", description: nil),
         .init(name: "bad bot_prompt", change: ["bot_prompt": "always"], error: "INVALID_REQUEST", description: nil),
-        .init(name: "bad boolean", change: ["disable_auto_login": "yes"], error: "INVALID_REQUEST", description: "disable_auto_login must be true or false"),
+        .init(
+            name: "bad boolean",
+            change: ["disable_auto_login": "yes"],
+            error: "INVALID_REQUEST",
+            description: "disable_auto_login must be true or false"
+        ),
         .init(name: "JWT response mode", change: ["response_mode": "query.jwt"], error: "INVALID_REQUEST", description: nil),
-        .init(name: "prompt=none without a session", change: ["prompt": "none"], error: "LOGIN_REQUIRED", description: "The user is not logged in"),
+        .init(
+            name: "prompt=none without a session",
+            change: ["prompt": "none"],
+            error: "LOGIN_REQUIRED",
+            description: "The user is not logged in"
+        ),
     ]
 
-    @Test("problems after client_id and redirect_uri go back to the callback with error, error_description and state", arguments: redirectedErrors)
+    @Test(
+        "problems after client_id and redirect_uri go back to the callback with error, error_description and state",
+        arguments: redirectedErrors
+    )
     func redirectedError(_ testCase: RedirectedError) async throws {
         try await TestEmulator.run { emulator in
             var fields: [String: String] = [
@@ -144,7 +187,7 @@ struct AuthorizeTests {
     @Test("a repeated parameter is an INVALID_REQUEST")
     func repeatedParameter() async throws {
         try await TestEmulator.run { emulator in
-            let response = try await RawHTTP(emulator).get(Self.path(emulator) + "&scope=openid")
+            let response = try await RawHTTP(emulator).get(Self.authorizePath() + "&scope=openid")
             #expect(response.status == 302)
             #expect(response.locationQuery["error"] == "INVALID_REQUEST")
             #expect(response.locationQuery["error_description"] == "scope must not be repeated")
@@ -154,7 +197,7 @@ struct AuthorizeTests {
     @Test("a query string with a broken percent escape gets an error page")
     func brokenEncoding() async throws {
         try await TestEmulator.run { emulator in
-            let response = try await RawHTTP(emulator).get(Self.path(emulator) + "&nonce=%E2%28")
+            let response = try await RawHTTP(emulator).get(Self.authorizePath() + "&nonce=%E2%28")
             #expect(response.status == 400)
             #expect(response.location == nil)
         }
@@ -180,7 +223,7 @@ struct AuthorizeTests {
             #expect(response.status == 200)
             #expect(!response.text.contains("<script>alert"))
             #expect(!response.text.contains("<img src=x"))
-            let badRedirect = try await RawHTTP(emulator).get(Self.path(emulator, redirectURI: "http://x/<script>alert(1)</script>"))
+            let badRedirect = try await RawHTTP(emulator).get(Self.authorizePath(redirectURI: "http://x/<script>alert(1)</script>"))
             #expect(!badRedirect.text.contains("<script>alert"))
         }
     }
@@ -189,7 +232,7 @@ struct AuthorizeTests {
     func csrf() async throws {
         try await TestEmulator.run { emulator in
             let http = RawHTTP(emulator)
-            let page = try await http.get(Self.path(emulator))
+            let page = try await http.get(Self.authorizePath())
             let transaction = try #require(Self.hidden("transaction", page.text))
             let csrf = try #require(Self.hidden("csrf", page.text))
             let form = [("transaction", transaction), ("csrf", csrf), ("decision", "allow"), ("user_id", Fixture.brown.userID)]
@@ -199,7 +242,12 @@ struct AuthorizeTests {
 
             let cookie = [("Cookie", "linekit_csrf=\(csrf)"), ("Content-Type", "application/x-www-form-urlencoded")]
             let altered = form.map { $0.0 == "transaction" ? ($0.0, "A" + $0.1.dropFirst()) : $0 }
-            let tampered = try await http.send(.POST, "/oauth2/v2.1/authorize/consent", headers: cookie, body: Data(RawHTTP.query(altered).utf8))
+            let tampered = try await http.send(
+                .POST,
+                "/oauth2/v2.1/authorize/consent",
+                headers: cookie,
+                body: Data(RawHTTP.query(altered).utf8)
+            )
             #expect(tampered.status == 400)
             #expect(tampered.location == nil)
 
@@ -213,13 +261,14 @@ struct AuthorizeTests {
     func consentExpiry() async throws {
         try await TestEmulator.run { emulator in
             let http = RawHTTP(emulator)
-            let page = try await http.get(Self.path(emulator))
+            let page = try await http.get(Self.authorizePath())
             let transaction = try #require(Self.hidden("transaction", page.text))
             let csrf = try #require(Self.hidden("csrf", page.text))
             emulator.clock.advance(by: 3601)
             let form = [("transaction", transaction), ("csrf", csrf), ("decision", "allow"), ("user_id", Fixture.brown.userID)]
             let response = try await http.send(
-                .POST, "/oauth2/v2.1/authorize/consent",
+                .POST,
+                "/oauth2/v2.1/authorize/consent",
                 headers: [("Cookie", "linekit_csrf=\(csrf)"), ("Content-Type", "application/x-www-form-urlencoded")],
                 body: Data(RawHTTP.query(form).utf8)
             )
@@ -232,12 +281,13 @@ struct AuthorizeTests {
     func formPost() async throws {
         try await TestEmulator.run { emulator in
             let http = RawHTTP(emulator)
-            let page = try await http.get(Self.path(emulator) + "&response_mode=form_post")
+            let page = try await http.get(Self.authorizePath() + "&response_mode=form_post")
             let transaction = try #require(Self.hidden("transaction", page.text))
             let csrf = try #require(Self.hidden("csrf", page.text))
             let form = [("transaction", transaction), ("csrf", csrf), ("decision", "allow"), ("user_id", Fixture.cony.userID)]
             let response = try await http.send(
-                .POST, "/oauth2/v2.1/authorize/consent",
+                .POST,
+                "/oauth2/v2.1/authorize/consent",
                 headers: [("Cookie", "linekit_csrf=\(csrf)"), ("Content-Type", "application/x-www-form-urlencoded")],
                 body: Data(RawHTTP.query(form).utf8)
             )
@@ -268,7 +318,11 @@ struct AuthorizeTests {
             let browser = BrowserSession()
             _ = try await emulator.authorize(Fixture.authorizeURL(emulator), choice: .allow(userID: Fixture.brown.userID), session: browser)
 
-            let silent = try await emulator.authorize(Fixture.authorizeURL(emulator, extra: [("prompt", "none")]), choice: .cancel, session: browser)
+            let silent = try await emulator.authorize(
+                Fixture.authorizeURL(emulator, extra: [("prompt", "none")]),
+                choice: .cancel,
+                session: browser
+            )
             #expect(Fixture.parameters(of: silent)["code"] != nil)
             #expect(Fixture.parameters(of: silent)["state"] == "state123")
 
@@ -303,11 +357,13 @@ struct AuthorizeTests {
         }
     }
 
-    static func path(_ emulator: TestEmulator, redirectURI: String = Fixture.callback) -> String {
-        "/oauth2/v2.1/authorize?" + RawHTTP.query([
-            ("response_type", "code"), ("client_id", Fixture.web.channelID), ("redirect_uri", redirectURI), ("state", "state123"),
-            ("scope", "profile openid"),
-        ])
+    /// The path and query of a web-channel authorization request.
+    static func authorizePath(redirectURI: String = Fixture.callback) -> String {
+        "/oauth2/v2.1/authorize?"
+            + RawHTTP.query([
+                ("response_type", "code"), ("client_id", Fixture.web.channelID), ("redirect_uri", redirectURI), ("state", "state123"),
+                ("scope", "profile openid"),
+            ])
     }
 
     static func hidden(_ name: String, _ page: String) -> String? {

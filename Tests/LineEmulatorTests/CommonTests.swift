@@ -1,7 +1,7 @@
 import Foundation
-import NIOHTTP1
 import LineEmulator
 import LineEmulatorTesting
+import NIOHTTP1
 import Testing
 
 @Suite("Common behaviour")
@@ -33,10 +33,13 @@ struct CommonTests {
         }
     }
 
-    @Test("a wrong method is 405 with a JSON body and Allow", arguments: [
-        ("DELETE", "/oauth2/v2.1/token", "POST"), ("GET", "/oauth2/v2.1/revoke", "POST"), ("PUT", "/oauth2/v2.1/verify", "GET, POST"),
-        ("POST", "/v2/profile", "GET"),
-    ])
+    @Test(
+        "a wrong method is 405 with a JSON body and Allow",
+        arguments: [
+            ("DELETE", "/oauth2/v2.1/token", "POST"), ("GET", "/oauth2/v2.1/revoke", "POST"), ("PUT", "/oauth2/v2.1/verify", "GET, POST"),
+            ("POST", "/v2/profile", "GET"),
+        ]
+    )
     func methodNotAllowed(method: String, path: String, allow: String) async throws {
         try await TestEmulator.run { emulator in
             let response = try await RawHTTP(emulator).send(.init(rawValue: method), path)
@@ -72,7 +75,10 @@ struct CommonTests {
         try await TestEmulator.run { emulator in
             for path in ["/oauth2/v2.1/token", "/oauth2/v2.1/verify", "/oauth2/v2.1/revoke", "/v2/oauth/accessToken", "/v2/oauth/verify"] {
                 let response = try await RawHTTP(emulator).send(
-                    .POST, path, headers: [("Content-Type", "application/x-www-form-urlencoded")], body: body
+                    .POST,
+                    path,
+                    headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                    body: body
                 )
                 #expect((400..<500).contains(response.status), "\(path): \(response.status) \(response.text)")
                 #expect(response.json["error"] is String, "\(path): \(response.text)")

@@ -1,7 +1,7 @@
 import Foundation
-import NIOHTTP1
 import LineEmulator
 import LineEmulatorTesting
+import NIOHTTP1
 import Testing
 
 @Suite("Persistence")
@@ -15,7 +15,10 @@ struct PersistenceTests {
 
         let (accessToken, refreshToken, certs) = try await TestEmulator.run(storage: .sqlite(path: path), clock: clock) { emulator in
             let token = try await Fixture.login(emulator)
-            _ = try await RawHTTP(emulator).postJSON("/_emulator/v1/users", ["userId": "U0123456789abcdef0123456789abcdef", "displayName": "Kept"])
+            _ = try await RawHTTP(emulator).postJSON(
+                "/_emulator/v1/users",
+                ["userId": "U0123456789abcdef0123456789abcdef", "displayName": "Kept"]
+            )
             let certs = try await RawHTTP(emulator).get("/oauth2/v2.1/certs").text
             return (try #require(token["access_token"] as? String), try #require(token["refresh_token"] as? String), certs)
         }

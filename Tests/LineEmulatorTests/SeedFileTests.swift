@@ -38,7 +38,10 @@ struct SeedFileTests {
 
     @Test("a JSON seed works the same, generating missing IDs and secrets")
     func json() throws {
-        let url = try Self.write(#"{"channels":[{"name":"A","callbackUrls":["http://a.test/cb"]}],"users":[{"displayName":"B"}]}"#, extension: "json")
+        let url = try Self.write(
+            #"{"channels":[{"name":"A","callbackUrls":["http://a.test/cb"]}],"users":[{"displayName":"B"}]}"#,
+            extension: "json"
+        )
         defer { try? FileManager.default.removeItem(at: url) }
         let seed = try Seed.load(contentsOf: url)
         #expect(seed.channels[0].channelID.count == 10)

@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
-import NIOHTTP1
 import LineEmulator
 import LineEmulatorTesting
+import NIOHTTP1
 import Testing
 
 @Suite("POST /oauth2/v2.1/token")
@@ -86,14 +86,19 @@ struct TokenTests {
     func nativeES256() async throws {
         try await TestEmulator.run { emulator in
             let code = try await Fixture.code(
-                emulator, channel: Fixture.native, redirectURI: Fixture.nativeCallback,
+                emulator,
+                channel: Fixture.native,
+                redirectURI: Fixture.nativeCallback,
                 extra: [("code_challenge", Fixture.challenge), ("code_challenge_method", "S256"), ("nonce", "native-nonce")]
             )
             let http = RawHTTP(emulator)
-            let response = try await http.postForm("/oauth2/v2.1/token", [
-                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Fixture.nativeCallback),
-                ("client_id", Fixture.native.channelID), ("code_verifier", Fixture.verifier),
-            ])
+            let response = try await http.postForm(
+                "/oauth2/v2.1/token",
+                [
+                    ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Fixture.nativeCallback),
+                    ("client_id", Fixture.native.channelID), ("code_verifier", Fixture.verifier),
+                ]
+            )
             #expect(response.status == 200, "\(response.text)")
             let idToken = try #require(response.json["id_token"] as? String)
             let (header, claims) = try Fixture.decodeJWT(idToken)
@@ -132,22 +137,31 @@ struct TokenTests {
             #expect(missing.json["error_description"] as? String == "code_verifier is required")
 
             let wrong = try await Self.exchange(
-                emulator, code: try await Fixture.code(emulator, extra: pkce),
+                emulator,
+                code: try await Fixture.code(emulator, extra: pkce),
                 extra: [("code_verifier", String(repeating: "a", count: 43))]
             )
             #expect(wrong.json["error"] as? String == "invalid_grant")
             #expect(wrong.json["error_description"] as? String == "code_verifier does not match the code_challenge")
 
             let malformed = try await Self.exchange(
-                emulator, code: try await Fixture.code(emulator, extra: pkce), extra: [("code_verifier", "short")]
+                emulator,
+                code: try await Fixture.code(emulator, extra: pkce),
+                extra: [("code_verifier", "short")]
             )
             #expect(malformed.json["error"] as? String == "invalid_request")
 
-            let unexpected = try await Self.exchange(emulator, code: try await Fixture.code(emulator), extra: [("code_verifier", Fixture.verifier)])
+            let unexpected = try await Self.exchange(
+                emulator,
+                code: try await Fixture.code(emulator),
+                extra: [("code_verifier", Fixture.verifier)]
+            )
             #expect(unexpected.json["error"] as? String == "invalid_grant")
 
             let right = try await Self.exchange(
-                emulator, code: try await Fixture.code(emulator, extra: pkce), extra: [("code_verifier", Fixture.verifier)]
+                emulator,
+                code: try await Fixture.code(emulator, extra: pkce),
+                extra: [("code_verifier", Fixture.verifier)]
             )
             #expect(right.status == 200)
         }
@@ -204,9 +218,12 @@ struct TokenTests {
             #expect(missing.json["error_description"] as? String == "client_secret is required")
             let wrong = try await Self.exchange(emulator, code: try await Fixture.code(emulator), secret: String(repeating: "0", count: 32))
             #expect(wrong.json["error_description"] as? String == "invalid client_secret")
-            let unknownClient = try await RawHTTP(emulator).postForm("/oauth2/v2.1/token", [
-                ("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", Fixture.callback), ("client_id", "1111111111"),
-            ])
+            let unknownClient = try await RawHTTP(emulator).postForm(
+                "/oauth2/v2.1/token",
+                [
+                    ("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", Fixture.callback), ("client_id", "1111111111"),
+                ]
+            )
             #expect(unknownClient.json["error"] as? String == "invalid_client")
         }
     }
@@ -215,10 +232,13 @@ struct TokenTests {
     func crossChannel() async throws {
         try await TestEmulator.run { emulator in
             let code = try await Fixture.code(emulator)
-            let response = try await RawHTTP(emulator).postForm("/oauth2/v2.1/token", [
-                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Fixture.callback),
-                ("client_id", Fixture.native.channelID),
-            ])
+            let response = try await RawHTTP(emulator).postForm(
+                "/oauth2/v2.1/token",
+                [
+                    ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Fixture.callback),
+                    ("client_id", Fixture.native.channelID),
+                ]
+            )
             #expect(response.json["error"] as? String == "invalid_grant")
             #expect(try await Self.exchange(emulator, code: code).status == 200, "the failed attempt did not burn the code")
         }
@@ -236,7 +256,10 @@ struct TokenTests {
     func malformed(body: String, description: String) async throws {
         try await TestEmulator.run { emulator in
             let response = try await RawHTTP(emulator).send(
-                .POST, "/oauth2/v2.1/token", headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Data(body.utf8)
+                .POST,
+                "/oauth2/v2.1/token",
+                headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: Data(body.utf8)
             )
             #expect(response.status == 400)
             #expect(response.json["error"] as? String == "invalid_request")
@@ -301,13 +324,19 @@ struct TokenTests {
             let unknown = try await Self.refresh(emulator, "nope")
             #expect(unknown.json["error_description"] as? String == "invalid refresh token")
             let refreshToken = try #require(try await Fixture.login(emulator)["refresh_token"] as? String)
-            let other = try await RawHTTP(emulator).postForm("/oauth2/v2.1/token", [
-                ("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", Fixture.native.channelID),
-            ])
+            let other = try await RawHTTP(emulator).postForm(
+                "/oauth2/v2.1/token",
+                [
+                    ("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", Fixture.native.channelID),
+                ]
+            )
             #expect(other.json["error"] as? String == "invalid_grant")
-            let noSecret = try await RawHTTP(emulator).postForm("/oauth2/v2.1/token", [
-                ("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", Fixture.web.channelID),
-            ])
+            let noSecret = try await RawHTTP(emulator).postForm(
+                "/oauth2/v2.1/token",
+                [
+                    ("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", Fixture.web.channelID),
+                ]
+            )
             #expect(noSecret.json["error"] as? String == "invalid_client", "web-only channels must send client_secret")
         }
     }
@@ -319,15 +348,20 @@ struct TokenTests {
         secret: String? = Fixture.web.channelSecret,
         extra: [(String, String)] = []
     ) async throws -> RawResponse {
-        var fields = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI), ("client_id", Fixture.web.channelID)]
+        var fields = [
+            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI), ("client_id", Fixture.web.channelID),
+        ]
         if let secret { fields.append(("client_secret", secret)) }
         return try await RawHTTP(emulator).postForm("/oauth2/v2.1/token", fields + extra)
     }
 
     static func refresh(_ emulator: TestEmulator, _ refreshToken: String) async throws -> RawResponse {
-        try await RawHTTP(emulator).postForm("/oauth2/v2.1/token", [
-            ("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", Fixture.web.channelID),
-            ("client_secret", Fixture.web.channelSecret),
-        ])
+        try await RawHTTP(emulator).postForm(
+            "/oauth2/v2.1/token",
+            [
+                ("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", Fixture.web.channelID),
+                ("client_secret", Fixture.web.channelSecret),
+            ]
+        )
     }
 }

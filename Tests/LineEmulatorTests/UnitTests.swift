@@ -42,7 +42,12 @@ struct UnitTests {
 
     @Test("callback URL matching: exact, or with added query parameters")
     func callbackMatching() {
-        let channel = Channel(channelID: "1234567890", channelSecret: "", name: "", callbackURLs: ["https://a.test/cb", "https://b.test/cb?x=1"])
+        let channel = Channel(
+            channelID: "1234567890",
+            channelSecret: "",
+            name: "",
+            callbackURLs: ["https://a.test/cb", "https://b.test/cb?x=1"]
+        )
         #expect(channel.accepts(redirectURI: "https://a.test/cb"))
         #expect(channel.accepts(redirectURI: "https://a.test/cb?next=1"))
         #expect(channel.accepts(redirectURI: "https://b.test/cb?x=1&y=2"))

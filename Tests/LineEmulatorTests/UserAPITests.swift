@@ -1,7 +1,7 @@
 import Foundation
-import NIOHTTP1
 import LineEmulator
 import LineEmulatorTesting
+import NIOHTTP1
 import Testing
 
 @Suite("Profile, userinfo, friendship and deauthorize")
@@ -34,7 +34,10 @@ struct UserAPITests {
             let http = RawHTTP(emulator)
             let missing = try await http.get("/v2/profile")
             #expect(missing.status == 401)
-            #expect(missing.json["message"] as? String == "Authorization header required. Must follow the scheme, 'Authorization: Bearer <ACCESS TOKEN>'")
+            #expect(
+                missing.json["message"] as? String
+                    == "Authorization header required. Must follow the scheme, 'Authorization: Bearer <ACCESS TOKEN>'"
+            )
             let invalid = try await http.get("/v2/profile", bearer: "nope")
             #expect(invalid.status == 401)
             #expect((invalid.json["message"] as? String)?.hasPrefix("Authentication failed") == true)
@@ -120,8 +123,10 @@ struct UserAPITests {
             let channelToken = try await Self.channelToken(emulator)
 
             #expect(try await http.postJSON("/user/v1/deauthorize", ["userAccessToken": userToken]).status == 401)
-            #expect(try await http.postJSON("/user/v1/deauthorize", ["userAccessToken": userToken], bearer: userToken).status == 401,
-                    "a user access token is not a channel access token")
+            #expect(
+                try await http.postJSON("/user/v1/deauthorize", ["userAccessToken": userToken], bearer: userToken).status == 401,
+                "a user access token is not a channel access token"
+            )
             let otherChannel = try await Self.channelToken(emulator, channelID: Fixture.native.channelID)
             let wrongChannel = try await http.postJSON("/user/v1/deauthorize", ["userAccessToken": userToken], bearer: otherChannel)
             #expect(wrongChannel.status == 400)
@@ -132,8 +137,12 @@ struct UserAPITests {
             #expect(empty.json["message"] as? String == "The request body has 1 error(s)")
             #expect((empty.json["details"] as? [[String: Any]])?.first?["property"] as? String == "userAccessToken")
 
-            let notJSON = try await http.send(.POST, "/user/v1/deauthorize",
-                headers: [("Authorization", "Bearer \(channelToken)"), ("Content-Type", "application/json")], body: Data("{oops".utf8))
+            let notJSON = try await http.send(
+                .POST,
+                "/user/v1/deauthorize",
+                headers: [("Authorization", "Bearer \(channelToken)"), ("Content-Type", "application/json")],
+                body: Data("{oops".utf8)
+            )
             #expect(notJSON.status == 400)
             #expect(notJSON.json["message"] as? String == "The request body could not be parsed as JSON")
 

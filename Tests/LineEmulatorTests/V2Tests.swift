@@ -1,7 +1,7 @@
 import Foundation
-import NIOHTTP1
 import LineEmulator
 import LineEmulatorTesting
+import NIOHTTP1
 import Testing
 
 @Suite("LINE Login v2.0")
@@ -16,10 +16,13 @@ struct V2Tests {
     }
 
     static func exchange(_ emulator: TestEmulator, code: String) async throws -> RawResponse {
-        try await RawHTTP(emulator).postForm("/v2/oauth/accessToken", [
-            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Fixture.callback),
-            ("client_id", Fixture.web.channelID), ("client_secret", Fixture.web.channelSecret),
-        ])
+        try await RawHTTP(emulator).postForm(
+            "/v2/oauth/accessToken",
+            [
+                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Fixture.callback),
+                ("client_id", Fixture.web.channelID), ("client_secret", Fixture.web.channelSecret),
+            ]
+        )
     }
 
     @Test("POST /v2/oauth/accessToken issues tokens with scope P and no ID token; profile works with them")
@@ -39,9 +42,12 @@ struct V2Tests {
     @Test("v2.0 requires every field, and its codes do not work at the v2.1 endpoint")
     func errors() async throws {
         try await TestEmulator.run { emulator in
-            let missing = try await RawHTTP(emulator).postForm("/v2/oauth/accessToken", [
-                ("grant_type", "authorization_code"), ("code", "x"), ("client_id", Fixture.web.channelID),
-            ])
+            let missing = try await RawHTTP(emulator).postForm(
+                "/v2/oauth/accessToken",
+                [
+                    ("grant_type", "authorization_code"), ("code", "x"), ("client_id", Fixture.web.channelID),
+                ]
+            )
             #expect(missing.status == 400)
             #expect(missing.json["error"] as? String == "invalid_request")
             #expect(missing.json["error_description"] as? String == "some parameters missed or invalid")

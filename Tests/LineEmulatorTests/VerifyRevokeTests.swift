@@ -1,7 +1,7 @@
 import Foundation
-import NIOHTTP1
 import LineEmulator
 import LineEmulatorTesting
+import NIOHTTP1
 import Testing
 
 @Suite("Verify and revoke (v2.1)")
@@ -64,10 +64,16 @@ struct VerifyRevokeTests {
     func revokeErrors() async throws {
         try await TestEmulator.run { emulator in
             let accessToken = try #require(try await Fixture.login(emulator)["access_token"] as? String)
-            let noSecret = try await RawHTTP(emulator).postForm("/oauth2/v2.1/revoke", [("access_token", accessToken), ("client_id", Fixture.web.channelID)])
+            let noSecret = try await RawHTTP(emulator).postForm(
+                "/oauth2/v2.1/revoke",
+                [("access_token", accessToken), ("client_id", Fixture.web.channelID)]
+            )
             #expect(noSecret.status == 400)
             #expect(noSecret.json["error"] as? String == "invalid_client")
-            let otherChannel = try await RawHTTP(emulator).postForm("/oauth2/v2.1/revoke", [("access_token", accessToken), ("client_id", Fixture.native.channelID)])
+            let otherChannel = try await RawHTTP(emulator).postForm(
+                "/oauth2/v2.1/revoke",
+                [("access_token", accessToken), ("client_id", Fixture.native.channelID)]
+            )
             #expect(otherChannel.status == 400)
             #expect(otherChannel.json["error"] as? String == "invalid_request")
             #expect(try await Self.verify(emulator, accessToken).status == 200)
@@ -80,9 +86,12 @@ struct VerifyRevokeTests {
     func verifyIDToken() async throws {
         try await TestEmulator.run { emulator in
             let idToken = try #require(try await Fixture.login(emulator, extra: [("nonce", "abc")])["id_token"] as? String)
-            let response = try await RawHTTP(emulator).postForm("/oauth2/v2.1/verify", [
-                ("id_token", idToken), ("client_id", Fixture.web.channelID), ("nonce", "abc"), ("user_id", Fixture.brown.userID),
-            ])
+            let response = try await RawHTTP(emulator).postForm(
+                "/oauth2/v2.1/verify",
+                [
+                    ("id_token", idToken), ("client_id", Fixture.web.channelID), ("nonce", "abc"), ("user_id", Fixture.brown.userID),
+                ]
+            )
             #expect(response.status == 200)
             #expect(response.json["sub"] as? String == Fixture.brown.userID)
             #expect(response.json["aud"] as? String == Fixture.web.channelID)
@@ -96,12 +105,18 @@ struct VerifyRevokeTests {
     func verifyES256() async throws {
         try await TestEmulator.run { emulator in
             let code = try await Fixture.code(emulator, channel: Fixture.native, redirectURI: Fixture.nativeCallback)
-            let token = try await RawHTTP(emulator).postForm("/oauth2/v2.1/token", [
-                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Fixture.nativeCallback),
-                ("client_id", Fixture.native.channelID),
-            ])
+            let token = try await RawHTTP(emulator).postForm(
+                "/oauth2/v2.1/token",
+                [
+                    ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Fixture.nativeCallback),
+                    ("client_id", Fixture.native.channelID),
+                ]
+            )
             let idToken = try #require(token.json["id_token"] as? String)
-            let response = try await RawHTTP(emulator).postForm("/oauth2/v2.1/verify", [("id_token", idToken), ("client_id", Fixture.native.channelID)])
+            let response = try await RawHTTP(emulator).postForm(
+                "/oauth2/v2.1/verify",
+                [("id_token", idToken), ("client_id", Fixture.native.channelID)]
+            )
             #expect(response.status == 200)
             #expect(response.json["sub"] as? String == Fixture.brown.userID)
         }
@@ -162,7 +177,10 @@ struct VerifyRevokeTests {
         try await TestEmulator.run { emulator in
             let idToken = try #require(try await Fixture.login(emulator)["id_token"] as? String)
             emulator.clock.advance(by: 3600)
-            let response = try await RawHTTP(emulator).postForm("/oauth2/v2.1/verify", [("id_token", idToken), ("client_id", Fixture.web.channelID)])
+            let response = try await RawHTTP(emulator).postForm(
+                "/oauth2/v2.1/verify",
+                [("id_token", idToken), ("client_id", Fixture.web.channelID)]
+            )
             #expect(response.json["error_description"] as? String == "IdToken expired.")
         }
     }
@@ -172,8 +190,11 @@ struct VerifyRevokeTests {
     }
 
     static func revoke(_ emulator: TestEmulator, _ token: String) async throws -> RawResponse {
-        try await RawHTTP(emulator).postForm("/oauth2/v2.1/revoke", [
-            ("access_token", token), ("client_id", Fixture.web.channelID), ("client_secret", Fixture.web.channelSecret),
-        ])
+        try await RawHTTP(emulator).postForm(
+            "/oauth2/v2.1/revoke",
+            [
+                ("access_token", token), ("client_id", Fixture.web.channelID), ("client_secret", Fixture.web.channelSecret),
+            ]
+        )
     }
 }

@@ -1,2 +1,2 @@
-import Testing
 import LineLogin
+import Testing

@@ -28,7 +28,10 @@ struct PlatformResponseMiddleware: RouterMiddleware {
             default: response = render(.message(Int(error.status.code), error.status.reasonPhrase))
             }
         } catch {
-            context.logger.error("unexpected error: \(String(reflecting: error))", metadata: ["line.request_id": .string(context.requestID)])
+            context.logger.error(
+                "unexpected error: \(String(reflecting: error))",
+                metadata: ["line.request_id": .string(context.requestID)]
+            )
             response = render(.message(500, "Internal server error"))
         }
         response.headers[.lineRequestID] = context.requestID
@@ -79,7 +82,8 @@ extension Response {
         var fields = headers
         fields[.contentType] = "text/html; charset=utf-8"
         fields[.cacheControl] = "no-store"
-        fields[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; form-action *; frame-ancestors 'none'; script-src 'sha256-\(PageRenderer.autoSubmitScriptHash)'"
+        fields[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; form-action *; frame-ancestors 'none'; script-src 'sha256-\(PageRenderer.autoSubmitScriptHash)'"
         fields[.xFrameOptions] = "DENY"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: html)))
     }

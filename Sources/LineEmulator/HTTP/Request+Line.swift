@@ -27,8 +27,11 @@ extension Request {
 
     /// An `application/x-www-form-urlencoded` body, as the OAuth endpoints require; problems answer `invalid_request`.
     mutating func oauthForm(context: EmulatorRequestContext) async throws -> Parameters {
-        try await form(context: context, wrongType: .invalidRequest("Content-Type must be application/x-www-form-urlencoded"),
-            malformed: .invalidRequest("The request body is not valid application/x-www-form-urlencoded"))
+        try await form(
+            context: context,
+            wrongType: .invalidRequest("Content-Type must be application/x-www-form-urlencoded"),
+            malformed: .invalidRequest("The request body is not valid application/x-www-form-urlencoded")
+        )
     }
 
     mutating func form(context: EmulatorRequestContext, wrongType: PlatformError, malformed: PlatformError) async throws -> Parameters {

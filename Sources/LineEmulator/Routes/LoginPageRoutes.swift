@@ -54,7 +54,11 @@ struct LoginPageRoutes {
             let payload = login.keys.open(sealed, purpose: Self.transactionPurpose),
             let authorization = try? JSONDecoder().decode(AuthorizationRequest.self, from: payload)
         else {
-            throw PlatformError.page(400, "Invalid login form", "This login form was altered or is not from this emulator. Start the login again.")
+            throw PlatformError.page(
+                400,
+                "Invalid login form",
+                "This login form was altered or is not from this emulator. Start the login again."
+            )
         }
         guard let cookie = request.cookies[Self.csrfCookie]?.value, let submitted = form["csrf"],
             constantTimeEquals(cookie, authorization.csrf), constantTimeEquals(submitted, authorization.csrf)
@@ -71,7 +75,13 @@ struct LoginPageRoutes {
         var result = callback(response)
         if let session, let data = try? JSONEncoder().encode(session) {
             result.setCookie(
-                Cookie(name: Self.ssoCookie, value: login.keys.seal(data, purpose: Self.ssoPurpose), path: "/", httpOnly: true, sameSite: .lax)
+                Cookie(
+                    name: Self.ssoCookie,
+                    value: login.keys.seal(data, purpose: Self.ssoPurpose),
+                    path: "/",
+                    httpOnly: true,
+                    sameSite: .lax
+                )
             )
         }
         return result

@@ -24,7 +24,10 @@ enum Fixture {
         extra: [(String, String)] = []
     ) -> URL {
         let query = RawHTTP.query(
-            [("response_type", "code"), ("client_id", channel.channelID), ("redirect_uri", redirectURI), ("state", state), ("scope", scope)]
+            [
+                ("response_type", "code"), ("client_id", channel.channelID), ("redirect_uri", redirectURI), ("state", state),
+                ("scope", scope),
+            ]
                 + extra
         )
         return URL(string: emulator.baseURL.absoluteString + "/oauth2/v2.1/authorize?" + query)!
@@ -59,10 +62,13 @@ enum Fixture {
         extra: [(String, String)] = []
     ) async throws -> [String: Any] {
         let code = try await code(emulator, scope: scope, user: user, extra: extra)
-        let response = try await RawHTTP(emulator).postForm("/oauth2/v2.1/token", [
-            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", callback),
-            ("client_id", web.channelID), ("client_secret", web.channelSecret),
-        ])
+        let response = try await RawHTTP(emulator).postForm(
+            "/oauth2/v2.1/token",
+            [
+                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", callback),
+                ("client_id", web.channelID), ("client_secret", web.channelSecret),
+            ]
+        )
         try #require(response.status == 200, "token request failed: \(response.text)")
         return response.json
     }

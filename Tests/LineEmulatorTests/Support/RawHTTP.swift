@@ -33,6 +33,10 @@ struct RawHTTP {
         baseURL = emulator.baseURL
     }
 
+    init(baseURL: URL) {
+        self.baseURL = baseURL
+    }
+
     func send(
         _ method: HTTPMethod,
         _ path: String,

@@ -16,11 +16,20 @@ extension LoginService {
         let state = parameters["state"] ?? ""
         let responseMode = AuthorizationRequest.ResponseMode(rawValue: parameters["response_mode"] ?? "query") ?? .query
         var request = AuthorizationRequest(
-            version: .v2_1, channelID: channel.channelID, redirectURI: redirectURI, state: state,
-            scopes: ScopeSet([.profile]), nonce: parameters.nonEmpty("nonce"), prompt: parameters.nonEmpty("prompt"),
-            maxAge: nil, codeChallenge: parameters.nonEmpty("code_challenge"), responseMode: responseMode,
-            botPrompt: parameters.nonEmpty("bot_prompt"), uiLocales: parameters.nonEmpty("ui_locales"),
-            issuedAt: clock.now, csrf: csrf
+            version: .v2_1,
+            channelID: channel.channelID,
+            redirectURI: redirectURI,
+            state: state,
+            scopes: ScopeSet([.profile]),
+            nonce: parameters.nonEmpty("nonce"),
+            prompt: parameters.nonEmpty("prompt"),
+            maxAge: nil,
+            codeChallenge: parameters.nonEmpty("code_challenge"),
+            responseMode: responseMode,
+            botPrompt: parameters.nonEmpty("bot_prompt"),
+            uiLocales: parameters.nonEmpty("ui_locales"),
+            issuedAt: clock.now,
+            csrf: csrf
         )
         func fail(_ code: AuthorizationRequest.ErrorCode, _ description: String) -> AuthorizationOutcome {
             .respond(request.errorResponse(code, description))
@@ -95,9 +104,20 @@ extension LoginService {
     func authorizeV2(_ parameters: Parameters, csrf: String) async throws -> AuthorizationOutcome {
         let (channel, redirectURI) = try await checkClient(parameters)
         let request = AuthorizationRequest(
-            version: .v2_0, channelID: channel.channelID, redirectURI: redirectURI, state: parameters["state"] ?? "",
-            scopes: ScopeSet([.profile]), nonce: nil, prompt: nil, maxAge: nil, codeChallenge: nil, responseMode: .query,
-            botPrompt: nil, uiLocales: nil, issuedAt: clock.now, csrf: csrf
+            version: .v2_0,
+            channelID: channel.channelID,
+            redirectURI: redirectURI,
+            state: parameters["state"] ?? "",
+            scopes: ScopeSet([.profile]),
+            nonce: nil,
+            prompt: nil,
+            maxAge: nil,
+            codeChallenge: nil,
+            responseMode: .query,
+            botPrompt: nil,
+            uiLocales: nil,
+            issuedAt: clock.now,
+            csrf: csrf
         )
         if let name = parameters.repeatedNames.first {
             return .respond(request.errorResponse(.invalidRequest, "\(name) must not be repeated"))
@@ -144,8 +164,12 @@ extension LoginService {
             return request.errorResponse(.interactionRequired, "The user must consent to the requested scopes")
         }
         return try await issueCode(
-            for: request, userID: session.userID, scopes: request.scopes, authenticatedAt: session.authenticatedAt,
-            amr: ["linesso"], friendshipStatusChanged: nil
+            for: request,
+            userID: session.userID,
+            scopes: request.scopes,
+            authenticatedAt: session.authenticatedAt,
+            amr: ["linesso"],
+            friendshipStatusChanged: nil
         )
     }
 
@@ -181,7 +205,8 @@ extension LoginService {
     }
 
     /// Applies the consent page's answer: a code (and the SSO session to remember) or `ACCESS_DENIED`.
-    func decide(_ request: AuthorizationRequest, _ decision: ConsentDecision) async throws -> (AuthorizationResponse, SingleSignOnSession?) {
+    func decide(_ request: AuthorizationRequest, _ decision: ConsentDecision) async throws -> (AuthorizationResponse, SingleSignOnSession?)
+    {
         guard clock.now.timeIntervalSince(request.issuedAt) <= Self.consentFormLifetime else {
             throw PlatformError.page(400, "Login page expired", "This login page is more than an hour old. Start the login again.")
         }
@@ -212,7 +237,11 @@ extension LoginService {
             }
         }
         let response = try await issueCode(
-            for: request, userID: user.userID, scopes: granted, authenticatedAt: now, amr: ["pwd"],
+            for: request,
+            userID: user.userID,
+            scopes: granted,
+            authenticatedAt: now,
+            amr: ["pwd"],
             friendshipStatusChanged: friendshipChanged
         )
         return (response, SingleSignOnSession(userID: user.userID, authenticatedAt: now))
@@ -228,9 +257,17 @@ extension LoginService {
     ) async throws -> AuthorizationResponse {
         let now = clock.now
         let code = AuthorizationCode(
-            code: Randomness.alphanumeric(20), version: request.version, channelID: request.channelID, userID: userID,
-            redirectURI: request.redirectURI, scopes: scopes, nonce: request.nonce, codeChallenge: request.codeChallenge,
-            authTime: request.maxAge == nil ? nil : authenticatedAt, amr: amr, issuedAt: now,
+            code: Randomness.alphanumeric(20),
+            version: request.version,
+            channelID: request.channelID,
+            userID: userID,
+            redirectURI: request.redirectURI,
+            scopes: scopes,
+            nonce: request.nonce,
+            codeChallenge: request.codeChallenge,
+            authTime: request.maxAge == nil ? nil : authenticatedAt,
+            amr: amr,
+            issuedAt: now,
             expiresAt: now.addingTimeInterval(Self.codeLifetime)
         )
         try await store.insertCode(code)

@@ -147,6 +147,11 @@ extension LoginService {
 
     // MARK: Verify and revoke
 
+    /// Seconds left, as LINE reports them: whole seconds, at least 1 while the token is still valid.
+    static func wholeSeconds(_ remaining: TimeInterval) -> Int {
+        max(1, Int(remaining.rounded()))
+    }
+
     /// `GET /oauth2/v2.1/verify?access_token=…` for a LINE Login v2.1 user access token.
     func verifyAccessToken(_ parameters: Parameters) async throws -> AccessTokenVerification {
         guard parameters.repeatedNames.isEmpty else { throw PlatformError.invalidRequest("access_token must not be repeated") }
@@ -158,7 +163,11 @@ extension LoginService {
         if token.revokedAt != nil { throw PlatformError.invalidRequest("The access token revoked") }
         let remaining = token.expiresAt.timeIntervalSince(clock.now)
         guard remaining > 0 else { throw PlatformError.invalidRequest("The access token expired") }
-        return AccessTokenVerification(scope: token.scopes.responseValue, client_id: token.channelID, expires_in: Int(remaining))
+        return AccessTokenVerification(
+            scope: token.scopes.responseValue,
+            client_id: token.channelID,
+            expires_in: Self.wholeSeconds(remaining)
+        )
     }
 
     /// `POST /v2/oauth/verify` for a LINE Login v2.0 access token.
@@ -170,7 +179,11 @@ extension LoginService {
         else {
             throw PlatformError.invalidRequest("access_token invalid")
         }
-        return AccessTokenVerification(scope: "P", client_id: token.channelID, expires_in: Int(token.expiresAt.timeIntervalSince(now)))
+        return AccessTokenVerification(
+            scope: "P",
+            client_id: token.channelID,
+            expires_in: Self.wholeSeconds(token.expiresAt.timeIntervalSince(now))
+        )
     }
 
     /// `POST /oauth2/v2.1/revoke`: ends the grant of a user access token (or refresh token, as LINE's iOS SDK sends).

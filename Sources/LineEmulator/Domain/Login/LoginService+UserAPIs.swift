@@ -41,7 +41,12 @@ extension LoginService {
     func profile(bearer: String?) async throws -> ProfileResponse {
         let (token, user) = try await authenticateUser(bearer: bearer)
         try Self.requireScope(.profile, in: token)
-        return ProfileResponse(userId: user.userID, displayName: user.displayName, pictureUrl: user.pictureURL, statusMessage: user.statusMessage)
+        return ProfileResponse(
+            userId: user.userID,
+            displayName: user.displayName,
+            pictureUrl: user.pictureURL,
+            statusMessage: user.statusMessage
+        )
     }
 
     func userInfo(bearer: String?) async throws -> UserInfoResponse {
