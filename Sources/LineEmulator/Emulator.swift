@@ -36,6 +36,8 @@ public struct Emulator: Sendable {
         public var allowRemoteAdmin: Bool
         /// The emulator's clock, shared with tests that advance it. Default: the system time.
         public var clock: EmulatorClock
+        /// Requests per second per channel for the rate-limited endpoints. Default: LINE's published limits.
+        public var rateLimits: [RateLimiter.Endpoint: Double]
         public var logger: Logger
 
         public init(
@@ -47,6 +49,7 @@ public struct Emulator: Sendable {
             publicBaseURL: String? = nil,
             allowRemoteAdmin: Bool = false,
             clock: EmulatorClock = EmulatorClock(),
+            rateLimits: [RateLimiter.Endpoint: Double] = RateLimiter.lineDefaults,
             logger: Logger = Logger(label: "linekit.emulator")
         ) {
             self.host = host
@@ -57,6 +60,7 @@ public struct Emulator: Sendable {
             self.publicBaseURL = publicBaseURL
             self.allowRemoteAdmin = allowRemoteAdmin
             self.clock = clock
+            self.rateLimits = rateLimits
             self.logger = logger
         }
     }
@@ -65,6 +69,8 @@ public struct Emulator: Sendable {
     let store: any EmulatorStore
     let keys: SigningKeys
     let pages: PageRenderer
+    /// The token buckets; change rates at run time with `rateLimiter.setRate(_:for:)` or `PUT /_emulator/v1/rate-limits`.
+    public let rateLimiter: RateLimiter
 
     /// Opens the store, applies the seed (adding what is missing) and loads the emulator's keys.
     public init(configuration: Configuration = .init()) async throws {
@@ -76,6 +82,7 @@ public struct Emulator: Sendable {
         try await store.seed(configuration.seed)
         keys = try await SigningKeys.load(from: store)
         pages = try await PageRenderer()
+        rateLimiter = RateLimiter(rates: configuration.rateLimits)
     }
 
     /// The channels and users the emulator has now (what `linekit emulator` prints at start).
@@ -88,15 +95,19 @@ public struct Emulator: Sendable {
         let login = LoginService(store: store, clock: configuration.clock, keys: keys, issuer: configuration.issuer)
         let router = Router(context: EmulatorRequestContext.self)
         router.add(middleware: PlatformResponseMiddleware(pages: pages))
+        let channelTokens = ChannelTokenService(store: store, clock: configuration.clock, login: login, rateLimiter: rateLimiter)
+        let push = PushService(store: store, clock: configuration.clock, channelTokens: channelTokens, rateLimiter: rateLimiter)
         var routes = RouteTable()
         LoginPageRoutes(login: login, pages: pages).register(on: &routes)
-        OAuthRoutes(login: login, configuredBaseURL: configuration.publicBaseURL).register(on: &routes)
-        UserAPIRoutes(login: login).register(on: &routes)
+        OAuthRoutes(login: login, channelTokens: channelTokens, configuredBaseURL: configuration.publicBaseURL).register(on: &routes)
+        UserAPIRoutes(login: login, channelTokens: channelTokens).register(on: &routes)
+        MessagingRoutes(push: push).register(on: &routes)
         AdminRoutes(
             store: store,
             clock: configuration.clock,
             seed: configuration.seed,
-            channelTokens: ChannelTokenService(store: store, clock: configuration.clock, login: login),
+            channelTokens: channelTokens,
+            rateLimiter: rateLimiter,
             allowRemote: configuration.allowRemoteAdmin
         ).register(on: &routes)
         routes.register(on: router)

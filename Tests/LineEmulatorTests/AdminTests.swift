@@ -21,7 +21,8 @@ struct AdminTests {
     func listChannels() async throws {
         try await TestEmulator.run { emulator in
             let channels = try #require(try await RawHTTP(emulator).get("/_emulator/v1/channels").json["channels"] as? [[String: Any]])
-            #expect(channels.count == 2)
+            #expect(channels.count == 3)
+            #expect(channels[2]["type"] as? String == "messaging")
             #expect(channels[0]["channelId"] as? String == Fixture.web.channelID)
             #expect(channels[0]["channelSecret"] as? String == Fixture.web.channelSecret)
             #expect(channels[0]["appType"] as? String == "web")

@@ -84,7 +84,7 @@ struct ProcessTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let emulator = try RunningEmulator(arguments: ["--in-memory", "--database", directory.appending(path: "x.sqlite").path])
         let channels = try await RawHTTP(baseURL: emulator.baseURL).get("/_emulator/v1/channels")
-        #expect((channels.json["channels"] as? [Any])?.count == 2)
+        #expect((channels.json["channels"] as? [Any])?.count == 3)
         #expect(emulator.stop() == 0)
         #expect(!FileManager.default.fileExists(atPath: directory.path))
     }

@@ -46,6 +46,18 @@ public struct Seed: Sendable, Equatable {
         callbackURLs: ["linekit-sample://callback", "http://127.0.0.1:8080/native/callback"]
     )
 
+    /// The Messaging API channel of the default seed (the LINE Official Account that pushes messages).
+    public static let messagingChannel = Channel(
+        channelID: "2000000003",
+        channelSecret: "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+        name: "LineKit Bot",
+        kind: .messaging,
+        appType: .web,
+        callbackURLs: [],
+        emailPermission: false,
+        botLinked: true
+    )
+
     /// The users of the default seed.
     public static let defaultUsers = [
         User(
@@ -71,10 +83,15 @@ public struct Seed: Sendable, Equatable {
         ),
     ]
 
-    /// Two LINE Login channels (web and native) and three users; Brown is a friend of the web channel's account.
+    /// Two LINE Login channels (web and native), a Messaging API channel and three users. Brown is a friend of the
+    /// web channel's account; Brown and Cony are friends of the Messaging API channel's account.
     public static let `default` = Seed(
-        channels: [webChannel, nativeChannel],
+        channels: [webChannel, nativeChannel, messagingChannel],
         users: defaultUsers,
-        friendships: [Friendship(userID: defaultUsers[0].userID, channelID: webChannel.channelID)]
+        friendships: [
+            Friendship(userID: defaultUsers[0].userID, channelID: webChannel.channelID),
+            Friendship(userID: defaultUsers[0].userID, channelID: messagingChannel.channelID),
+            Friendship(userID: defaultUsers[1].userID, channelID: messagingChannel.channelID),
+        ]
     )
 }

@@ -12,6 +12,8 @@ enum JWS {
     struct Parsed {
         var header: [String: Any]
         var payload: [String: Any]
+        /// The payload's JSON bytes, for decoding into a typed value.
+        var payloadData: Data
         var signingInput: Data
         var signature: Data
 
@@ -54,7 +56,13 @@ enum JWS {
             let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any],
             let payload = (try? JSONSerialization.jsonObject(with: payloadData)) as? [String: Any]
         else { return nil }
-        return Parsed(header: header, payload: payload, signingInput: Data("\(parts[0]).\(parts[1])".utf8), signature: signature)
+        return Parsed(
+            header: header,
+            payload: payload,
+            payloadData: payloadData,
+            signingInput: Data("\(parts[0]).\(parts[1])".utf8),
+            signature: signature
+        )
     }
 
     static func verifyHS256(_ parsed: Parsed, secret: String) -> Bool {

@@ -61,3 +61,30 @@ extension Request {
         return "http://\(host)"
     }
 }
+
+extension Request {
+    /// A JSON object body for a Messaging-style endpoint, with LINE's errors for a wrong content type or unparsable JSON.
+    mutating func messagingJSONObject(context: EmulatorRequestContext) async throws -> (data: Data, object: [String: Any]) {
+        let contentType = headers[.contentType] ?? ""
+        let buffer = try await collectLimitedBody(context: context)
+        guard contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json" else {
+            throw PlatformError.message(415, "The content type, \(contentType.isEmpty ? "(none)" : contentType), is not supported")
+        }
+        let data = Data(buffer.readableBytesView)
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw PlatformError.message(400, "The request body could not be parsed as JSON")
+        }
+        return (data, object)
+    }
+
+    /// A JSON body decoded as `Body` for a Messaging-style endpoint; a field of the wrong type is a validation error.
+    mutating func messagingJSON<Body: Decodable>(context: EmulatorRequestContext) async throws -> Body {
+        let (data, _) = try await messagingJSONObject(context: context)
+        do {
+            return try JSONDecoder().decode(Body.self, from: data)
+        } catch DecodingError.typeMismatch(_, let context) {
+            let property = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw PlatformError.validation([.init(message: "Invalid type", property: property)])
+        }
+    }
+}

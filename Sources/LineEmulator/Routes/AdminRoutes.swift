@@ -10,6 +10,7 @@ struct AdminRoutes {
     let clock: EmulatorClock
     let seed: Seed
     let channelTokens: ChannelTokenService
+    let rateLimiter: RateLimiter
     let allowRemote: Bool
 
     static let prefix = "/_emulator/v1"
@@ -41,17 +42,59 @@ struct AdminRoutes {
             let body: MintTokenBody = try await request.adminJSON(context: context, allowEmpty: true)
             let channelID = context.parameters.get("channelId") ?? ""
             let kind = body.kind ?? .stateless
-            let token = try await channelTokens.mint(channelID: channelID, kind: kind, lifetime: body.expiresIn.map(TimeInterval.init))
+            let token = try await channelTokens.mint(channelID: channelID, kind: kind, lifetime: body.expiresIn)
             return .json(
                 MintedToken(
-                    access_token: token.accessToken,
-                    expires_in: Int(token.expiresAt.timeIntervalSince(token.issuedAt)),
-                    token_type: "Bearer",
-                    key_id: token.keyID,
-                    kind: token.kind.rawValue
+                    access_token: token.access_token,
+                    expires_in: token.expires_in,
+                    token_type: token.token_type,
+                    key_id: token.key_id,
+                    kind: kind.rawValue
                 ),
                 status: .created
             )
+        }
+        on("/channels/{channelId}/keys", .post) { request, context in
+            var request = request
+            let channelID = context.parameters.get("channelId") ?? ""
+            let buffer = try await request.collectLimitedBody(context: context)
+            guard let jwk = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any] else {
+                throw PlatformError.message(400, "The request body must be a public JWK (a JSON object)")
+            }
+            let keyID = try await channelTokens.registerKey(channelID: channelID, jwk: jwk)
+            return .json(["kid": keyID], status: .created)
+        }
+        on("/channels/{channelId}/keys", .get) { _, context in
+            let channelID = context.parameters.get("channelId") ?? ""
+            guard try await store.channel(id: channelID) != nil else { throw PlatformError.message(404, "channel \(channelID) not found") }
+            let keys = try await store.channelKeys(channelID: channelID).map {
+                KeyDocument(kid: $0.keyID, createdAt: ISO8601DateFormatter().string(from: $0.createdAt))
+            }
+            return .json(["keys": keys])
+        }
+
+        on("/messages", .get) { request, _ in
+            let query = try request.queryParameters(orThrow: .message(400, "The query string is not correctly percent-encoded"))
+            let limit = query["limit"].flatMap(Int.init) ?? 100
+            guard (1...1000).contains(limit) else { throw PlatformError.message(400, "limit must be between 1 and 1000") }
+            let messages = try await store.messages(to: query.nonEmpty("to"), channelID: query.nonEmpty("channelId"), limit: limit)
+            return .jsonData(try MessageDocument.list(messages))
+        }
+
+        on("/rate-limits", .get) { _, _ in .json(RateLimitDocument(rateLimiter)) }
+        on("/rate-limits", .put) { request, context in
+            var request = request
+            let body: [String: Double?] = try await request.adminJSON(context: context)
+            for (name, rate) in body {
+                guard let endpoint = RateLimiter.Endpoint(rawValue: name) else {
+                    throw PlatformError.message(400, "unknown endpoint \(name); known: push, shortLivedIssue")
+                }
+                guard rate.map({ $0 > 0 && $0.isFinite }) ?? true else {
+                    throw PlatformError.message(400, "\(name) must be a positive number of requests per second, or null for no limit")
+                }
+                rateLimiter.setRate(rate, for: endpoint)
+            }
+            return .json(RateLimitDocument(rateLimiter))
         }
 
         on("/users", .get) { _, _ in
@@ -122,6 +165,40 @@ private struct ConsentDocument: Encodable {
     var channelName: String
     var scopes: [String]
     var grantedAt: String
+}
+
+private struct KeyDocument: Encodable {
+    var kid: String
+    var createdAt: String
+}
+
+/// A stored message as the admin API lists it: the message object as it was sent, and where it went.
+private enum MessageDocument {
+    static func list(_ messages: [StoredMessage]) throws -> Data {
+        let formatter = ISO8601DateFormatter()
+        let list: [[String: Any]] = messages.map { message in
+            var object: [String: Any] = [
+                "id": message.id, "channelId": message.channelID, "to": message.to, "type": message.type,
+                "message": (try? JSONSerialization.jsonObject(with: message.json)) ?? [:], "requestId": message.requestID,
+                "delivered": message.delivered, "sentAt": formatter.string(from: message.sentAt),
+            ]
+            if let quoteToken = message.quoteToken { object["quoteToken"] = quoteToken }
+            if let retryKey = message.retryKey { object["retryKey"] = retryKey }
+            return object
+        }
+        return try JSONSerialization.data(withJSONObject: ["messages": list], options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+}
+
+private struct RateLimitDocument: Encodable {
+    var push: Double?
+    var shortLivedIssue: Double?
+
+    init(_ limiter: RateLimiter) {
+        let rates = limiter.rates
+        push = rates[.push]
+        shortLivedIssue = rates[.shortLivedIssue]
+    }
 }
 
 private struct MintTokenBody: Decodable {

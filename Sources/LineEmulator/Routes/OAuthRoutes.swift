@@ -6,6 +6,7 @@ import Hummingbird
 /// Several paths are shared with channel access tokens (reference §1); they dispatch on `grant_type` and the token.
 struct OAuthRoutes {
     let login: LoginService
+    let channelTokens: ChannelTokenService
     let configuredBaseURL: String?
 
     func register(on routes: inout RouteTable) {
@@ -16,12 +17,18 @@ struct OAuthRoutes {
             switch form["grant_type"] {
             case "authorization_code": return .json(try await login.exchangeCode(form))
             case "refresh_token": return .json(try await login.refresh(form))
+            case "client_credentials": return .json(try await channelTokens.issueByJWT(form))
             case nil, "": throw PlatformError.invalidRequest("grant_type is required")
             default: throw PlatformError.oauth(400, "unsupported_grant_type", "unsupported grant_type")
             }
         }
         routes.on("/oauth2/v2.1/verify", .get) { request, _ in
             let parameters = try request.queryParameters(orThrow: .invalidRequest("The query string is not correctly percent-encoded"))
+            if let token = parameters.nonEmpty("access_token"), parameters.repeatedNames.isEmpty,
+                let channelToken = try await channelTokens.verifyJWTToken(token)
+            {
+                return .json(channelToken)
+            }
             return .json(try await login.verifyAccessToken(parameters))
         }
         routes.on("/oauth2/v2.1/verify", .post) { request, context in
@@ -33,8 +40,22 @@ struct OAuthRoutes {
             var request = request
             let form = try await request.oauthForm(context: context)
             try Self.rejectRepeated(form)
-            try await login.revoke(form)
+            if let token = form.nonEmpty("access_token"), try await channelTokens.isChannelToken(token) {
+                try await channelTokens.revokeJWTToken(form)
+            } else {
+                try await login.revoke(form)
+            }
             return .empty()
+        }
+        routes.on("/oauth2/v2.1/tokens/kid", .get) { request, _ in
+            let parameters = try request.queryParameters(orThrow: .invalidRequest("The query string is not correctly percent-encoded"))
+            return .json(["kids": try await channelTokens.keyIDs(parameters)])
+        }
+        routes.on("/oauth2/v3/token", .post) { request, context in
+            var request = request
+            let form = try await request.oauthForm(context: context)
+            try Self.rejectRepeated(form)
+            return .json(try await channelTokens.issueStateless(form))
         }
         routes.on("/oauth2/v2.1/certs", .get) { _, _ in
             .jsonData(try JSONSerialization.data(withJSONObject: login.keys.jwks, options: [.sortedKeys, .withoutEscapingSlashes]))
@@ -50,17 +71,28 @@ struct OAuthRoutes {
             switch form["grant_type"] {
             case "authorization_code": return .json(try await login.exchangeCodeV2(form))
             case "refresh_token": return .json(try await login.refreshV2(form))
+            case "client_credentials": return .json(try await channelTokens.issueShortLived(form))
             default: throw PlatformError.invalidRequest("some parameters missed or invalid")
             }
         }
         routes.on("/v2/oauth/verify", .post) { request, context in
             var request = request
             let form = try await request.oauthForm(context: context)
+            if let token = form.nonEmpty("access_token"), let channelToken = try await channelTokens.verifyShortLived(token) {
+                return .json(channelToken)
+            }
             return .json(try await login.verifyAccessTokenV2(form))
         }
         routes.on("/v2/oauth/revoke", .post) { request, context in
             var request = request
             let form = try await request.oauthForm(context: context)
+            if form.nonEmpty("refresh_token") == nil, let token = form.nonEmpty("access_token") {
+                guard LoginService.looksLikeJWS(token) else { throw PlatformError.oauth(400, "invalid_request", nil) }
+                if try await channelTokens.isChannelToken(token) {
+                    try await channelTokens.revokeShortLived(token)
+                    return .empty()
+                }
+            }
             try await login.revokeV2(form)
             return .empty()
         }

@@ -39,9 +39,30 @@ protocol EmulatorStore: Sendable {
     /// Deauthorizes: deletes the consent and revokes every grant of the user for the channel. `false` if none existed.
     func deauthorize(userID: String, channelID: String, at time: Date) async throws -> Bool
 
-    // MARK: Channel access tokens
-    func insertChannelToken(_ token: ChannelAccessToken) async throws
+    // MARK: Channel access tokens and assertion keys
+    /// Inserts a token unless `limit` unexpired, unrevoked tokens of its kind exist for the channel; with
+    /// `revokeOldest` the oldest of them is revoked instead of refusing. `false` when refused. Atomic.
+    func insertChannelToken(_ token: ChannelAccessToken, limit: Int?, revokeOldest: Bool) async throws -> Bool
     func channelToken(_ accessToken: String) async throws -> ChannelAccessToken?
+    /// The channel's unexpired, unrevoked tokens of `kind`, oldest first.
+    func validChannelTokens(channelID: String, kind: ChannelAccessToken.Kind, at time: Date) async throws -> [ChannelAccessToken]
+    func revokeChannelToken(_ accessToken: String, at time: Date) async throws
+    func insertChannelKey(_ key: ChannelKey) async throws
+    func channelKey(keyID: String) async throws -> ChannelKey?
+    func channelKeys(channelID: String) async throws -> [ChannelKey]
+
+    // MARK: Messages
+    /// Stores pushed messages, unless `retryKey` was accepted for the channel at or after `keysValidSince`: then nothing
+    /// is stored and the earlier acceptance is returned. Atomic, so concurrent retries store once.
+    func storePush(
+        _ messages: [StoredMessage],
+        channelID: String,
+        retryKey: String?,
+        keysValidSince: Date,
+        acceptance: AcceptedPush
+    ) async throws -> PushAcceptance
+    /// Messages, newest first, optionally only those to one recipient or from one channel.
+    func messages(to recipient: String?, channelID: String?, limit: Int) async throws -> [StoredMessage]
 
     // MARK: Housekeeping
     /// A named secret of the emulator itself, created with `make` on first use and the same for every instance after.

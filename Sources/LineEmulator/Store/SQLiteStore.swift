@@ -63,6 +63,24 @@ final class SQLiteStore: EmulatorStore {
                     """
             )
         }
+        migrator.registerMigration("v2: assertion keys, retry keys, messages") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE channel_keys (
+                        kid TEXT PRIMARY KEY, channel_id TEXT NOT NULL, modulus BLOB NOT NULL, exponent BLOB NOT NULL,
+                        created_at DOUBLE NOT NULL);
+                    CREATE INDEX channel_keys_channel ON channel_keys (channel_id);
+                    CREATE TABLE retry_keys (
+                        channel_id TEXT NOT NULL, retry_key TEXT NOT NULL, request_id TEXT NOT NULL, sent_messages TEXT NOT NULL,
+                        accepted_at DOUBLE NOT NULL, PRIMARY KEY (channel_id, retry_key));
+                    CREATE TABLE messages (
+                        id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, recipient TEXT NOT NULL, type TEXT NOT NULL,
+                        json BLOB NOT NULL, quote_token TEXT, retry_key TEXT, request_id TEXT NOT NULL, delivered INTEGER NOT NULL,
+                        sent_at DOUBLE NOT NULL, seq INTEGER NOT NULL);
+                    CREATE INDEX messages_recipient ON messages (recipient, seq);
+                    """
+            )
+        }
         return migrator
     }
 
@@ -257,8 +275,28 @@ final class SQLiteStore: EmulatorStore {
 
     // MARK: Channel access tokens
 
-    func insertChannelToken(_ token: ChannelAccessToken) async throws {
+    func insertChannelToken(_ token: ChannelAccessToken, limit: Int?, revokeOldest: Bool) async throws -> Bool {
         try await database.write { db in
+            if let limit {
+                let valid = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT access_token FROM channel_tokens
+                        WHERE channel_id = ? AND kind = ? AND revoked_at IS NULL AND expires_at > ?
+                        ORDER BY issued_at, rowid
+                        """,
+                    arguments: [token.channelID, token.kind.rawValue, token.issuedAt.timeIntervalSince1970]
+                )
+                if valid.count >= limit {
+                    guard revokeOldest else { return false }
+                    for oldest in valid.prefix(valid.count - limit + 1) {
+                        try db.execute(
+                            sql: "UPDATE channel_tokens SET revoked_at = ? WHERE access_token = ?",
+                            arguments: [token.issuedAt.timeIntervalSince1970, oldest]
+                        )
+                    }
+                }
+            }
             try db.execute(
                 sql: """
                     INSERT INTO channel_tokens (access_token, kind, channel_id, key_id, issued_at, expires_at, revoked_at)
@@ -269,6 +307,111 @@ final class SQLiteStore: EmulatorStore {
                     token.expiresAt.timeIntervalSince1970, token.revokedAt?.timeIntervalSince1970,
                 ]
             )
+            return true
+        }
+    }
+
+    func validChannelTokens(channelID: String, kind: ChannelAccessToken.Kind, at time: Date) async throws -> [ChannelAccessToken] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM channel_tokens WHERE channel_id = ? AND kind = ? AND revoked_at IS NULL AND expires_at > ?
+                    ORDER BY issued_at, rowid
+                    """,
+                arguments: [channelID, kind.rawValue, time.timeIntervalSince1970]
+            ).map(Self.channelToken(from:))
+        }
+    }
+
+    func revokeChannelToken(_ accessToken: String, at time: Date) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE channel_tokens SET revoked_at = ? WHERE access_token = ? AND revoked_at IS NULL",
+                arguments: [time.timeIntervalSince1970, accessToken]
+            )
+        }
+    }
+
+    func insertChannelKey(_ key: ChannelKey) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: "INSERT INTO channel_keys (kid, channel_id, modulus, exponent, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [key.keyID, key.channelID, key.modulus, key.exponent, key.createdAt.timeIntervalSince1970]
+            )
+        }
+    }
+
+    func channelKey(keyID: String) async throws -> ChannelKey? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM channel_keys WHERE kid = ?", arguments: [keyID]).map(Self.channelKey(from:))
+        }
+    }
+
+    func channelKeys(channelID: String) async throws -> [ChannelKey] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM channel_keys WHERE channel_id = ? ORDER BY created_at", arguments: [channelID])
+                .map(Self.channelKey(from:))
+        }
+    }
+
+    // MARK: Messages
+
+    func storePush(
+        _ messages: [StoredMessage],
+        channelID: String,
+        retryKey: String?,
+        keysValidSince: Date,
+        acceptance: AcceptedPush
+    ) async throws -> PushAcceptance {
+        try await database.write { db in
+            if let retryKey {
+                if let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT * FROM retry_keys WHERE channel_id = ? AND retry_key = ? AND accepted_at >= ?",
+                    arguments: [channelID, retryKey, keysValidSince.timeIntervalSince1970]
+                ) {
+                    let sent =
+                        (try? JSONDecoder().decode([SentMessageRecord].self, from: Data((row["sent_messages"] as String).utf8))) ?? []
+                    return .duplicate(AcceptedPush(requestID: row["request_id"], sentMessages: sent))
+                }
+                let sent = String(decoding: try JSONEncoder().encode(acceptance.sentMessages), as: UTF8.self)
+                try db.execute(
+                    sql: """
+                        INSERT INTO retry_keys (channel_id, retry_key, request_id, sent_messages, accepted_at) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (channel_id, retry_key) DO UPDATE SET request_id = excluded.request_id,
+                            sent_messages = excluded.sent_messages, accepted_at = excluded.accepted_at
+                        """,
+                    arguments: [channelID, retryKey, acceptance.requestID, sent, messages.first?.sentAt.timeIntervalSince1970 ?? 0]
+                )
+            }
+            let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages") ?? 1
+            for (offset, message) in messages.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT INTO messages (id, channel_id, recipient, type, json, quote_token, retry_key, request_id, delivered,
+                            sent_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        message.id, message.channelID, message.to, message.type, message.json, message.quoteToken, message.retryKey,
+                        message.requestID, message.delivered, message.sentAt.timeIntervalSince1970, next + offset,
+                    ]
+                )
+            }
+            return .accepted
+        }
+    }
+
+    func messages(to recipient: String?, channelID: String?, limit: Int) async throws -> [StoredMessage] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM messages WHERE (?1 IS NULL OR recipient = ?1) AND (?2 IS NULL OR channel_id = ?2)
+                    ORDER BY seq DESC LIMIT ?3
+                    """,
+                arguments: [recipient, channelID, limit]
+            ).map(Self.message(from:))
         }
     }
 
@@ -298,7 +441,10 @@ final class SQLiteStore: EmulatorStore {
 
     func reset(to seed: Seed) async throws {
         try await database.write { db in
-            for table in ["channels", "users", "consents", "friendships", "authorization_codes", "user_tokens", "channel_tokens"] {
+            for table in [
+                "channels", "users", "consents", "friendships", "authorization_codes", "user_tokens", "channel_tokens", "channel_keys",
+                "retry_keys", "messages",
+            ] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
             try Self.apply(seed, to: db)
@@ -408,6 +554,31 @@ final class SQLiteStore: EmulatorStore {
             refreshExpiresAt: date(row["refresh_expires_at"]),
             revokedAt: (row["revoked_at"] as Double?).map(date),
             code: row["code"]
+        )
+    }
+
+    private static func channelKey(from row: Row) -> ChannelKey {
+        ChannelKey(
+            keyID: row["kid"],
+            channelID: row["channel_id"],
+            modulus: row["modulus"],
+            exponent: row["exponent"],
+            createdAt: date(row["created_at"])
+        )
+    }
+
+    private static func message(from row: Row) -> StoredMessage {
+        StoredMessage(
+            id: row["id"],
+            channelID: row["channel_id"],
+            to: row["recipient"],
+            type: row["type"],
+            json: row["json"],
+            quoteToken: row["quote_token"],
+            retryKey: row["retry_key"],
+            requestID: row["request_id"],
+            delivered: row["delivered"],
+            sentAt: date(row["sent_at"])
         )
     }
 

@@ -1,40 +1,231 @@
 import Foundation
 
-/// Channel access tokens. For now the emulator mints them through its admin API (for `/user/v1/deauthorize`);
-/// LINE's issue, verify and revoke endpoints build on the same records.
+/// `POST /v2/oauth/accessToken` (client_credentials), `POST /oauth2/v2.1/token` (client_credentials) and `POST /oauth2/v3/token`.
+struct ChannelTokenResponse: Encodable, Sendable {
+    var access_token: String
+    var expires_in: Int
+    var token_type = "Bearer"
+    /// Only for v2.1 tokens: the key ID to revoke or list them by.
+    var key_id: String?
+}
+
+/// The body of verifying a channel access token: `client_id` and the remaining seconds (`scope` is not always present).
+struct ChannelTokenVerification: Encodable, Sendable {
+    var client_id: String
+    var expires_in: Int
+}
+
+/// Channel access tokens of every kind (reference §4): short-lived (30 days, 30 per channel, the oldest revoked),
+/// v2.1 by JWT assertion (up to 30 days, 30 per channel, the 31st refused) and stateless (15 minutes, unlimited, not
+/// revocable, never stored).
 struct ChannelTokenService: Sendable {
     let store: any EmulatorStore
     let clock: EmulatorClock
     let login: LoginService
+    let rateLimiter: RateLimiter
 
-    /// The longest lifetime of each kind, in seconds (reference §4.1).
-    static func maximumLifetime(of kind: ChannelAccessToken.Kind) -> TimeInterval {
-        switch kind {
-        case .shortLived: 30 * 24 * 3600
-        case .jwt: 30 * 24 * 3600
-        case .stateless: 15 * 60
+    static let shortLivedLifetime = 30 * 24 * 3600
+    static let statelessLifetime = 15 * 60
+    static let tokensPerKind = 30
+    static let tooManyTokens = PlatformError.message(400, "The maximum number of access tokens has already been issued")
+
+    // MARK: Issue
+
+    /// `POST /v2/oauth/accessToken` with `grant_type=client_credentials`.
+    func issueShortLived(_ form: Parameters) async throws -> ChannelTokenResponse {
+        guard let clientID = form.nonEmpty("client_id"), let secret = form.nonEmpty("client_secret") else {
+            throw PlatformError.invalidRequest("some parameters missed or invalid")
         }
+        guard let channel = try await store.channel(id: clientID) else { throw PlatformError.invalidClient("invalid client_id") }
+        guard constantTimeEquals(secret, channel.channelSecret) else { throw PlatformError.invalidClient("invalid client_secret") }
+        guard rateLimiter.allow(.shortLivedIssue, channelID: channel.channelID) else { throw RateLimiter.exceeded }
+        let token = newToken(channelID: channel.channelID, kind: .shortLived, lifetime: Self.shortLivedLifetime, keyID: nil)
+        _ = try await store.insertChannelToken(token, limit: Self.tokensPerKind, revokeOldest: true)
+        return ChannelTokenResponse(access_token: token.accessToken, expires_in: Self.shortLivedLifetime)
     }
 
-    /// Mints a token of `kind` for `channelID` without LINE's request ceremony (admin API, tests).
-    func mint(channelID: String, kind: ChannelAccessToken.Kind, lifetime: TimeInterval?) async throws -> ChannelAccessToken {
-        guard try await store.channel(id: channelID) != nil else { throw PlatformError.message(404, "channel \(channelID) not found") }
-        let maximum = Self.maximumLifetime(of: kind)
-        let seconds = lifetime ?? maximum
-        guard seconds > 0, seconds <= maximum else {
-            throw PlatformError.message(400, "expiresIn must be between 1 and \(Int(maximum)) seconds for \(kind.rawValue) tokens")
+    /// `POST /oauth2/v2.1/token` with `grant_type=client_credentials` and a JWT assertion.
+    func issueByJWT(_ form: Parameters) async throws -> ChannelTokenResponse {
+        let assertion = try await ClientAssertion.verify(
+            type: form["client_assertion_type"],
+            assertion: form["client_assertion"],
+            store: store,
+            now: clock.now
+        )
+        let lifetime = assertion.tokenLifetime ?? ClientAssertion.maximumTokenLifetime
+        let token = newToken(channelID: assertion.channelID, kind: .jwt, lifetime: lifetime, keyID: Randomness.alphanumeric(22))
+        guard try await store.insertChannelToken(token, limit: Self.tokensPerKind, revokeOldest: false) else { throw Self.tooManyTokens }
+        return ChannelTokenResponse(access_token: token.accessToken, expires_in: lifetime, key_id: token.keyID)
+    }
+
+    /// `POST /oauth2/v3/token`: by channel secret, or by JWT assertion (empty assertion fields are ignored, as LINE does).
+    func issueStateless(_ form: Parameters) async throws -> ChannelTokenResponse {
+        guard form["grant_type"] == "client_credentials" else {
+            throw PlatformError.invalidRequest("grant_type must be client_credentials")
         }
+        let channelID: String
+        if form.nonEmpty("client_assertion") != nil || form.nonEmpty("client_assertion_type") != nil {
+            channelID = try await ClientAssertion.verify(
+                type: form["client_assertion_type"],
+                assertion: form["client_assertion"],
+                store: store,
+                now: clock.now
+            ).channelID
+        } else {
+            guard let clientID = form.nonEmpty("client_id"), let secret = form.nonEmpty("client_secret"),
+                let channel = try await store.channel(id: clientID), constantTimeEquals(secret, channel.channelSecret)
+            else {
+                throw PlatformError.invalidRequest("Invalid 'client_credentials'.")
+            }
+            channelID = channel.channelID
+        }
+        return ChannelTokenResponse(access_token: statelessToken(channelID: channelID), expires_in: Self.statelessLifetime)
+    }
+
+    /// Mints a token of `kind` without LINE's request ceremony (admin API, tests); caps are not applied.
+    func mint(channelID: String, kind: ChannelAccessToken.Kind, lifetime: Int?) async throws -> ChannelTokenResponse {
+        guard try await store.channel(id: channelID) != nil else { throw PlatformError.message(404, "channel \(channelID) not found") }
+        let maximum = kind == .stateless ? Self.statelessLifetime : Self.shortLivedLifetime
+        let seconds = lifetime ?? maximum
+        guard (1...maximum).contains(seconds) else {
+            throw PlatformError.message(400, "expiresIn must be between 1 and \(maximum) seconds for \(kind.rawValue) tokens")
+        }
+        if kind == .stateless {
+            return ChannelTokenResponse(access_token: statelessToken(channelID: channelID, lifetime: seconds), expires_in: seconds)
+        }
+        let token = newToken(channelID: channelID, kind: kind, lifetime: seconds, keyID: kind == .jwt ? Randomness.alphanumeric(22) : nil)
+        _ = try await store.insertChannelToken(token, limit: nil, revokeOldest: false)
+        return ChannelTokenResponse(access_token: token.accessToken, expires_in: seconds, key_id: token.keyID)
+    }
+
+    private func newToken(channelID: String, kind: ChannelAccessToken.Kind, lifetime: Int, keyID: String?) -> ChannelAccessToken {
         let now = clock.now
-        let token = ChannelAccessToken(
+        return ChannelAccessToken(
             accessToken: login.makeAccessToken(channelID: channelID, kind: kind.rawValue),
             kind: kind,
             channelID: channelID,
-            keyID: kind == .jwt ? Randomness.alphanumeric(22) : nil,
+            keyID: keyID,
             issuedAt: now,
-            expiresAt: now.addingTimeInterval(seconds),
+            expiresAt: now.addingTimeInterval(TimeInterval(lifetime)),
             revokedAt: nil
         )
-        try await store.insertChannelToken(token)
-        return token
+    }
+
+    // MARK: Stateless tokens
+
+    private struct StatelessClaims: Codable {
+        var chn: String
+        var exp: Double
+        var jti: String
+    }
+
+    private static let statelessPurpose = "stateless-channel-token"
+
+    /// A stateless token carries its channel and expiry, authenticated by the emulator's key: nothing is stored.
+    private func statelessToken(channelID: String, lifetime: Int = statelessLifetime) -> String {
+        let claims = StatelessClaims(
+            chn: channelID,
+            exp: clock.now.timeIntervalSince1970 + Double(lifetime),
+            jti: Randomness.alphanumeric(16)
+        )
+        let payload = (try? JSONEncoder().encode(claims)) ?? Data()
+        return "eyJhbGciOiJIUzI1NiJ9." + login.keys.seal(payload, purpose: Self.statelessPurpose)
+    }
+
+    private func statelessChannel(_ token: String) -> (channelID: String, expiresAt: Date)? {
+        guard token.hasPrefix("eyJhbGciOiJIUzI1NiJ9."),
+            let payload = login.keys.open(String(token.dropFirst("eyJhbGciOiJIUzI1NiJ9.".count)), purpose: Self.statelessPurpose),
+            let claims = try? JSONDecoder().decode(StatelessClaims.self, from: payload)
+        else { return nil }
+        return (claims.chn, Date(timeIntervalSince1970: claims.exp))
+    }
+
+    // MARK: Authenticate, verify, revoke
+
+    /// A live channel access token of any kind, from an `Authorization: Bearer` header.
+    func authenticate(bearer: String?) async throws -> (channelID: String, kind: ChannelAccessToken.Kind) {
+        guard let bearer else { throw PlatformError.missingAuthorization }
+        let now = clock.now
+        if let stateless = statelessChannel(bearer) {
+            guard now < stateless.expiresAt else { throw PlatformError.invalidBearerToken }
+            return (stateless.channelID, .stateless)
+        }
+        guard let token = try await store.channelToken(bearer), token.revokedAt == nil, now < token.expiresAt else {
+            throw PlatformError.invalidBearerToken
+        }
+        return (token.channelID, token.kind)
+    }
+
+    /// A live short-lived token, for `POST /v2/oauth/verify`; `nil` when the token is not one.
+    func verifyShortLived(_ accessToken: String) async throws -> ChannelTokenVerification? {
+        try await verify(accessToken, kind: .shortLived)
+    }
+
+    /// A live v2.1 token, for `GET /oauth2/v2.1/verify`; `nil` when the token is not a v2.1 channel token.
+    func verifyJWTToken(_ accessToken: String) async throws -> ChannelTokenVerification? {
+        try await verify(accessToken, kind: .jwt)
+    }
+
+    private func verify(_ accessToken: String, kind: ChannelAccessToken.Kind) async throws -> ChannelTokenVerification? {
+        guard let token = try await store.channelToken(accessToken), token.kind == kind else { return nil }
+        if token.revokedAt != nil {
+            throw PlatformError.invalidRequest(kind == .jwt ? "The access token revoked" : "access_token invalid")
+        }
+        let remaining = token.expiresAt.timeIntervalSince(clock.now)
+        guard remaining > 0 else { throw PlatformError.invalidRequest(kind == .jwt ? "The access token expired" : "access_token invalid") }
+        return ChannelTokenVerification(client_id: token.channelID, expires_in: LoginService.wholeSeconds(remaining))
+    }
+
+    /// Whether `accessToken` is a channel access token the emulator issued (any state).
+    func isChannelToken(_ accessToken: String) async throws -> Bool {
+        try await store.channelToken(accessToken) != nil || statelessChannel(accessToken) != nil
+    }
+
+    /// `POST /v2/oauth/revoke` for a short-lived token: unknown or dead tokens are not an error.
+    func revokeShortLived(_ accessToken: String) async throws {
+        guard let token = try await store.channelToken(accessToken), token.kind != .jwt else { return }
+        try await store.revokeChannelToken(accessToken, at: clock.now)
+    }
+
+    /// `POST /oauth2/v2.1/revoke` for a v2.1 channel token: `client_id`, `client_secret` and `access_token` required.
+    func revokeJWTToken(_ form: Parameters) async throws {
+        guard let clientID = form.nonEmpty("client_id"), let secret = form.nonEmpty("client_secret"),
+            let accessToken = form.nonEmpty("access_token")
+        else {
+            throw PlatformError.invalidRequest("client_id, client_secret and access_token are required")
+        }
+        guard let channel = try await store.channel(id: clientID) else { throw PlatformError.invalidClient("invalid client_id") }
+        guard constantTimeEquals(secret, channel.channelSecret) else { throw PlatformError.invalidClient("invalid client_secret") }
+        guard LoginService.looksLikeJWS(accessToken) else { throw PlatformError.invalidRequest("The access token not JWS") }
+        guard let token = try await store.channelToken(accessToken), token.channelID == channel.channelID else { return }
+        try await store.revokeChannelToken(accessToken, at: clock.now)
+    }
+
+    /// `GET /oauth2/v2.1/tokens/kid`: the key IDs of the channel's valid v2.1 tokens.
+    func keyIDs(_ parameters: Parameters) async throws -> [String] {
+        let assertion = try await ClientAssertion.verify(
+            type: parameters["client_assertion_type"],
+            assertion: parameters["client_assertion"],
+            store: store,
+            now: clock.now
+        )
+        return try await store.validChannelTokens(channelID: assertion.channelID, kind: .jwt, at: clock.now).compactMap(\.keyID)
+    }
+
+    // MARK: Assertion keys
+
+    /// Registers a public JWK on a channel (the console's "Register a public key") and returns its `kid`.
+    func registerKey(channelID: String, jwk: [String: Any]) async throws -> String {
+        guard try await store.channel(id: channelID) != nil else { throw PlatformError.message(404, "channel \(channelID) not found") }
+        let (modulus, exponent) = try ChannelKey.validate(jwk: jwk)
+        let key = ChannelKey(
+            keyID: UUID().uuidString.lowercased(),
+            channelID: channelID,
+            modulus: modulus,
+            exponent: exponent,
+            createdAt: clock.now
+        )
+        try await store.insertChannelKey(key)
+        return key.keyID
     }
 }

@@ -63,18 +63,12 @@ extension LoginService {
         return FriendshipResponse(friendFlag: try await store.isFriend(userID: user.userID, channelID: channel.channelID))
     }
 
-    /// `POST /user/v1/deauthorize`: the channel (by its channel access token) removes itself from the user's
-    /// authorized apps; the user's access and refresh tokens die at once.
-    func deauthorize(channelBearer: String?, userAccessToken: String) async throws {
-        guard let channelBearer else { throw PlatformError.missingAuthorization }
+    /// `POST /user/v1/deauthorize`: the channel (already authenticated by its channel access token) removes itself
+    /// from the user's authorized apps; the user's access and refresh tokens die at once.
+    func deauthorize(channelID: String, userAccessToken: String) async throws {
         let now = clock.now
-        guard let channelToken = try await store.channelToken(channelBearer), channelToken.revokedAt == nil, now < channelToken.expiresAt,
-            channelToken.kind != .shortLived
-        else {
-            throw PlatformError.invalidBearerToken
-        }
         guard let token = try await store.userToken(accessToken: userAccessToken), token.revokedAt == nil, now < token.expiresAt,
-            token.channelID == channelToken.channelID,
+            token.channelID == channelID,
             try await store.deauthorize(userID: token.userID, channelID: token.channelID, at: now)
         else {
             throw PlatformError.message(400, "invalid token")

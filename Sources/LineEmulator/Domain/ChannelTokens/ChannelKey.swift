@@ -1,0 +1,42 @@
+import Foundation
+import _CryptoExtras
+
+/// A public key registered on a channel to verify JWT assertions (LINE console: "Assertion signing key").
+struct ChannelKey: Sendable, Equatable {
+    var keyID: String
+    var channelID: String
+    /// The RSA modulus and exponent, big-endian.
+    var modulus: Data
+    var exponent: Data
+    var createdAt: Date
+
+    func publicKey() throws -> _RSA.Signing.PublicKey {
+        try _RSA.Signing.PublicKey(n: modulus, e: exponent)
+    }
+
+    /// Validates a public JWK as LINE's console does: RSA, RS256, 2048 bits, `use: sig` or `key_ops: ["verify"]`,
+    /// and no `kid` (the console assigns it). Returns the modulus and exponent.
+    static func validate(jwk: [String: Any]) throws(PlatformError) -> (modulus: Data, exponent: Data) {
+        func reject(_ reason: String) -> PlatformError { .message(400, "Invalid public key: \(reason)") }
+        guard jwk["kid"] == nil else { throw reject("it must not contain kid (the emulator assigns one)") }
+        guard jwk["kty"] as? String == "RSA" else { throw reject("kty must be RSA") }
+        guard jwk["alg"] as? String == "RS256" else { throw reject("alg must be RS256") }
+        let usesSig = jwk["use"] as? String == "sig"
+        let verifies = (jwk["key_ops"] as? [String]) == ["verify"]
+        guard usesSig || verifies else { throw reject("it needs use: sig or key_ops: [\"verify\"]") }
+        guard jwk["d"] == nil, jwk["p"] == nil, jwk["q"] == nil else { throw reject("it is a private key; register the public key") }
+        guard let n = (jwk["n"] as? String).flatMap(Base64URL.decode), let e = (jwk["e"] as? String).flatMap(Base64URL.decode),
+            !e.isEmpty
+        else {
+            throw reject("n and e must be base64url")
+        }
+        let modulus = n.drop { $0 == 0 }
+        guard modulus.count == 256 else { throw reject("the key must be RSA 2048 bits") }
+        do {
+            _ = try _RSA.Signing.PublicKey(n: Data(modulus), e: e)
+        } catch {
+            throw reject("n and e do not form an RSA public key")
+        }
+        return (Data(modulus), e)
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+
+/// The body of a successful push: one entry per message.
+struct PushResponse: Encodable, Sendable {
+    var sentMessages: [SentMessageRecord]
+}
+
+/// `POST /v2/bot/message/push` (reference §5): validation as LINE's OpenAPI document describes it, `X-Line-Retry-Key`
+/// idempotency for 24 hours, and storage of each message for the recipient.
+struct PushService: Sendable {
+    let store: any EmulatorStore
+    let clock: EmulatorClock
+    let channelTokens: ChannelTokenService
+    let rateLimiter: RateLimiter
+
+    static let retryKeyLifetime: TimeInterval = 24 * 3600
+    static let maximumTextLength = 5000
+
+    /// The message types of LINE's OpenAPI `Message` discriminator and the fields each requires.
+    static let requiredFields: [String: [String]] = [
+        "text": ["text"], "textV2": ["text"], "sticker": ["packageId", "stickerId"],
+        "image": ["originalContentUrl", "previewImageUrl"], "video": ["originalContentUrl", "previewImageUrl"],
+        "audio": ["originalContentUrl", "duration"], "location": ["title", "address", "latitude", "longitude"],
+        "imagemap": ["baseUrl", "altText", "baseSize", "actions"], "template": ["altText", "template"],
+        "flex": ["altText", "contents"], "coupon": ["couponId"],
+    ]
+    static let typeList = "[text, textV2, sticker, image, video, audio, location, imagemap, template, flex, coupon]"
+    /// Types that can be quoted later, and so get a `quoteToken`.
+    static let quotableTypes: Set<String> = ["text", "textV2", "sticker", "image", "video"]
+
+    /// The outcome of a push.
+    enum Outcome: Sendable {
+        case sent(PushResponse)
+        /// 409: the retry key was accepted before; the original request ID and `sentMessages`.
+        case alreadyAccepted(AcceptedPush)
+    }
+
+    func push(bearer: String?, retryKey: String?, body: [String: Any], requestID: String) async throws -> Outcome {
+        let (channelID, _) = try await channelTokens.authenticate(bearer: bearer)
+        guard let channel = try await store.channel(id: channelID), channel.kind == .messaging else {
+            throw PlatformError.message(403, "Access to this API is not available for your account")
+        }
+        if let retryKey, UUID(uuidString: retryKey) == nil {
+            throw PlatformError.message(400, "The value of the X-Line-Retry-Key header must be a UUID")
+        }
+        guard rateLimiter.allow(.push, channelID: channelID) else { throw RateLimiter.exceeded }
+        let (to, messages) = try Self.validate(body)
+
+        let now = clock.now
+        let delivered = try await isReachable(to, channelID: channelID)
+        var stored: [StoredMessage] = []
+        var sent: [SentMessageRecord] = []
+        for message in messages {
+            let type = message["type"] as? String ?? ""
+            let record = SentMessageRecord(
+                id: Self.messageID(),
+                quoteToken: Self.quotableTypes.contains(type) ? Randomness.alphanumeric(64) : nil
+            )
+            sent.append(record)
+            stored.append(
+                StoredMessage(
+                    id: record.id,
+                    channelID: channelID,
+                    to: to,
+                    type: type,
+                    json: (try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys])) ?? Data("{}".utf8),
+                    quoteToken: record.quoteToken,
+                    retryKey: retryKey?.lowercased(),
+                    requestID: requestID,
+                    delivered: delivered,
+                    sentAt: now
+                )
+            )
+        }
+        let acceptance = try await store.storePush(
+            stored,
+            channelID: channelID,
+            retryKey: retryKey?.lowercased(),
+            keysValidSince: now.addingTimeInterval(-Self.retryKeyLifetime),
+            acceptance: AcceptedPush(requestID: requestID, sentMessages: sent)
+        )
+        switch acceptance {
+        case .accepted: return .sent(PushResponse(sentMessages: sent))
+        case .duplicate(let original): return .alreadyAccepted(original)
+        }
+    }
+
+    /// LINE answers 200 for pushes it will not deliver (unknown, blocked or non-friend recipients); the emulator
+    /// records whether the recipient would have received the message.
+    private func isReachable(_ to: String, channelID: String) async throws -> Bool {
+        guard to.hasPrefix("U") else { return true }
+        guard try await store.user(id: to) != nil else { return false }
+        return try await store.isFriend(userID: to, channelID: channelID)
+    }
+
+    /// A LINE-style message ID: 18 digits, as a string.
+    private static func messageID() -> String {
+        String(UInt64.random(in: 100_000_000_000_000_000...999_999_999_999_999_999))
+    }
+
+    /// Checks the request body and returns the recipient and the messages, or LINE's 400 with one detail per problem.
+    static func validate(_ body: [String: Any]) throws(PlatformError) -> (to: String, messages: [[String: Any]]) {
+        var details: [PlatformError.Detail] = []
+        func problem(_ message: String, _ property: String) { details.append(.init(message: message, property: property)) }
+
+        let to = body["to"] as? String
+        switch body["to"] {
+        case nil, is NSNull: problem("must be specified", "to")
+        case let text as String where text.isEmpty: problem("must be specified", "to")
+        case is String: break
+        default: problem("Invalid type", "to")
+        }
+
+        var messages: [[String: Any]] = []
+        switch body["messages"] {
+        case nil, is NSNull:
+            problem("must be specified", "messages")
+        case let array as [Any]:
+            if !(1...5).contains(array.count) { problem("Size must be between 1 and 5", "messages") }
+            for (index, element) in array.enumerated() {
+                let path = "messages[\(index)]"
+                guard let message = element as? [String: Any] else {
+                    problem("Invalid type", path)
+                    continue
+                }
+                messages.append(message)
+                guard let type = message["type"] as? String else {
+                    problem("must be specified", "\(path).type")
+                    continue
+                }
+                guard let required = requiredFields[type] else {
+                    problem("Must be one of the following values: \(typeList)", "\(path).type")
+                    continue
+                }
+                for field in required where message[field] == nil || message[field] is NSNull {
+                    problem("must be specified", "\(path).\(field)")
+                }
+                if type == "text" || type == "textV2", let text = message["text"] as? String {
+                    if text.isEmpty { problem("May not be empty", "\(path).text") }
+                    if text.utf16.count > maximumTextLength { problem("Length must be between 0 and \(maximumTextLength)", "\(path).text") }
+                } else if type == "text" || type == "textV2", message["text"] != nil {
+                    problem("Invalid type", "\(path).text")
+                }
+                if let quickReply = message["quickReply"] as? [String: Any], let items = quickReply["items"] as? [Any], items.count > 13 {
+                    problem("Size must be between 0 and 13", "\(path).quickReply.items")
+                }
+                if let sender = message["sender"] as? [String: Any], let name = sender["name"] as? String, name.count > 20 {
+                    problem("Length must be between 0 and 20", "\(path).sender.name")
+                }
+            }
+        default:
+            problem("Invalid type", "messages")
+        }
+
+        if let flag = body["notificationDisabled"], !(flag is NSNull), !(flag is Bool) {
+            problem("Invalid type", "notificationDisabled")
+        }
+        if let units = body["customAggregationUnits"] {
+            if let names = units as? [Any] {
+                if names.count > 1 { problem("Size must be between 0 and 1", "customAggregationUnits") }
+                for (index, name) in names.enumerated() {
+                    guard let name = name as? String, (1...30).contains(name.count),
+                        name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+                    else {
+                        problem("Must be 1 to 30 characters of A-Z, a-z, 0-9 and _", "customAggregationUnits[\(index)]")
+                        continue
+                    }
+                }
+            } else {
+                problem("Invalid type", "customAggregationUnits")
+            }
+        }
+        guard details.isEmpty, let to else { throw .validation(details) }
+        guard Self.isRecipientID(to) else {
+            throw .message(400, "The property, 'to', in the request body is invalid (line: -, column: -)")
+        }
+        return (to, messages)
+    }
+
+    /// User, group and room IDs: `U`, `C` or `R` followed by 32 lowercase hexadecimal digits.
+    static func isRecipientID(_ id: String) -> Bool {
+        guard let first = id.first, "UCR".contains(first), id.utf8.count == 33 else { return false }
+        return id.utf8.dropFirst().allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Synchronization
+
+/// Per-channel token buckets, as LINE limits its APIs (reference §5.1: "per endpoint and method, per channel").
+///
+/// Rates are requests per second with a burst of one second's worth. They follow real time, not the emulator clock,
+/// so a load test meets the same limits it would meet on LINE. Each emulator instance keeps its own buckets.
+public final class RateLimiter: Sendable {
+    /// The rate-limited endpoints.
+    public enum Endpoint: String, Sendable, CaseIterable, Codable {
+        /// `POST /v2/bot/message/push`: 2,000 requests per second per channel.
+        case push
+        /// `POST /v2/oauth/accessToken` (short-lived channel tokens): 370 requests per second per channel.
+        case shortLivedIssue
+    }
+
+    /// LINE's published limits.
+    public static let lineDefaults: [Endpoint: Double] = [.push: 2000, .shortLivedIssue: 370]
+
+    static let exceeded = PlatformError.message(429, "The API rate limit has been exceeded. Try again later.")
+
+    private struct Bucket {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+
+    private struct State {
+        var rates: [Endpoint: Double]
+        var buckets: [String: Bucket] = [:]
+    }
+
+    private let state: Mutex<State>
+
+    /// - Parameter rates: requests per second for each endpoint; a missing endpoint is not limited.
+    public init(rates: [Endpoint: Double] = RateLimiter.lineDefaults) {
+        state = Mutex(State(rates: rates))
+    }
+
+    /// The current rates.
+    public var rates: [Endpoint: Double] { state.withLock { $0.rates } }
+
+    /// Changes the rate of an endpoint (`nil` removes the limit); buckets start full again.
+    public func setRate(_ rate: Double?, for endpoint: Endpoint) {
+        state.withLock { state in
+            state.rates[endpoint] = rate
+            state.buckets = state.buckets.filter { !$0.key.hasPrefix(endpoint.rawValue + ":") }
+        }
+    }
+
+    /// Takes one token from the channel's bucket for `endpoint`; `false` when it is empty (answer 429).
+    func allow(_ endpoint: Endpoint, channelID: String) -> Bool {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            guard let rate = state.rates[endpoint], rate > 0 else { return true }
+            let key = endpoint.rawValue + ":" + channelID
+            var bucket = state.buckets[key] ?? Bucket(tokens: rate, updated: now)
+            let elapsed = now - bucket.updated
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            bucket.tokens = min(rate, bucket.tokens + seconds * rate)
+            bucket.updated = now
+            let allowed = bucket.tokens >= 1
+            if allowed { bucket.tokens -= 1 }
+            state.buckets[key] = bucket
+            return allowed
+        }
+    }
+}
