@@ -19,8 +19,12 @@ public final class EmulatorClock: Sendable {
         self.base = { start }
     }
 
-    /// The current emulator time.
-    public var now: Date { base().addingTimeInterval(offset.withLock { $0 }) }
+    /// The current emulator time, in whole seconds like every time LINE reports, so a lifetime added to one reading
+    /// and the same duration added to the clock land on exactly the same instant.
+    public var now: Date {
+        let seconds = base().timeIntervalSince1970 + offset.withLock { $0 }
+        return Date(timeIntervalSince1970: seconds.rounded(.down))
+    }
 
     /// How far the clock has been advanced, in seconds.
     public var offsetSeconds: TimeInterval { offset.withLock { $0 } }

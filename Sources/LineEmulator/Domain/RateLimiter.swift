@@ -3,7 +3,7 @@ import Synchronization
 
 /// Per-channel token buckets, as LINE limits its APIs (reference §5.1: "per endpoint and method, per channel").
 ///
-/// Rates are requests per second with a burst of one second's worth. They follow real time, not the emulator clock,
+/// Rates are requests per second with a burst of one second's worth (at least one request). They follow real time, not the emulator clock,
 /// so a load test meets the same limits it would meet on LINE. Each emulator instance keeps its own buckets.
 public final class RateLimiter: Sendable {
     /// The rate-limited endpoints.
@@ -53,10 +53,11 @@ public final class RateLimiter: Sendable {
         return state.withLock { state in
             guard let rate = state.rates[endpoint], rate > 0 else { return true }
             let key = endpoint.rawValue + ":" + channelID
-            var bucket = state.buckets[key] ?? Bucket(tokens: rate, updated: now)
+            let capacity = max(rate, 1)
+            var bucket = state.buckets[key] ?? Bucket(tokens: capacity, updated: now)
             let elapsed = now - bucket.updated
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            bucket.tokens = min(rate, bucket.tokens + seconds * rate)
+            bucket.tokens = min(capacity, bucket.tokens + seconds * rate)
             bucket.updated = now
             let allowed = bucket.tokens >= 1
             if allowed { bucket.tokens -= 1 }

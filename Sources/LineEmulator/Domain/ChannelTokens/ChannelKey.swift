@@ -1,5 +1,5 @@
+import CryptoExtras
 import Foundation
-import _CryptoExtras
 
 /// A public key registered on a channel to verify JWT assertions (LINE console: "Assertion signing key").
 struct ChannelKey: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Crypto
+import CryptoExtras
 import Foundation
-import _CryptoExtras
 
 /// A verified JWT assertion (RFC 7523) for issuing v2.1 and stateless channel access tokens (reference §4.6).
 struct ClientAssertion: Sendable {
