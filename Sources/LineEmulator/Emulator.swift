@@ -71,6 +71,10 @@ public struct Emulator: Sendable {
     let pages: PageRenderer
     /// The token buckets; change rates at run time with `rateLimiter.setRate(_:for:)` or `PUT /_emulator/v1/rate-limits`.
     public let rateLimiter: RateLimiter
+    /// The bounded log of requests answered (the console's Requests page).
+    public let requestLog: RequestLog
+    /// The fault rules in force (the console's Faults page, `/_emulator/v1/faults`).
+    public let faults: FaultInjector
 
     /// Opens the store, applies the seed (adding what is missing) and loads the emulator's keys.
     public init(configuration: Configuration = .init()) async throws {
@@ -83,6 +87,8 @@ public struct Emulator: Sendable {
         keys = try await SigningKeys.load(from: store)
         pages = try await PageRenderer()
         rateLimiter = RateLimiter(rates: configuration.rateLimits)
+        requestLog = RequestLog()
+        faults = FaultInjector()
     }
 
     /// The channels and users the emulator has now (what `linekit emulator` prints at start).
@@ -94,9 +100,12 @@ public struct Emulator: Sendable {
     public func router() -> Router<EmulatorRequestContext> {
         let login = LoginService(store: store, clock: configuration.clock, keys: keys, issuer: configuration.issuer)
         let router = Router(context: EmulatorRequestContext.self)
-        router.add(middleware: PlatformResponseMiddleware(pages: pages))
         let channelTokens = ChannelTokenService(store: store, clock: configuration.clock, login: login, rateLimiter: rateLimiter)
         let push = PushService(store: store, clock: configuration.clock, channelTokens: channelTokens, rateLimiter: rateLimiter)
+        let access = AdminAccess(allowRemote: configuration.allowRemoteAdmin)
+        router.add(middleware: RequestLogMiddleware(log: requestLog))
+        router.add(middleware: PlatformResponseMiddleware(pages: pages))
+        router.add(middleware: FaultMiddleware(faults: faults, channelTokens: channelTokens, store: store))
         var routes = RouteTable()
         LoginPageRoutes(login: login, pages: pages).register(on: &routes)
         OAuthRoutes(login: login, channelTokens: channelTokens, configuredBaseURL: configuration.publicBaseURL).register(on: &routes)
@@ -108,7 +117,19 @@ public struct Emulator: Sendable {
             seed: configuration.seed,
             channelTokens: channelTokens,
             rateLimiter: rateLimiter,
-            allowRemote: configuration.allowRemoteAdmin
+            requestLog: requestLog,
+            faults: faults,
+            access: access
+        ).register(on: &routes)
+        ConsoleRoutes(
+            store: store,
+            clock: configuration.clock,
+            keys: keys,
+            pages: pages,
+            requestLog: requestLog,
+            faults: faults,
+            rateLimiter: rateLimiter,
+            access: access
         ).register(on: &routes)
         routes.register(on: router)
         return router

@@ -60,6 +60,14 @@ struct UserResource: Codable, Sendable {
     var statusMessage: String?
     var email: String?
 
+    init(userId: String?, displayName: String?, pictureUrl: String?, statusMessage: String?, email: String?) {
+        self.userId = userId
+        self.displayName = displayName
+        self.pictureUrl = pictureUrl
+        self.statusMessage = statusMessage
+        self.email = email
+    }
+
     init(_ user: User) {
         userId = user.userID
         displayName = user.displayName

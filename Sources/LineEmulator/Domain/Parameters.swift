@@ -10,6 +10,8 @@ struct Parameters: Sendable {
     private(set) var values: [String: String] = [:]
     /// Names that appeared more than once, in order of first repetition.
     private(set) var repeatedNames: [String] = []
+    /// Every value of names that appeared more than once (checkbox groups), in order.
+    private var repeatedValues: [String: [String]] = [:]
 
     init() {}
 
@@ -23,8 +25,9 @@ struct Parameters: Sendable {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = try Self.decode(parts[0])
             let value = parts.count > 1 ? try Self.decode(parts[1]) : ""
-            if values[name] != nil {
+            if let first = values[name] {
                 if !repeatedNames.contains(name) { repeatedNames.append(name) }
+                repeatedValues[name, default: [first]].append(value)
             } else {
                 values[name] = value
             }
@@ -32,6 +35,11 @@ struct Parameters: Sendable {
     }
 
     subscript(name: String) -> String? { values[name] }
+
+    /// Every value given for `name`, in order (empty when absent).
+    func all(_ name: String) -> [String] {
+        repeatedValues[name] ?? values[name].map { [$0] } ?? []
+    }
 
     /// The value of `name` when present and not empty.
     func nonEmpty(_ name: String) -> String? {

@@ -7,10 +7,18 @@ import Mustache
 /// Mustache's `{{…}}` escapes HTML, and the templates never use the unescaped `{{{…}}}` form for anything that came
 /// from a request, so no markup or script from request parameters is ever rendered.
 struct PageRenderer: Sendable {
-    enum Template: String {
+    enum Template: String, CaseIterable {
         case consent
         case error
         case formPost = "form_post"
+        case consoleChannels = "console_channels"
+        case consoleUsers = "console_users"
+        case consoleUser = "console_user"
+        case consoleTokens = "console_tokens"
+        case consoleMessages = "console_messages"
+        case consoleRequests = "console_requests"
+        case consoleFaults = "console_faults"
+        case consoleClock = "console_clock"
     }
 
     /// The only script on any page: it submits a `form_post` response (the page works without it, via a button).
@@ -24,7 +32,7 @@ struct PageRenderer: Sendable {
             throw PageRendererError(description: "the emulator's page templates are missing from the resource bundle")
         }
         library = try await MustacheLibrary(directory: directory.path)
-        for template in [Template.consent, .error, .formPost] where library.getTemplate(named: template.rawValue) == nil {
+        for template in Template.allCases where library.getTemplate(named: template.rawValue) == nil {
             throw PageRendererError(description: "the page template \(template.rawValue).mustache is missing")
         }
     }

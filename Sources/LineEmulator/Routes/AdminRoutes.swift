@@ -11,14 +11,16 @@ struct AdminRoutes {
     let seed: Seed
     let channelTokens: ChannelTokenService
     let rateLimiter: RateLimiter
-    let allowRemote: Bool
+    let requestLog: RequestLog
+    let faults: FaultInjector
+    let access: AdminAccess
 
     static let prefix = "/_emulator/v1"
 
     func register(on routes: inout RouteTable) {
         func on(_ path: String, _ method: HTTPRequest.Method, _ handler: @escaping RouteTable.Handler) {
             routes.on(Self.prefix + path, method) { request, context in
-                try checkAccess(context)
+                try access.check(context)
                 return try await handler(request, context)
             }
         }
@@ -81,6 +83,35 @@ struct AdminRoutes {
             return .jsonData(try MessageDocument.list(messages))
         }
 
+        on("/faults", .get) { _, _ in .json(["faults": faults.all]) }
+        on("/faults", .post) { request, context in
+            var request = request
+            let rule: FaultInjector.Rule = try await request.adminJSON(context: context)
+            return .json(try faults.add(rule), status: .created)
+        }
+        on("/faults", .delete) { _, _ in
+            faults.removeAll()
+            return .empty(.noContent)
+        }
+        on("/faults/{faultId}", .delete) { _, context in
+            guard faults.remove(id: context.parameters.get("faultId") ?? "") else { throw PlatformError.message(404, "no such fault rule") }
+            return .empty(.noContent)
+        }
+        on("/requests", .get) { request, _ in
+            let query = try request.queryParameters(orThrow: .message(400, "The query string is not correctly percent-encoded"))
+            let limit = query["limit"].flatMap(Int.init) ?? 200
+            guard (1...requestLog.capacity).contains(limit) else {
+                throw PlatformError.message(400, "limit must be between 1 and \(requestLog.capacity)")
+            }
+            let entries = requestLog.entries(
+                method: query.nonEmpty("method"),
+                path: query.nonEmpty("path"),
+                status: query["status"].flatMap(Int.init),
+                limit: limit
+            )
+            return .json(["requests": entries])
+        }
+
         on("/rate-limits", .get) { _, _ in .json(RateLimitDocument(rateLimiter)) }
         on("/rate-limits", .put) { request, context in
             var request = request
@@ -126,6 +157,8 @@ struct AdminRoutes {
         on("/reset", .post) { _, _ in
             try await store.reset(to: seed)
             clock.resetOffset()
+            faults.removeAll()
+            requestLog.clear()
             return .json(ClockDocument(clock))
         }
         on("/clock", .get) { _, _ in .json(ClockDocument(clock)) }
@@ -140,7 +173,13 @@ struct AdminRoutes {
         }
     }
 
-    private func checkAccess(_ context: EmulatorRequestContext) throws {
+}
+
+/// Who may use the emulator's own API and console: loopback clients only, unless remote administration is allowed.
+struct AdminAccess: Sendable {
+    let allowRemote: Bool
+
+    func check(_ context: EmulatorRequestContext) throws {
         guard !allowRemote else { return }
         guard let address = context.remoteAddress, Self.isLoopback(address) else {
             throw PlatformError.message(403, "The emulator's admin API answers loopback clients only (see --allow-remote-admin)")

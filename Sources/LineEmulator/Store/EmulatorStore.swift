@@ -14,6 +14,8 @@ protocol EmulatorStore: Sendable {
     func user(id: String) async throws -> User?
     /// Inserts a user; `false` when the ID is taken.
     func insertUser(_ user: User) async throws -> Bool
+    /// Replaces a user's profile; `false` when there is no such user.
+    func updateUser(_ user: User) async throws -> Bool
 
     // MARK: Consents and friendships
     func consents(userID: String) async throws -> [Consent]
@@ -21,6 +23,8 @@ protocol EmulatorStore: Sendable {
     func saveConsent(_ consent: Consent) async throws
     func isFriend(userID: String, channelID: String) async throws -> Bool
     func setFriend(userID: String, channelID: String, isFriend: Bool) async throws
+    /// The channels whose LINE Official Account the user is a friend of.
+    func friendChannels(userID: String) async throws -> [String]
 
     // MARK: LINE Login codes and tokens
     func insertCode(_ code: AuthorizationCode) async throws
@@ -36,6 +40,8 @@ protocol EmulatorStore: Sendable {
     func revokeGrant(refreshToken: String, at time: Date) async throws
     /// Revokes every grant issued from an authorization code (used on code replay).
     func revokeGrants(issuedFromCode code: String, at time: Date) async throws
+    /// The most recently issued user access tokens, newest first.
+    func recentUserTokens(limit: Int) async throws -> [UserAccessToken]
     /// Deauthorizes: deletes the consent and revokes every grant of the user for the channel. `false` if none existed.
     func deauthorize(userID: String, channelID: String, at time: Date) async throws -> Bool
 
@@ -47,6 +53,8 @@ protocol EmulatorStore: Sendable {
     /// The channel's unexpired, unrevoked tokens of `kind`, oldest first.
     func validChannelTokens(channelID: String, kind: ChannelAccessToken.Kind, at time: Date) async throws -> [ChannelAccessToken]
     func revokeChannelToken(_ accessToken: String, at time: Date) async throws
+    /// The most recently issued stored channel access tokens (stateless ones are never stored), newest first.
+    func recentChannelTokens(limit: Int) async throws -> [ChannelAccessToken]
     func insertChannelKey(_ key: ChannelKey) async throws
     func channelKey(keyID: String) async throws -> ChannelKey?
     func channelKeys(channelID: String) async throws -> [ChannelKey]

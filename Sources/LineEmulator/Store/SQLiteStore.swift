@@ -118,7 +118,37 @@ final class SQLiteStore: EmulatorStore {
         try await database.write { db in try Self.insert(user, into: db) }
     }
 
+    func updateUser(_ user: User) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE users SET display_name = ?, picture_url = ?, status_message = ?, email = ? WHERE id = ?",
+                arguments: [user.displayName, user.pictureURL, user.statusMessage, user.email, user.userID]
+            )
+            return db.changesCount > 0
+        }
+    }
+
     // MARK: Consents and friendships
+
+    func friendChannels(userID: String) async throws -> [String] {
+        try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT channel_id FROM friendships WHERE user_id = ? ORDER BY channel_id", arguments: [userID])
+        }
+    }
+
+    func recentUserTokens(limit: Int) async throws -> [UserAccessToken] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM user_tokens ORDER BY issued_at DESC, rowid DESC LIMIT ?", arguments: [limit])
+                .map(Self.userToken(from:))
+        }
+    }
+
+    func recentChannelTokens(limit: Int) async throws -> [ChannelAccessToken] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM channel_tokens ORDER BY issued_at DESC, rowid DESC LIMIT ?", arguments: [limit])
+                .map(Self.channelToken(from:))
+        }
+    }
 
     func consents(userID: String) async throws -> [Consent] {
         try await database.read { db in
