@@ -83,7 +83,7 @@ extension Response {
         fields[.contentType] = "text/html; charset=utf-8"
         fields[.cacheControl] = "no-store"
         fields[.contentSecurityPolicy] =
-            "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; form-action *; frame-ancestors 'none'; script-src 'sha256-\(PageRenderer.autoSubmitScriptHash)'"
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action *; frame-ancestors 'none'; script-src 'sha256-\(PageRenderer.autoSubmitScriptHash)'"
         fields[.xFrameOptions] = "DENY"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: html)))
     }

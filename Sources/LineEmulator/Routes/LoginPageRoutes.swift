@@ -125,11 +125,10 @@ struct LoginPageRoutes {
             "transaction": sealed,
             "csrf": request.csrf,
             "users": page.users.map { user -> [String: Any] in
-                var object: [String: Any] = [
+                [
                     "userID": user.userID, "displayName": user.displayName, "selected": user.userID == selected,
+                    "initial": user.displayName.first.map { String($0).uppercased() } ?? "?",
                 ]
-                if let picture = user.pictureURL { object["pictureURL"] = picture }
-                return object
             },
             "profile": request.scopes.contains(.profile),
             "openid": request.scopes.contains(.openid),
