@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The embedded store: one SQLite file (WAL mode) through GRDB, or an in-memory database for tests.
 ///
@@ -7,6 +8,8 @@ import GRDB
 /// `synchronous=NORMAL` a committed write survives the emulator process being killed.
 final class SQLiteStore: EmulatorStore {
     private let database: any DatabaseWriter
+    /// Channels never change once created (only a reset deletes them), so reads of them are cached.
+    private let channelCache = Mutex<[String: Channel]>([:])
 
     /// Opens (creating if needed) the database at `path`, or an in-memory database when `path` is `nil`.
     init(path: String?) throws {
@@ -88,14 +91,17 @@ final class SQLiteStore: EmulatorStore {
 
     func channels() async throws -> [Channel] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM channels ORDER BY position").map(Self.channel(from:))
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM channels ORDER BY position")).map(Self.channel(from:))
         }
     }
 
     func channel(id: String) async throws -> Channel? {
-        try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM channels WHERE id = ?", arguments: [id]).map(Self.channel(from:))
+        if let cached = channelCache.withLock({ $0[id] }) { return cached }
+        let channel = try await database.read { db in
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM channels WHERE id = ?"), arguments: [id]).map(Self.channel(from:))
         }
+        if let channel { channelCache.withLock { $0[id] = channel } }
+        return channel
     }
 
     func insertChannel(_ channel: Channel) async throws -> Bool {
@@ -104,13 +110,13 @@ final class SQLiteStore: EmulatorStore {
 
     func users() async throws -> [User] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY position").map(Self.user(from:))
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM users ORDER BY position")).map(Self.user(from:))
         }
     }
 
     func user(id: String) async throws -> User? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map(Self.user(from:))
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id]).map(Self.user(from:))
         }
     }
 
@@ -120,10 +126,8 @@ final class SQLiteStore: EmulatorStore {
 
     func updateUser(_ user: User) async throws -> Bool {
         try await database.write { db in
-            try db.execute(
-                sql: "UPDATE users SET display_name = ?, picture_url = ?, status_message = ?, email = ? WHERE id = ?",
-                arguments: [user.displayName, user.pictureURL, user.statusMessage, user.email, user.userID]
-            )
+            try db.cachedStatement(sql: "UPDATE users SET display_name = ?, picture_url = ?, status_message = ?, email = ? WHERE id = ?")
+                .execute(arguments: [user.displayName, user.pictureURL, user.statusMessage, user.email, user.userID])
             return db.changesCount > 0
         }
     }
@@ -132,28 +136,40 @@ final class SQLiteStore: EmulatorStore {
 
     func friendChannels(userID: String) async throws -> [String] {
         try await database.read { db in
-            try String.fetchAll(db, sql: "SELECT channel_id FROM friendships WHERE user_id = ? ORDER BY channel_id", arguments: [userID])
+            try String.fetchAll(
+                try db.cachedStatement(sql: "SELECT channel_id FROM friendships WHERE user_id = ? ORDER BY channel_id"),
+                arguments: [userID]
+            )
         }
     }
 
     func recentUserTokens(limit: Int) async throws -> [UserAccessToken] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM user_tokens ORDER BY issued_at DESC, rowid DESC LIMIT ?", arguments: [limit])
-                .map(Self.userToken(from:))
+            try Row.fetchAll(
+                try db.cachedStatement(sql: "SELECT * FROM user_tokens ORDER BY issued_at DESC, rowid DESC LIMIT ?"),
+                arguments: [limit]
+            )
+            .map(Self.userToken(from:))
         }
     }
 
     func recentChannelTokens(limit: Int) async throws -> [ChannelAccessToken] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM channel_tokens ORDER BY issued_at DESC, rowid DESC LIMIT ?", arguments: [limit])
-                .map(Self.channelToken(from:))
+            try Row.fetchAll(
+                try db.cachedStatement(sql: "SELECT * FROM channel_tokens ORDER BY issued_at DESC, rowid DESC LIMIT ?"),
+                arguments: [limit]
+            )
+            .map(Self.channelToken(from:))
         }
     }
 
     func consents(userID: String) async throws -> [Consent] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM consents WHERE user_id = ? ORDER BY granted_at", arguments: [userID])
-                .map(Self.consent(from:))
+            try Row.fetchAll(
+                try db.cachedStatement(sql: "SELECT * FROM consents WHERE user_id = ? ORDER BY granted_at"),
+                arguments: [userID]
+            )
+            .map(Self.consent(from:))
         }
     }
 
@@ -169,13 +185,12 @@ final class SQLiteStore: EmulatorStore {
 
     func saveConsent(_ consent: Consent) async throws {
         try await database.write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO consents (user_id, channel_id, scopes, granted_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (user_id, channel_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at
-                    """,
-                arguments: [consent.userID, consent.channelID, consent.scopes.storageValue, consent.grantedAt.timeIntervalSince1970]
-            )
+                    """
+            ).execute(arguments: [consent.userID, consent.channelID, consent.scopes.storageValue, consent.grantedAt.timeIntervalSince1970])
         }
     }
 
@@ -192,12 +207,13 @@ final class SQLiteStore: EmulatorStore {
     func setFriend(userID: String, channelID: String, isFriend: Bool) async throws {
         try await database.write { db in
             if isFriend {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO friendships (user_id, channel_id) VALUES (?, ?)",
-                    arguments: [userID, channelID]
-                )
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO friendships (user_id, channel_id) VALUES (?, ?)").execute(arguments: [
+                    userID, channelID,
+                ])
             } else {
-                try db.execute(sql: "DELETE FROM friendships WHERE user_id = ? AND channel_id = ?", arguments: [userID, channelID])
+                try db.cachedStatement(sql: "DELETE FROM friendships WHERE user_id = ? AND channel_id = ?").execute(arguments: [
+                    userID, channelID,
+                ])
             }
         }
     }
@@ -206,23 +222,23 @@ final class SQLiteStore: EmulatorStore {
 
     func insertCode(_ code: AuthorizationCode) async throws {
         try await database.write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO authorization_codes (code, version, channel_id, user_id, redirect_uri, scopes, nonce,
                         code_challenge, auth_time, amr, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    code.code, code.version.rawValue, code.channelID, code.userID, code.redirectURI, code.scopes.storageValue,
-                    code.nonce, code.codeChallenge, code.authTime?.timeIntervalSince1970, code.amr.joined(separator: " "),
-                    code.issuedAt.timeIntervalSince1970, code.expiresAt.timeIntervalSince1970,
-                ]
-            )
+                    """
+            ).execute(arguments: [
+                code.code, code.version.rawValue, code.channelID, code.userID, code.redirectURI, code.scopes.storageValue,
+                code.nonce, code.codeChallenge, code.authTime?.timeIntervalSince1970, code.amr.joined(separator: " "),
+                code.issuedAt.timeIntervalSince1970, code.expiresAt.timeIntervalSince1970,
+            ])
         }
     }
 
     func authorizationCode(_ code: String) async throws -> (code: AuthorizationCode, isUsed: Bool)? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM authorization_codes WHERE code = ?", arguments: [code]).map { row in
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM authorization_codes WHERE code = ?"), arguments: [code]).map {
+                row in
                 (Self.code(from: row), (row["used_at"] as Double?) != nil)
             }
         }
@@ -230,35 +246,41 @@ final class SQLiteStore: EmulatorStore {
 
     func redeemCode(_ code: String, at time: Date) async throws -> CodeRedemption {
         try await database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM authorization_codes WHERE code = ?", arguments: [code]) else {
+            guard
+                let row = try Row.fetchOne(
+                    try db.cachedStatement(sql: "SELECT * FROM authorization_codes WHERE code = ?"),
+                    arguments: [code]
+                )
+            else {
                 return .unknown
             }
             let authorizationCode = Self.code(from: row)
             if (row["used_at"] as Double?) != nil { return .alreadyUsed(authorizationCode) }
-            try db.execute(sql: "UPDATE authorization_codes SET used_at = ? WHERE code = ?", arguments: [time.timeIntervalSince1970, code])
+            try db.cachedStatement(sql: "UPDATE authorization_codes SET used_at = ? WHERE code = ?").execute(arguments: [
+                time.timeIntervalSince1970, code,
+            ])
             return .redeemed(authorizationCode)
         }
     }
 
     func insertUserToken(_ token: UserAccessToken) async throws {
         try await database.write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO user_tokens (access_token, refresh_token, version, channel_id, user_id, scopes, issued_at,
                         expires_at, refresh_expires_at, revoked_at, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    token.accessToken, token.refreshToken, token.version.rawValue, token.channelID, token.userID,
-                    token.scopes.storageValue, token.issuedAt.timeIntervalSince1970, token.expiresAt.timeIntervalSince1970,
-                    token.refreshExpiresAt.timeIntervalSince1970, token.revokedAt?.timeIntervalSince1970, token.code,
-                ]
-            )
+                    """
+            ).execute(arguments: [
+                token.accessToken, token.refreshToken, token.version.rawValue, token.channelID, token.userID,
+                token.scopes.storageValue, token.issuedAt.timeIntervalSince1970, token.expiresAt.timeIntervalSince1970,
+                token.refreshExpiresAt.timeIntervalSince1970, token.revokedAt?.timeIntervalSince1970, token.code,
+            ])
         }
     }
 
     func userToken(accessToken: String) async throws -> UserAccessToken? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM user_tokens WHERE access_token = ?", arguments: [accessToken])
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM user_tokens WHERE access_token = ?"), arguments: [accessToken])
                 .map(Self.userToken(from:))
         }
     }
@@ -275,30 +297,25 @@ final class SQLiteStore: EmulatorStore {
 
     func revokeGrant(refreshToken: String, at time: Date) async throws {
         try await database.write { db in
-            try db.execute(
-                sql: "UPDATE user_tokens SET revoked_at = ? WHERE refresh_token = ? AND revoked_at IS NULL",
-                arguments: [time.timeIntervalSince1970, refreshToken]
-            )
+            try db.cachedStatement(sql: "UPDATE user_tokens SET revoked_at = ? WHERE refresh_token = ? AND revoked_at IS NULL").execute(
+                arguments: [time.timeIntervalSince1970, refreshToken])
         }
     }
 
     func revokeGrants(issuedFromCode code: String, at time: Date) async throws {
         try await database.write { db in
-            try db.execute(
-                sql: "UPDATE user_tokens SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL",
-                arguments: [time.timeIntervalSince1970, code]
-            )
+            try db.cachedStatement(sql: "UPDATE user_tokens SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL").execute(arguments: [
+                time.timeIntervalSince1970, code,
+            ])
         }
     }
 
     func deauthorize(userID: String, channelID: String, at time: Date) async throws -> Bool {
         try await database.write { db in
-            try db.execute(sql: "DELETE FROM consents WHERE user_id = ? AND channel_id = ?", arguments: [userID, channelID])
+            try db.cachedStatement(sql: "DELETE FROM consents WHERE user_id = ? AND channel_id = ?").execute(arguments: [userID, channelID])
             let hadConsent = db.changesCount > 0
-            try db.execute(
-                sql: "UPDATE user_tokens SET revoked_at = ? WHERE user_id = ? AND channel_id = ? AND revoked_at IS NULL",
-                arguments: [time.timeIntervalSince1970, userID, channelID]
-            )
+            try db.cachedStatement(sql: "UPDATE user_tokens SET revoked_at = ? WHERE user_id = ? AND channel_id = ? AND revoked_at IS NULL")
+                .execute(arguments: [time.timeIntervalSince1970, userID, channelID])
             return hadConsent || db.changesCount > 0
         }
     }
@@ -320,23 +337,21 @@ final class SQLiteStore: EmulatorStore {
                 if valid.count >= limit {
                     guard revokeOldest else { return false }
                     for oldest in valid.prefix(valid.count - limit + 1) {
-                        try db.execute(
-                            sql: "UPDATE channel_tokens SET revoked_at = ? WHERE access_token = ?",
-                            arguments: [token.issuedAt.timeIntervalSince1970, oldest]
-                        )
+                        try db.cachedStatement(sql: "UPDATE channel_tokens SET revoked_at = ? WHERE access_token = ?").execute(arguments: [
+                            token.issuedAt.timeIntervalSince1970, oldest,
+                        ])
                     }
                 }
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO channel_tokens (access_token, kind, channel_id, key_id, issued_at, expires_at, revoked_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    token.accessToken, token.kind.rawValue, token.channelID, token.keyID, token.issuedAt.timeIntervalSince1970,
-                    token.expiresAt.timeIntervalSince1970, token.revokedAt?.timeIntervalSince1970,
-                ]
-            )
+                    """
+            ).execute(arguments: [
+                token.accessToken, token.kind.rawValue, token.channelID, token.keyID, token.issuedAt.timeIntervalSince1970,
+                token.expiresAt.timeIntervalSince1970, token.revokedAt?.timeIntervalSince1970,
+            ])
             return true
         }
     }
@@ -356,32 +371,33 @@ final class SQLiteStore: EmulatorStore {
 
     func revokeChannelToken(_ accessToken: String, at time: Date) async throws {
         try await database.write { db in
-            try db.execute(
-                sql: "UPDATE channel_tokens SET revoked_at = ? WHERE access_token = ? AND revoked_at IS NULL",
-                arguments: [time.timeIntervalSince1970, accessToken]
-            )
+            try db.cachedStatement(sql: "UPDATE channel_tokens SET revoked_at = ? WHERE access_token = ? AND revoked_at IS NULL").execute(
+                arguments: [time.timeIntervalSince1970, accessToken])
         }
     }
 
     func insertChannelKey(_ key: ChannelKey) async throws {
         try await database.write { db in
-            try db.execute(
-                sql: "INSERT INTO channel_keys (kid, channel_id, modulus, exponent, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [key.keyID, key.channelID, key.modulus, key.exponent, key.createdAt.timeIntervalSince1970]
-            )
+            try db.cachedStatement(sql: "INSERT INTO channel_keys (kid, channel_id, modulus, exponent, created_at) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [key.keyID, key.channelID, key.modulus, key.exponent, key.createdAt.timeIntervalSince1970])
         }
     }
 
     func channelKey(keyID: String) async throws -> ChannelKey? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM channel_keys WHERE kid = ?", arguments: [keyID]).map(Self.channelKey(from:))
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM channel_keys WHERE kid = ?"), arguments: [keyID]).map(
+                Self.channelKey(from:)
+            )
         }
     }
 
     func channelKeys(channelID: String) async throws -> [ChannelKey] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM channel_keys WHERE channel_id = ? ORDER BY created_at", arguments: [channelID])
-                .map(Self.channelKey(from:))
+            try Row.fetchAll(
+                try db.cachedStatement(sql: "SELECT * FROM channel_keys WHERE channel_id = ? ORDER BY created_at"),
+                arguments: [channelID]
+            )
+            .map(Self.channelKey(from:))
         }
     }
 
@@ -406,27 +422,25 @@ final class SQLiteStore: EmulatorStore {
                     return .duplicate(AcceptedPush(requestID: row["request_id"], sentMessages: sent))
                 }
                 let sent = String(decoding: try JSONEncoder().encode(acceptance.sentMessages), as: UTF8.self)
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO retry_keys (channel_id, retry_key, request_id, sent_messages, accepted_at) VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT (channel_id, retry_key) DO UPDATE SET request_id = excluded.request_id,
                             sent_messages = excluded.sent_messages, accepted_at = excluded.accepted_at
-                        """,
-                    arguments: [channelID, retryKey, acceptance.requestID, sent, messages.first?.sentAt.timeIntervalSince1970 ?? 0]
-                )
+                        """
+                ).execute(arguments: [channelID, retryKey, acceptance.requestID, sent, messages.first?.sentAt.timeIntervalSince1970 ?? 0])
             }
-            let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages") ?? 1
+            let next = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages")) ?? 1
             for (offset, message) in messages.enumerated() {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO messages (id, channel_id, recipient, type, json, quote_token, retry_key, request_id, delivered,
                             sent_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        message.id, message.channelID, message.to, message.type, message.json, message.quoteToken, message.retryKey,
-                        message.requestID, message.delivered, message.sentAt.timeIntervalSince1970, next + offset,
-                    ]
-                )
+                        """
+                ).execute(arguments: [
+                    message.id, message.channelID, message.to, message.type, message.json, message.quoteToken, message.retryKey,
+                    message.requestID, message.delivered, message.sentAt.timeIntervalSince1970, next + offset,
+                ])
             }
             return .accepted
         }
@@ -447,7 +461,7 @@ final class SQLiteStore: EmulatorStore {
 
     func channelToken(_ accessToken: String) async throws -> ChannelAccessToken? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM channel_tokens WHERE access_token = ?", arguments: [accessToken])
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM channel_tokens WHERE access_token = ?"), arguments: [accessToken])
                 .map(Self.channelToken(from:))
         }
     }
@@ -456,11 +470,12 @@ final class SQLiteStore: EmulatorStore {
 
     func secret(named name: String, make: @Sendable () -> Data) async throws -> Data {
         try await database.write { db in
-            if let existing = try Data.fetchOne(db, sql: "SELECT value FROM secrets WHERE name = ?", arguments: [name]) {
+            if let existing = try Data.fetchOne(try db.cachedStatement(sql: "SELECT value FROM secrets WHERE name = ?"), arguments: [name])
+            {
                 return existing
             }
             let value = make()
-            try db.execute(sql: "INSERT INTO secrets (name, value) VALUES (?, ?)", arguments: [name, value])
+            try db.cachedStatement(sql: "INSERT INTO secrets (name, value) VALUES (?, ?)").execute(arguments: [name, value])
             return value
         }
     }
@@ -470,6 +485,7 @@ final class SQLiteStore: EmulatorStore {
     }
 
     func reset(to seed: Seed) async throws {
+        channelCache.withLock { $0.removeAll() }
         try await database.write { db in
             for table in [
                 "channels", "users", "consents", "friendships", "authorization_codes", "user_tokens", "channel_tokens", "channel_keys",
@@ -487,36 +503,33 @@ final class SQLiteStore: EmulatorStore {
         for channel in seed.channels { _ = try insert(channel, into: db) }
         for user in seed.users { _ = try insert(user, into: db) }
         for friendship in seed.friendships {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO friendships (user_id, channel_id) VALUES (?, ?)",
-                arguments: [friendship.userID, friendship.channelID]
-            )
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO friendships (user_id, channel_id) VALUES (?, ?)").execute(arguments: [
+                friendship.userID, friendship.channelID,
+            ])
         }
     }
 
     private static func insert(_ channel: Channel, into db: Database) throws -> Bool {
         let callbacks = String(decoding: try JSONEncoder().encode(channel.callbackURLs), as: UTF8.self)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO channels (id, secret, name, kind, app_type, callback_urls, email_permission, bot_linked, position)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM channels))
-                """,
-            arguments: [
-                channel.channelID, channel.channelSecret, channel.name, channel.kind.rawValue, channel.appType.rawValue,
-                callbacks, channel.emailPermission, channel.botLinked,
-            ]
-        )
+                """
+        ).execute(arguments: [
+            channel.channelID, channel.channelSecret, channel.name, channel.kind.rawValue, channel.appType.rawValue,
+            callbacks, channel.emailPermission, channel.botLinked,
+        ])
         return db.changesCount > 0
     }
 
     private static func insert(_ user: User, into db: Database) throws -> Bool {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO users (id, display_name, picture_url, status_message, email, position)
                 VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM users))
-                """,
-            arguments: [user.userID, user.displayName, user.pictureURL, user.statusMessage, user.email]
-        )
+                """
+        ).execute(arguments: [user.userID, user.displayName, user.pictureURL, user.statusMessage, user.email])
         return db.changesCount > 0
     }
 
