@@ -1,35 +1,64 @@
 import Foundation
 
 /// base64url without padding (RFC 4648 §5), as used by JWS and PKCE.
+///
+/// Byte-level on purpose: Foundation's string replacement goes through ICU on Linux and showed up first in profiles.
 enum Base64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    private static let values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
+        return table
+    }()
+
     static func encode(_ data: some DataProtocol) -> String {
-        var string = Data(data).base64EncodedString()
-        string = string.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        while string.hasSuffix("=") { string.removeLast() }
-        return string
-    }
-
-    /// Decodes base64url; `nil` for anything outside the alphabet (padding is tolerated).
-    static func decode(_ string: some StringProtocol) -> Data? {
-        var base64 = String(string).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        guard base64.utf8.allSatisfy({ isBase64Byte($0) }) else { return nil }
-        while base64.hasSuffix("=") { base64.removeLast() }
-        switch base64.utf8.count % 4 {
-        case 1: return nil
-        case 2: base64 += "=="
-        case 3: base64 += "="
-        default: break
+        let bytes = Array(data)
+        var output = [UInt8]()
+        output.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var index = 0
+        while index + 3 <= bytes.count {
+            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            output.append(alphabet[Int(chunk >> 6 & 63)])
+            output.append(alphabet[Int(chunk & 63)])
+            index += 3
         }
-        return Data(base64Encoded: base64)
-    }
-
-    private static func isBase64Byte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="):
-            true
+        switch bytes.count - index {
+        case 1:
+            let chunk = UInt32(bytes[index]) << 16
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+        case 2:
+            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            output.append(alphabet[Int(chunk >> 6 & 63)])
         default:
-            false
+            break
         }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Decodes base64url (trailing `=` padding is tolerated); `nil` for anything else.
+    static func decode(_ string: some StringProtocol) -> Data? {
+        var input = Array(string.utf8)
+        while input.last == UInt8(ascii: "=") { input.removeLast() }
+        guard input.count % 4 != 1 else { return nil }
+        var output = Data()
+        output.reserveCapacity(input.count * 3 / 4)
+        var buffer: UInt32 = 0
+        var bits = 0
+        for byte in input {
+            let value = values[Int(byte)]
+            guard value != 0xFF else { return nil }
+            buffer = buffer << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+            }
+        }
+        return output
     }
 }

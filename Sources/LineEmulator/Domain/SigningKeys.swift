@@ -27,6 +27,11 @@ struct SigningKeys: Sendable {
         )
     }
 
+    /// The JWKS document served at `/oauth2/v2.1/certs`, serialized once.
+    var jwksJSON: Data {
+        (try? JSONSerialization.data(withJSONObject: jwks, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data(#"{"keys":[]}"#.utf8)
+    }
+
     /// The JWKS document served at `/oauth2/v2.1/certs`.
     var jwks: [String: Any] {
         let raw = idTokenKey.publicKey.rawRepresentation

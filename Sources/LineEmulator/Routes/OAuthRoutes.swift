@@ -57,9 +57,8 @@ struct OAuthRoutes {
             try Self.rejectRepeated(form)
             return .json(try await channelTokens.issueStateless(form))
         }
-        routes.on("/oauth2/v2.1/certs", .get) { _, _ in
-            .jsonData(try JSONSerialization.data(withJSONObject: login.keys.jwks, options: [.sortedKeys, .withoutEscapingSlashes]))
-        }
+        let jwks = login.keys.jwksJSON
+        routes.on("/oauth2/v2.1/certs", .get) { _, _ in .jsonData(jwks) }
         routes.on("/.well-known/openid-configuration", .get) { request, _ in
             .json(DiscoveryDocument(issuer: login.issuer, baseURL: configuredBaseURL ?? request.baseURL))
         }

@@ -55,13 +55,13 @@ final class SQLiteStore: EmulatorStore {
                         channel_id TEXT NOT NULL, user_id TEXT NOT NULL, scopes TEXT NOT NULL, issued_at DOUBLE NOT NULL,
                         expires_at DOUBLE NOT NULL, refresh_expires_at DOUBLE NOT NULL, revoked_at DOUBLE,
                         code TEXT NOT NULL);
-                    CREATE INDEX user_tokens_refresh ON user_tokens (refresh_token);
+                    CREATE INDEX user_tokens_refresh ON user_tokens (refresh_token, issued_at);
                     CREATE INDEX user_tokens_user_channel ON user_tokens (user_id, channel_id);
                     CREATE INDEX user_tokens_code ON user_tokens (code);
                     CREATE TABLE channel_tokens (
                         access_token TEXT PRIMARY KEY, kind TEXT NOT NULL, channel_id TEXT NOT NULL, key_id TEXT,
                         issued_at DOUBLE NOT NULL, expires_at DOUBLE NOT NULL, revoked_at DOUBLE);
-                    CREATE INDEX channel_tokens_channel ON channel_tokens (channel_id, kind);
+                    CREATE INDEX channel_tokens_live ON channel_tokens (channel_id, kind, issued_at) WHERE revoked_at IS NULL;
                     CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);
                     """
             )
@@ -77,9 +77,9 @@ final class SQLiteStore: EmulatorStore {
                         channel_id TEXT NOT NULL, retry_key TEXT NOT NULL, request_id TEXT NOT NULL, sent_messages TEXT NOT NULL,
                         accepted_at DOUBLE NOT NULL, PRIMARY KEY (channel_id, retry_key));
                     CREATE TABLE messages (
-                        id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, recipient TEXT NOT NULL, type TEXT NOT NULL,
-                        json BLOB NOT NULL, quote_token TEXT, retry_key TEXT, request_id TEXT NOT NULL, delivered INTEGER NOT NULL,
-                        sent_at DOUBLE NOT NULL, seq INTEGER NOT NULL);
+                        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, channel_id TEXT NOT NULL, recipient TEXT NOT NULL,
+                        type TEXT NOT NULL, json BLOB NOT NULL, quote_token TEXT, retry_key TEXT, request_id TEXT NOT NULL,
+                        delivered INTEGER NOT NULL, sent_at DOUBLE NOT NULL);
                     CREATE INDEX messages_recipient ON messages (recipient, seq);
                     """
             )
@@ -430,16 +430,15 @@ final class SQLiteStore: EmulatorStore {
                         """
                 ).execute(arguments: [channelID, retryKey, acceptance.requestID, sent, messages.first?.sentAt.timeIntervalSince1970 ?? 0])
             }
-            let next = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages")) ?? 1
-            for (offset, message) in messages.enumerated() {
+            for message in messages {
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO messages (id, channel_id, recipient, type, json, quote_token, retry_key, request_id, delivered,
-                            sent_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
                     message.id, message.channelID, message.to, message.type, message.json, message.quoteToken, message.retryKey,
-                    message.requestID, message.delivered, message.sentAt.timeIntervalSince1970, next + offset,
+                    message.requestID, message.delivered, message.sentAt.timeIntervalSince1970,
                 ])
             }
             return .accepted

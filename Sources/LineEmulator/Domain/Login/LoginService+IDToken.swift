@@ -60,7 +60,8 @@ extension LoginService {
         if let userID = form.nonEmpty("user_id"), payload["sub"] as? String != userID {
             throw PlatformError.invalidRequest("Invalid IdToken Subject Identifier.")
         }
-        return try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])
+        // The payload exactly as it was signed, as LINE answers it.
+        return parsed.payloadData
     }
 
     /// HS256 tokens are checked with the secret of the channel named in `aud`; ES256 tokens with the emulator's key.
@@ -82,7 +83,7 @@ extension LoginService {
 enum JSONEncoding {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        encoder.outputFormatting = [.withoutEscapingSlashes]
         return encoder
     }()
 }

@@ -63,7 +63,7 @@ struct PushService: Sendable {
                     channelID: channelID,
                     to: to,
                     type: type,
-                    json: (try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys])) ?? Data("{}".utf8),
+                    json: (try? JSONSerialization.data(withJSONObject: message)) ?? Data("{}".utf8),
                     quoteToken: record.quoteToken,
                     retryKey: retryKey?.lowercased(),
                     requestID: requestID,
