@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "LineCore", targets: ["LineCore"]),
         .library(name: "LineLogin", targets: ["LineLogin"]),
+        .library(name: "LineMessaging", targets: ["LineMessaging"]),
         .library(name: "LineEmulator", targets: ["LineEmulator"]),
         .library(name: "LineEmulatorTesting", targets: ["LineEmulatorTesting"]),
         .executable(name: "linekit", targets: ["linekit"]),
@@ -45,6 +46,16 @@ let package = Package(
                 "LineCore",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LineMessaging",
+            dependencies: [
+                "LineCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -88,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LineCoreTests",
-            dependencies: ["LineCore"],
+            dependencies: ["LineCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -100,6 +111,19 @@ let package = Package(
                 "LineEmulatorTesting",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LineMessagingTests",
+            dependencies: [
+                "LineMessaging",
+                "LineCore",
+                "LineEmulator",
+                "LineEmulatorTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP request to LINE, as the SDK builds it.
+public struct LineHTTPRequest: Sendable {
+    public var method: HTTPRequest.Method
+    public var url: URL
+    public var headers: HTTPFields
+    public var body: Data?
+
+    public init(method: HTTPRequest.Method, url: URL, headers: HTTPFields = [:], body: Data? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// One HTTP response from LINE.
+public struct LineHTTPResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPFields
+    public var body: Data
+
+    public init(status: Int, headers: HTTPFields = [:], body: Data = Data()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// `x-line-request-id`, present on every LINE response.
+    public var requestID: String? { headers[.lineRequestID] }
+}
+
+/// Sends requests to LINE. The SDK's clients sit on this, so tests can answer without sockets.
+///
+/// Implementations throw `LineTransportError` for failures where no HTTP response arrived (a timeout, a refused or
+/// dropped connection); any HTTP status, error or not, is returned as a response.
+public protocol LineTransport: Sendable {
+    func send(_ request: LineHTTPRequest) async throws -> LineHTTPResponse
+}
+
+/// No HTTP response arrived.
+public struct LineTransportError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case timeout
+        case connection
+    }
+
+    public var kind: Kind
+    public var underlying: String
+
+    public init(kind: Kind, underlying: String) {
+        self.kind = kind
+        self.underlying = underlying
+    }
+
+    public var description: String { "\(kind == .timeout ? "timed out" : "connection failed"): \(underlying)" }
+}
+
+/// The real transport: AsyncHTTPClient, with connection reuse and a per-request timeout.
+public struct AsyncHTTPClientTransport: LineTransport {
+    public var client: HTTPClient
+    public var timeout: Duration
+    /// Responses larger than this are refused (LINE's own limit on bodies is 2 MB).
+    public var maximumResponseSize: Int
+
+    /// - Parameters:
+    ///   - client: the client to send with; `HTTPClient.shared` by default (it needs no shutdown).
+    ///   - timeout: the deadline of one attempt, from sending to the whole body. Default 30 seconds.
+    public init(client: HTTPClient = .shared, timeout: Duration = .seconds(30), maximumResponseSize: Int = 8 * 1024 * 1024) {
+        self.client = client
+        self.timeout = timeout
+        self.maximumResponseSize = maximumResponseSize
+    }
+
+    public func send(_ request: LineHTTPRequest) async throws -> LineHTTPResponse {
+        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+        for field in request.headers { outgoing.headers.add(name: field.name.rawName, value: field.value) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        let seconds = timeout.components.seconds
+        let nanoseconds = timeout.components.attoseconds / 1_000_000_000
+        let deadline = TimeAmount.seconds(seconds) + .nanoseconds(nanoseconds)
+        do {
+            let response = try await client.execute(outgoing, timeout: deadline)
+            let body = try await response.body.collect(upTo: maximumResponseSize)
+            var headers = HTTPFields()
+            for header in response.headers {
+                if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+            }
+            return LineHTTPResponse(status: Int(response.status.code), headers: headers, body: Data(body.readableBytesView))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            throw LineTransportError(kind: .timeout, underlying: String(describing: error))
+        } catch let error as HTTPClientError {
+            throw LineTransportError(kind: .connection, underlying: String(describing: error))
+        } catch let error as NIOCore.IOError {
+            throw LineTransportError(kind: .connection, underlying: String(describing: error))
+        } catch let error as ChannelError {
+            throw LineTransportError(kind: .connection, underlying: String(describing: error))
+        }
+    }
+}
+
+extension HTTPField.Name {
+    /// `x-line-request-id`.
+    public static let lineRequestID = HTTPField.Name("x-line-request-id")!
+    /// `x-line-accepted-request-id`, on a 409 for a retry key already accepted.
+    public static let lineAcceptedRequestID = HTTPField.Name("x-line-accepted-request-id")!
+    /// `X-Line-Retry-Key`.
+    public static let lineRetryKey = HTTPField.Name("X-Line-Retry-Key")!
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// A channel access token as LINE issued it.
+public struct ChannelAccessToken: Sendable, Codable, Equatable {
+    /// The kinds of channel access token (reference §4.1).
+    public enum Kind: String, Sendable, Codable {
+        /// 30 days; 30 per channel, the oldest revoked past that.
+        case shortLived
+        /// User-specified expiration (v2.1), issued with a JWT assertion; 30 per channel, the 31st refused.
+        case v21
+        /// 15 minutes, not revocable, unlimited.
+        case stateless
+    }
+
+    public var accessToken: String
+    public var kind: Kind
+    public var channelID: String
+    /// When it stops working.
+    public var expiresAt: Date
+    /// The key ID LINE returns for v2.1 tokens.
+    public var keyID: String?
+
+    public init(accessToken: String, kind: Kind, channelID: String, expiresAt: Date, keyID: String? = nil) {
+        self.accessToken = accessToken
+        self.kind = kind
+        self.channelID = channelID
+        self.expiresAt = expiresAt
+        self.keyID = keyID
+    }
+}
+
+/// The result of verifying a channel access token.
+public struct ChannelAccessTokenVerification: Sendable, Decodable, Equatable {
+    public var clientID: String
+    /// Seconds until it expires.
+    public var expiresIn: Int
+    public var scope: String?
+
+    enum CodingKeys: String, CodingKey {
+        case clientID = "client_id"
+        case expiresIn = "expires_in"
+        case scope
+    }
+}

@@ -1,0 +1,54 @@
+import Crypto
+import CryptoExtras
+import Foundation
+
+/// Builds the signed JWT LINE asks for when issuing v2.1 and stateless channel access tokens (reference §4.6):
+/// RS256 with your assertion key, `kid` from the console, `iss` = `sub` = the channel ID, `aud`
+/// `https://api.line.me/`, `exp` at most 30 minutes ahead, and `token_exp` in seconds (at most 30 days).
+///
+/// ```swift
+/// let signer = JWTAssertionSigner(channelID: "1234567890", keyID: kidFromConsole, keys: pair)
+/// let assertion = try signer.assertion(tokenLifetime: .seconds(86_400))
+/// ```
+public struct JWTAssertionSigner: Sendable {
+    public static let audience = "https://api.line.me/"
+    public static let maximumAssertionLifetime: Duration = .seconds(30 * 60)
+    public static let maximumTokenLifetime: Duration = .seconds(30 * 24 * 3600)
+
+    public var channelID: String
+    public var keyID: String
+    public var keys: AssertionKeyPair
+    /// How long the assertion itself is valid (at most 30 minutes). Default 25 minutes, leaving room for clock skew
+    /// between this server and LINE's, which refuses assertions that expire more than 30 minutes ahead.
+    public var assertionLifetime: Duration
+
+    public init(channelID: String, keyID: String, keys: AssertionKeyPair, assertionLifetime: Duration = .seconds(25 * 60)) {
+        self.channelID = channelID
+        self.keyID = keyID
+        self.keys = keys
+        self.assertionLifetime = min(assertionLifetime, Self.maximumAssertionLifetime)
+    }
+
+    /// A signed assertion. `tokenLifetime` (the `token_exp` claim, for v2.1 tokens) must be 1 second to 30 days.
+    public func assertion(tokenLifetime: Duration? = nil, now: Date = Date()) throws -> String {
+        var claims: [String: Any] = [
+            "iss": channelID, "sub": channelID, "aud": Self.audience,
+            "exp": Int(now.timeIntervalSince1970) + Int(assertionLifetime.components.seconds),
+        ]
+        if let tokenLifetime {
+            let seconds = Int(tokenLifetime.components.seconds)
+            guard seconds >= 1, tokenLifetime <= Self.maximumTokenLifetime else { throw JWTAssertionError.tokenLifetimeOutOfRange(seconds) }
+            claims["token_exp"] = seconds
+        }
+        let header = try JSONSerialization.data(withJSONObject: ["alg": "RS256", "typ": "JWT", "kid": keyID], options: [.sortedKeys])
+        let payload = try JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys, .withoutEscapingSlashes])
+        let input = Base64URL.encode(header) + "." + Base64URL.encode(payload)
+        let signature = try keys.privateKey.signature(for: SHA256.hash(data: Data(input.utf8)), padding: .insecurePKCS1v1_5)
+        return input + "." + Base64URL.encode(signature.rawRepresentation)
+    }
+}
+
+public enum JWTAssertionError: Error, Sendable, Equatable {
+    /// `token_exp` must be between 1 second and 30 days.
+    case tokenLifetimeOutOfRange(Int)
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// A message object for the Messaging API. Build text with `Message.text(_:)`, which checks LINE's limit first.
+public struct Message: Sendable, Encodable, Equatable {
+    /// The JSON of the message object, as LINE's OpenAPI document describes it.
+    public var object: [String: JSONValue]
+
+    public init(object: [String: JSONValue]) {
+        self.object = object
+    }
+
+    /// The most UTF-16 code units a text message may hold (🍎 counts 2).
+    public static let maximumTextLength = 5000
+
+    /// A text message; throws when `text` is empty or longer than 5,000 UTF-16 code units.
+    public static func text(_ text: String) throws -> Message {
+        guard !text.isEmpty else { throw MessageError.emptyText }
+        let length = text.utf16.count
+        guard length <= maximumTextLength else { throw MessageError.textTooLong(utf16Length: length) }
+        return Message(object: ["type": .string("text"), "text": .string(text)])
+    }
+
+    /// A sticker message.
+    public static func sticker(packageID: String, stickerID: String) -> Message {
+        Message(object: ["type": .string("sticker"), "packageId": .string(packageID), "stickerId": .string(stickerID)])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try object.encode(to: encoder)
+    }
+}
+
+public enum MessageError: Error, Sendable, Equatable {
+    case emptyText
+    /// LINE counts text in UTF-16 code units and refuses more than 5,000.
+    case textTooLong(utf16Length: Int)
+    /// A push takes 1 to 5 messages.
+    case messageCount(Int)
+}
+
+/// A JSON value, for message objects of any type.
+public enum JSONValue: Sendable, Encodable, Equatable {
+    case string(String)
+    case number(Double)
+    case integer(Int)
+    case bool(Bool)
+    case array([JSONValue])
+    case object([String: JSONValue])
+    case null
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        }
+    }
+}

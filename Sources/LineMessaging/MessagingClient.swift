@@ -1,0 +1,91 @@
+import Foundation
+import HTTPTypes
+import LineCore
+
+/// One message LINE accepted.
+public struct SentMessage: Sendable, Decodable, Equatable {
+    public var id: String
+    public var quoteToken: String?
+}
+
+/// The outcome of a push.
+public struct PushResult: Sendable, Equatable {
+    public var sentMessages: [SentMessage]
+    /// The retry key the push was sent with (keep it to retry the same logical send later).
+    public var retryKey: UUID
+    /// `x-line-request-id` of the request LINE accepted (for a repeated send, the original request).
+    public var acceptedRequestID: String?
+    /// Whether an earlier attempt had already been accepted (LINE answered 409 and nothing was sent twice).
+    public var wasAlreadyAccepted: Bool
+}
+
+/// The Messaging API's push, sent safely: every logical send gets one `X-Line-Retry-Key`, retries (only on 5xx and
+/// timeouts) reuse it, and LINE's 409 "already accepted" counts as success with the original `sentMessages`.
+///
+/// ```swift
+/// let messaging = MessagingClient(api: api, tokens: provider)
+/// let result = try await messaging.push(to: userID, messages: [try .text("Welcome!")])
+/// ```
+public struct MessagingClient: Sendable {
+    public let api: LineAPIClient
+    public let tokens: ChannelTokenProvider
+
+    public init(api: LineAPIClient, tokens: ChannelTokenProvider) {
+        self.api = api
+        self.tokens = tokens
+    }
+
+    /// Pushes 1–5 messages to a user, group or room.
+    ///
+    /// - Parameter retryKey: the key of this logical send; pass the same one to retry a send whose outcome you do
+    ///   not know. A new one by default.
+    public func push(
+        to recipient: String,
+        messages: [Message],
+        notificationDisabled: Bool = false,
+        retryKey: UUID = UUID()
+    ) async throws -> PushResult {
+        guard (1...5).contains(messages.count) else { throw MessageError.messageCount(messages.count) }
+        struct Body: Encodable {
+            var to: String
+            var messages: [Message]
+            var notificationDisabled: Bool
+        }
+        let body = try JSONEncoder().encode(Body(to: recipient, messages: messages, notificationDisabled: notificationDisabled))
+        var token = try await tokens.token()
+        var refreshedToken = false
+        while true {
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.authorization] = "Bearer \(token.accessToken)"
+            headers[.lineRetryKey] = retryKey.uuidString.lowercased()
+            let request = LineHTTPRequest(method: .post, url: api.endpoints.api("/v2/bot/message/push"), headers: headers, body: body)
+            do {
+                // Idempotent thanks to the retry key, so the API client may retry 5xx and timeouts with it.
+                let response = try await api.send(request, idempotent: true)
+                struct Sent: Decodable, Sendable { var sentMessages: [SentMessage] }
+                let sent = try api.decode(Sent.self, from: response)
+                return PushResult(
+                    sentMessages: sent.value.sentMessages,
+                    retryKey: retryKey,
+                    acceptedRequestID: sent.requestID,
+                    wasAlreadyAccepted: false
+                )
+            } catch let error as LineAPIError where error.status == 409 {
+                return try await alreadyAccepted(error, retryKey: retryKey)
+            } catch let error as LineAPIError where error.status == 401 && !refreshedToken {
+                // The token was revoked or expired early: forget it and try once with a new one.
+                try await tokens.invalidate(token)
+                token = try await tokens.token()
+                refreshedToken = true
+            }
+        }
+    }
+
+    /// LINE's 409 for an accepted retry key repeats the original `sentMessages` (push only).
+    private func alreadyAccepted(_ error: LineAPIError, retryKey: UUID) async throws -> PushResult {
+        struct Conflict: Decodable { var sentMessages: [SentMessage]? }
+        let original = (try? JSONDecoder().decode(Conflict.self, from: error.body))?.sentMessages ?? []
+        return PushResult(sentMessages: original, retryKey: retryKey, acceptedRequestID: error.acceptedRequestID, wasAlreadyAccepted: true)
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import HTTPTypes
+import LineCore
+import Logging
+import Synchronization
+import Testing
+
+/// A transport that answers from a script, recording what it was sent.
+final class ScriptedTransport: LineTransport {
+    private let script: Mutex<[Result<LineHTTPResponse, LineTransportError>]>
+    private let sent = Mutex<[LineHTTPRequest]>([])
+
+    init(_ script: [Result<LineHTTPResponse, LineTransportError>]) {
+        self.script = Mutex(script)
+    }
+
+    var requests: [LineHTTPRequest] { sent.withLock { $0 } }
+
+    func send(_ request: LineHTTPRequest) async throws -> LineHTTPResponse {
+        sent.withLock { $0.append(request) }
+        let next = script.withLock { $0.isEmpty ? .success(LineHTTPResponse(status: 200)) : $0.removeFirst() }
+        return try next.get()
+    }
+
+    static func response(_ status: Int, _ body: String = "", requestID: String = "0123456789abcdef") -> Result<
+        LineHTTPResponse, LineTransportError
+    > {
+        var headers = HTTPFields()
+        headers[.lineRequestID] = requestID
+        return .success(LineHTTPResponse(status: status, headers: headers, body: Data(body.utf8)))
+    }
+}
+
+final class RecordingSleeper: RetrySleeper {
+    private let recorded = Mutex<[Duration]>([])
+    var delays: [Duration] { recorded.withLock { $0 } }
+    func sleep(for duration: Duration) async throws { recorded.withLock { $0.append(duration) } }
+}
+
+/// Collects log records for assertions.
+final class CapturedLogs: Sendable {
+    let records = Mutex<[(message: String, metadata: Logger.Metadata)]>([])
+
+    var logger: Logger {
+        var logger = Logger(label: "test") { _ in CapturingHandler(capture: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    var text: String {
+        records.withLock { $0.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n") }
+    }
+}
+
+struct CapturingHandler: LogHandler {
+    let capture: CapturedLogs
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) {
+        capture.records.withLock { $0.append((event.message.description, metadata.merging(event.metadata ?? [:]) { $1 })) }
+    }
+}
+
+@Suite("LineCore")
+struct CoreTests {
+    static func client(_ transport: ScriptedTransport, sleeper: RecordingSleeper = RecordingSleeper(), logger: Logger? = nil)
+        -> LineAPIClient
+    {
+        LineAPIClient(
+            configuration: .init(
+                endpoints: .production,
+                transport: transport,
+                retryPolicy: RetryPolicy(maximumAttempts: 4, baseDelay: .milliseconds(100)),
+                sleeper: sleeper,
+                limiter: nil,
+                logger: logger
+            )
+        )
+    }
+
+    @Test("OAuth and Messaging error bodies both become LineAPIError with the request ID")
+    func errorShapes() async throws {
+        let transport = ScriptedTransport([
+            ScriptedTransport.response(400, #"{"error":"invalid_grant","error_description":"invalid refresh token"}"#),
+            ScriptedTransport.response(
+                400,
+                #"{"message":"The request body has 1 error(s)","details":[{"message":"May not be empty","property":"messages[0].text"}]}"#
+            ),
+        ])
+        let client = Self.client(transport)
+        let oauth = await #expect(throws: LineAPIError.self) { try await client.postForm("/oauth2/v2.1/token", []) }
+        #expect(oauth?.error == "invalid_grant")
+        #expect(oauth?.errorDescription == "invalid refresh token")
+        #expect(oauth?.requestID == "0123456789abcdef")
+        #expect(oauth?.endpoint == "POST https://api.line.me/oauth2/v2.1/token")
+        let messaging = await #expect(throws: LineAPIError.self) { try await client.postForm("/v2/bot/message/push", []) }
+        #expect(messaging?.message == "The request body has 1 error(s)")
+        #expect(messaging?.details.first?.property == "messages[0].text")
+    }
+
+    @Test("idempotent calls retry 429, 5xx and timeouts with growing jittered delays; others are not retried")
+    func retries() async throws {
+        let transport = ScriptedTransport([
+            ScriptedTransport.response(429), ScriptedTransport.response(503), .failure(LineTransportError(kind: .timeout, underlying: "t")),
+            ScriptedTransport.response(200, "{}"),
+        ])
+        let sleeper = RecordingSleeper()
+        _ = try await Self.client(transport, sleeper: sleeper).get("/v2/profile", bearer: "token")
+        #expect(transport.requests.count == 4)
+        #expect(sleeper.delays.count == 3)
+        let caps: [Duration] = [.milliseconds(100), .milliseconds(200), .milliseconds(400)]
+        for (delay, cap) in zip(sleeper.delays, caps) { #expect(delay <= cap) }
+
+        let once = ScriptedTransport([ScriptedTransport.response(500), ScriptedTransport.response(200)])
+        await #expect(throws: LineAPIError.self) { try await Self.client(once).postForm("/oauth2/v2.1/token", []) }
+        #expect(once.requests.count == 1, "a code exchange is never repeated")
+
+        let badRequest = ScriptedTransport([ScriptedTransport.response(400), ScriptedTransport.response(200)])
+        await #expect(throws: LineAPIError.self) { try await Self.client(badRequest).get("/v2/profile") }
+        #expect(badRequest.requests.count == 1, "4xx other than 429 is not retried")
+    }
+
+    @Test("the backoff is full jitter under a doubling cap, bounded by maximumDelay")
+    func backoff() {
+        let policy = RetryPolicy(maximumAttempts: 10, baseDelay: .milliseconds(200), maximumDelay: .seconds(1))
+        #expect(policy.delay(afterAttempt: 1) { $0 } == .milliseconds(200))
+        #expect(policy.delay(afterAttempt: 2) { $0 } == .milliseconds(400))
+        #expect(policy.delay(afterAttempt: 5) { $0 } == .seconds(1))
+        #expect(policy.delay(afterAttempt: 3) { _ in 0 } == .zero)
+    }
+
+    @Test("guideline records: request ID, RFC 1123 time, method, endpoint without query, status; no tokens")
+    func logRecords() async throws {
+        let logs = CapturedLogs()
+        let transport = ScriptedTransport([ScriptedTransport.response(200, "{}", requestID: "8d48c8577e739b9c")])
+        _ = try await Self.client(transport, logger: logs.logger).get(
+            "/oauth2/v2.1/verify",
+            query: [("access_token", "SECRET-ACCESS-TOKEN")]
+        )
+        let record = try #require(logs.records.withLock { $0.first })
+        #expect(record.metadata["line.request_id"] == "8d48c8577e739b9c")
+        #expect(record.metadata["line.endpoint"] == "https://api.line.me/oauth2/v2.1/verify")
+        #expect(record.metadata["line.status"] == "200")
+        #expect(!logs.text.contains("SECRET-ACCESS-TOKEN"))
+        #expect(GuidelineLog.rfc1123(Date(timeIntervalSince1970: 1_626_430_822)) == "Fri, 16 Jul 2021 10:20:22 GMT")
+        #expect(
+            GuidelineLog.apiRequestRow(
+                requestID: "8d48c8577e739b9c",
+                time: Date(timeIntervalSince1970: 1_626_430_822),
+                method: "POST",
+                endpoint: URL(string: "https://api.line.me/oauth2/v2.1/token")!,
+                status: 200
+            ) == "8d48c8577e739b9c · Fri, 16 Jul 2021 10:20:22 GMT · POST · https://api.line.me/oauth2/v2.1/token · 200"
+        )
+    }
+
+    @Test("the request limiter caps concurrency")
+    func limiter() async throws {
+        let limiter = RequestLimiter(limits: .init(maximumConcurrent: 2, requestsPerSecond: 1000))
+        final class Gauge: Sendable {
+            let state = Mutex((active: 0, peak: 0))
+        }
+        let gauge = Gauge()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await limiter.run {
+                        gauge.state.withLock {
+                            $0.active += 1; $0.peak = max($0.peak, $0.active)
+                        }
+                        try await Task.sleep(for: .milliseconds(2))
+                        gauge.state.withLock { $0.active -= 1 }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(gauge.state.withLock { $0.peak } <= 2)
+    }
+
+    @Test("the request limiter refuses a request that would wait longer than maximumWait")
+    func limiterRefuses() async throws {
+        let limiter = RequestLimiter(limits: .init(maximumConcurrent: 10, requestsPerSecond: 0.001, maximumWait: .zero))
+        _ = try await limiter.run { 1 }
+        await #expect(throws: LineAPIError(code: .rateCapExceeded)) { try await limiter.run { 2 } }
+    }
+
+    @Test("endpoints: production hosts, or one emulator base for both")
+    func endpoints() {
+        #expect(Endpoints.production.api("/v2/profile").absoluteString == "https://api.line.me/v2/profile")
+        #expect(
+            Endpoints.production.authorization("/oauth2/v2.1/authorize").absoluteString == "https://access.line.me/oauth2/v2.1/authorize"
+        )
+        let local = Endpoints.emulator(URL(string: "http://127.0.0.1:8123/")!)
+        #expect(local.api("/v2/profile").absoluteString == "http://127.0.0.1:8123/v2/profile")
+    }
+}

@@ -1,2 +1,0 @@
-import LineCore
-import Testing
