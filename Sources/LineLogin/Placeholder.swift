@@ -1,4 +1,0 @@
-import LineCore
-
-// Placeholder: LineLogin is being written on the sdk branch.
-public enum LineLoginPlaceholder {}

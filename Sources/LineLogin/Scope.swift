@@ -1,0 +1,35 @@
+/// A LINE Login permission (reference §2.2).
+public enum Scope: String, Sendable, Codable, CaseIterable, Hashable {
+    /// The profile API, and `name`/`picture` in the ID token.
+    case profile
+    /// An ID token.
+    case openid
+    /// `email` in the ID token (needs `openid` and the channel's email permission).
+    case email
+}
+
+/// The authorization request's `prompt`.
+public enum Prompt: String, Sendable, Codable {
+    /// Show the consent screen even when everything was granted before.
+    case consent
+    /// Never show a screen: fail with `LOGIN_REQUIRED` or `INTERACTION_REQUIRED` instead.
+    case none
+    /// Show the login screen even with a live session.
+    case login
+}
+
+/// The authorization request's `bot_prompt`: offer to add the channel's LINE Official Account as a friend.
+public enum BotPrompt: String, Sendable, Codable {
+    /// An option on the consent screen.
+    case normal
+    /// A separate screen after consent.
+    case aggressive
+}
+
+/// How the callback receives its parameters.
+public enum ResponseMode: String, Sendable, Codable {
+    /// In the query string of a redirect (the default).
+    case query
+    /// In the body of an HTTP POST to the callback.
+    case formPost = "form_post"
+}

@@ -1,2 +1,0 @@
-import LineLogin
-import Testing
