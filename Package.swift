@@ -90,6 +90,9 @@ let package = Package(
             name: "linekit",
             dependencies: [
                 "LineEmulator",
+                "LineLogin",
+                "LineMessaging",
+                "LineCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

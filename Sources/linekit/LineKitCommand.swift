@@ -6,10 +6,14 @@ struct LineKitCommand: AsyncParsableCommand {
         commandName: "linekit",
         abstract: "LINE Login and the LINE Platform for server-side Swift: a local LINE Platform emulator and tools.",
         discussion: """
-            Start a local LINE Platform (LINE Login v2.1 and v2.0) on http://127.0.0.1:8123:
+            Start a local LINE Platform on http://127.0.0.1:8123:
 
               swift run linekit emulator
+
+            Every other command reaches LINE, or an emulator with --emulator URL (or LINEKIT_EMULATOR).
             """,
-        subcommands: [EmulatorCommand.self]
+        subcommands: [
+            EmulatorCommand.self, PKCECommand.self, LoginURLCommand.self, JWKCommand.self, TokenCommand.self, PushCommand.self,
+        ]
     )
 }
