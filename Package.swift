@@ -61,6 +61,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LineKitDemo",
+            dependencies: [
+                "LineCore",
+                "LineLogin",
+                "LineMessaging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LineEmulator",
             dependencies: [
                 "LineCore",
@@ -90,12 +102,14 @@ let package = Package(
             name: "linekit",
             dependencies: [
                 "LineEmulator",
+                "LineKitDemo",
                 "LineLogin",
                 "LineMessaging",
                 "LineCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -13,7 +13,8 @@ struct LineKitCommand: AsyncParsableCommand {
             Every other command reaches LINE, or an emulator with --emulator URL (or LINEKIT_EMULATOR).
             """,
         subcommands: [
-            EmulatorCommand.self, PKCECommand.self, LoginURLCommand.self, JWKCommand.self, TokenCommand.self, PushCommand.self,
+            EmulatorCommand.self, DemoCommand.self, PKCECommand.self, LoginURLCommand.self, JWKCommand.self, TokenCommand.self,
+            PushCommand.self,
         ]
     )
 }

@@ -1,0 +1,104 @@
+"""A person's path through the demo app and the emulator's console, in headless Chromium."""
+
+import re
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import screenshot
+
+BROWN = "U1f2a3b4c5d6e7f8091a2b3c4d5e6f701"
+
+
+def log_in(browser, demo, user_id=BROWN, decision="allow"):
+    browser.get(demo.app)
+    browser.find_element(By.LINK_TEXT, "Log in with LINE").click()
+    assert "Log in to LineKit Web Login" in browser.page_source
+    browser.find_element(By.CSS_SELECTOR, f'input[name="user_id"][value="{user_id}"]').click()
+    browser.find_element(By.CSS_SELECTOR, f'button[value="{decision}"]').click()
+    wait_for(browser, "profile-name" if decision == "allow" else "cancelled")
+
+
+def wait_for(browser, element_id, text=None):
+    """The element with `element_id` once the page showing it has loaded (form posts return before that)."""
+    wait = WebDriverWait(browser, 15)
+    if text is not None:
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, element_id), text))
+    return wait.until(expected_conditions.presence_of_element_located((By.ID, element_id)))
+
+
+def severe_console_errors(browser):
+    return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def test_allow_shows_the_profile(browser, demo):
+    browser.get(demo.app)
+    screenshot(browser, "demo-home")
+    browser.find_element(By.LINK_TEXT, "Log in with LINE").click()
+    screenshot(browser, "consent")
+    browser.find_element(By.CSS_SELECTOR, f'input[name="user_id"][value="{BROWN}"]').click()
+    browser.find_element(By.CSS_SELECTOR, 'button[value="allow"]').click()
+    assert wait_for(browser, "profile-name").text == "Brown"
+    assert browser.find_element(By.ID, "friend").text == "yes"
+    assert "brown@example.com" in browser.page_source
+    screenshot(browser, "demo-profile")
+    assert not severe_console_errors(browser)
+
+
+def test_cancel_shows_the_cancellation(browser, demo):
+    log_in(browser, demo, decision="cancel")
+    assert browser.find_element(By.ID, "cancelled").text == "Login cancelled"
+
+
+def test_refresh_verify_and_push_show_up(browser, demo):
+    log_in(browser, demo)
+    browser.find_element(By.XPATH, '//button[text()="Verify token"]').click()
+    wait_for(browser, "flash", "Verified")
+    browser.find_element(By.XPATH, '//button[text()="Refresh token"]').click()
+    wait_for(browser, "flash", "Refreshed")
+    browser.find_element(By.XPATH, '//button[text()="Push a welcome message"]').click()
+    wait_for(browser, "flash", "Pushed a welcome message")
+    browser.get(demo.emulator + f"/_emulator/console/messages?to={BROWN}")
+    assert "Welcome to the LineKit demo, Brown!" in browser.page_source
+    screenshot(browser, "console-messages")
+
+
+def test_unregister_removes_the_consent(browser, demo):
+    log_in(browser, demo)
+    assert len(demo.admin("GET", f"/users/{BROWN}/consents")["consents"]) == 1
+    browser.find_element(By.ID, "unregister").click()
+    assert wait_for(browser, "unregistered").text == "You have unregistered"
+    assert "LY Corporation" in browser.page_source
+    browser.get(demo.emulator + f"/_emulator/console/users/{BROWN}")
+    assert "No authorized apps." in browser.page_source
+    assert demo.admin("GET", f"/users/{BROWN}/consents")["consents"] == []
+
+
+def test_a_500_on_the_token_endpoint_shows_the_request_id(browser, demo):
+    demo.admin("POST", "/faults", {"method": "POST", "path": "/oauth2/v2.1/token", "action": "status", "status": 500, "count": 1})
+    browser.get(demo.app)
+    browser.find_element(By.LINK_TEXT, "Log in with LINE").click()
+    browser.find_element(By.CSS_SELECTOR, 'button[value="allow"]').click()
+    assert wait_for(browser, "line-error").text == "LINE answered with an error"
+    assert browser.find_element(By.ID, "error-status").text == "500"
+    request_id = browser.find_element(By.ID, "request-id").text
+    assert re.fullmatch(r"[0-9a-f]{16}", request_id)
+    screenshot(browser, "demo-error")
+    logged = demo.admin("GET", "/requests?path=/oauth2/v2.1/token")["requests"]
+    assert any(entry["requestID"] == request_id and entry["status"] == 500 for entry in logged)
+
+
+def test_every_console_page_renders_without_errors(browser, demo):
+    log_in(browser, demo)
+    browser.get_log("browser")
+    for path, name in [
+        ("", "console-channels"), ("/users", "console-users"), (f"/users/{BROWN}", "console-user"), ("/tokens", "console-tokens"),
+        ("/messages", None), ("/requests", "console-requests"), ("/faults", "console-faults"), ("/clock", "console-clock"),
+    ]:
+        browser.get(demo.emulator + "/_emulator/console" + path)
+        assert "LineKit emulator" in browser.page_source, path
+        assert browser.find_element(By.TAG_NAME, "h1").text, path
+        if name:
+            screenshot(browser, name)
+    assert not severe_console_errors(browser)
