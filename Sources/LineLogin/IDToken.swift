@@ -138,7 +138,7 @@ public struct IDTokenVerifier: Sendable {
 
 /// LINE's ES256 keys from `/oauth2/v2.1/certs`, cached; an unknown `kid` refreshes the set, at most once a minute.
 public actor JWKSCache {
-    private let api: LineAPIClient
+    private let api: LineAPIClient?
     private let minimumRefreshInterval: TimeInterval
     private var keys: [String: P256.Signing.PublicKey] = [:]
     private var lastFetch: Date?
@@ -148,9 +148,17 @@ public actor JWKSCache {
         self.minimumRefreshInterval = minimumRefreshInterval
     }
 
+    /// A fixed set of keys that is never fetched (offline verification, tests, benchmarks).
+    public init(keys: [String: P256.Signing.PublicKey]) {
+        api = nil
+        minimumRefreshInterval = .infinity
+        self.keys = keys
+    }
+
     /// The key with `id`, fetching the JWKS when it is not known (and the last fetch is old enough).
     public func key(id: String) async throws -> P256.Signing.PublicKey? {
         if let key = keys[id] { return key }
+        guard api != nil else { return nil }
         if let lastFetch, Date().timeIntervalSince(lastFetch) < minimumRefreshInterval { return nil }
         try await refresh()
         return keys[id]
@@ -167,6 +175,7 @@ public actor JWKSCache {
             }
             var keys: [Key]
         }
+        guard let api else { return }
         lastFetch = Date()
         let response = try await api.get("/oauth2/v2.1/certs")
         let set = try api.decode(JWKS.self, from: response).value

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LineCore
 
 /// A PKCE pair (RFC 7636) with the S256 method, the only one LINE supports.
 public struct PKCEPair: Sendable, Codable, Equatable {
@@ -38,21 +39,6 @@ public struct PKCEPair: Sendable, Codable, Equatable {
         default:
             false
         }
-    }
-}
-
-/// base64url without padding.
-enum Base64URL {
-    static func encode(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(_ string: some StringProtocol) -> Data? {
-        guard string.utf8.allSatisfy({ $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "=") }) else { return nil }
-        var base64 = string.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
     }
 }
 

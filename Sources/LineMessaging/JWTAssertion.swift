@@ -1,6 +1,7 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import LineCore
 
 /// Builds the signed JWT LINE asks for when issuing v2.1 and stateless channel access tokens (reference §4.6):
 /// RS256 with your assertion key, `kid` from the console, `iss` = `sub` = the channel ID, `aud`

@@ -1,6 +1,7 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import LineCore
 
 /// An RSA 2048 key pair for JWT assertions (reference §4.7): the private JWK your server keeps, and the public JWK to
 /// register in the LINE Developers Console (it returns the `kid`).
@@ -113,19 +114,5 @@ struct DERReader {
         guard index + length <= bytes.count else { throw AssertionKeyError.notAnRSAPrivateJWK }
         defer { index += length }
         return Array(bytes[index..<index + length])
-    }
-}
-
-/// base64url without padding.
-enum Base64URL {
-    static func encode(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(_ string: String) -> Data? {
-        var base64 = string.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LineCore
 
 /// Compact JWS (RFC 7515) signing and checking for the algorithms the emulator issues: HS256 and ES256.
 enum JWS {

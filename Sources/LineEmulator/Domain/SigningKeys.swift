@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LineCore
 
 /// The emulator's own keys, persisted in the store so tokens, ID tokens and pending consent forms survive restarts
 /// and are shared by every instance on one database.

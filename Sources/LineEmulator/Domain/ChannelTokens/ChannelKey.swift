@@ -1,5 +1,6 @@
 import CryptoExtras
 import Foundation
+import LineCore
 
 /// A public key registered on a channel to verify JWT assertions (LINE console: "Assertion signing key").
 struct ChannelKey: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import LineCore
 
 /// A validated authorization request (v2.1 `/oauth2/v2.1/authorize` or v2.0 `/dialog/oauth/weblogin`).
 ///

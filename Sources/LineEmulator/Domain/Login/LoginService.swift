@@ -1,4 +1,5 @@
 import Foundation
+import LineCore
 
 /// LINE Login as a plain-Swift service: authorization, consent, tokens, ID tokens and the user APIs.
 ///

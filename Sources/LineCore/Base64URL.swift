@@ -3,7 +3,7 @@ import Foundation
 /// base64url without padding (RFC 4648 §5), as used by JWS and PKCE.
 ///
 /// Byte-level on purpose: Foundation's string replacement goes through ICU on Linux and showed up first in profiles.
-enum Base64URL {
+public enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
     private static let values: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
@@ -11,7 +11,7 @@ enum Base64URL {
         return table
     }()
 
-    static func encode(_ data: some DataProtocol) -> String {
+    public static func encode(_ data: some DataProtocol) -> String {
         let bytes = Array(data)
         var output = [UInt8]()
         output.reserveCapacity((bytes.count * 4 + 2) / 3)
@@ -41,7 +41,7 @@ enum Base64URL {
     }
 
     /// Decodes base64url (trailing `=` padding is tolerated); `nil` for anything else.
-    static func decode(_ string: some StringProtocol) -> Data? {
+    public static func decode(_ string: some StringProtocol) -> Data? {
         var input = Array(string.utf8)
         while input.last == UInt8(ascii: "=") { input.removeLast() }
         guard input.count % 4 != 1 else { return nil }
