@@ -1,4 +1,5 @@
 import Foundation
+import LineCore
 
 /// What arrived at the callback, checked against the pending authorization.
 public enum CallbackOutcome: Sendable, Equatable {
@@ -48,13 +49,4 @@ public enum Callback {
         }
         return result
     }
-}
-
-func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
-    let a = Array(lhs.utf8)
-    let b = Array(rhs.utf8)
-    guard a.count == b.count else { return false }
-    var difference: UInt8 = 0
-    for index in a.indices { difference |= a[index] ^ b[index] }
-    return difference == 0
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LineCore
 
 /// The emulator's console at `/_emulator/console`: server-rendered pages that work without JavaScript, for seeing
 /// and changing channels, users, consents, tokens, messages, the request log, faults, rate limits and the clock.

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LineCore
 
 /// The browser-facing pages of `access.line.me`: the v2.1 and v2.0 authorization URLs and the login/consent form.
 struct LoginPageRoutes {

@@ -1,4 +1,5 @@
 import Foundation
+import LineCore
 
 /// `POST /v2/oauth/accessToken` (client_credentials), `POST /oauth2/v2.1/token` (client_credentials) and `POST /oauth2/v3/token`.
 struct ChannelTokenResponse: Encodable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import LineCore
 
 /// The JSON bodies of the token endpoints, with LINE's field names.
 struct TokenResponse: Encodable, Sendable {
