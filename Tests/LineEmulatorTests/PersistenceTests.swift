@@ -37,20 +37,20 @@ struct PersistenceTests {
         }
     }
 
-    @Test("two emulators on one database file see each other's writes")
-    func sharedFile() async throws {
+    @Test("a second emulator on the same database file is refused with a clear error; the file is free once the first stops")
+    func oneEmulatorPerFile() async throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "linekit-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appending(path: "emulator.sqlite").path
-        let clock = EmulatorClock(fixed: Date())
-        try await TestEmulator.run(storage: .sqlite(path: path), clock: clock) { first in
-            try await TestEmulator.run(storage: .sqlite(path: path), clock: clock) { second in
-                let code = try await Fixture.code(first)
-                let token = try await TokenTests.exchange(second, code: code)
-                #expect(token.status == 200)
-                let accessToken = try #require(token.json["access_token"] as? String)
-                #expect(try await VerifyRevokeTests.verify(first, accessToken).status == 200)
+        try await TestEmulator.run(storage: .sqlite(path: path)) { _ in
+            let error = await #expect(throws: (any Error).self) {
+                _ = try await Emulator(configuration: .init(storage: .sqlite(path: path)))
             }
+            #expect(String(describing: error).contains("is in use by another emulator"))
+        }
+        try await TestEmulator.run(storage: .sqlite(path: path)) { emulator in
+            let code = try await Fixture.code(emulator)
+            #expect(!code.isEmpty)
         }
     }
 }

@@ -20,7 +20,8 @@ protocol EmulatorStore: Sendable {
     // MARK: Consents and friendships
     func consents(userID: String) async throws -> [Consent]
     func consent(userID: String, channelID: String) async throws -> Consent?
-    func saveConsent(_ consent: Consent) async throws
+    /// Records a consent: its scopes are added to those the user granted the channel before. Atomic.
+    func grantConsent(_ consent: Consent) async throws
     func isFriend(userID: String, channelID: String) async throws -> Bool
     func setFriend(userID: String, channelID: String, isFriend: Bool) async throws
     /// The channels whose LINE Official Account the user is a friend of.
@@ -74,7 +75,7 @@ protocol EmulatorStore: Sendable {
 
     // MARK: Housekeeping
     /// A named secret of the emulator itself, created with `make` on first use and the same for every instance after.
-    func secret(named name: String, make: @Sendable () -> Data) async throws -> Data
+    func secret(named name: String, make: @escaping @Sendable () -> Data) async throws -> Data
     /// Inserts the seed's channels and users that are not present yet.
     func seed(_ seed: Seed) async throws
     /// Deletes all state (keeping the emulator's own secrets) and applies the seed again.

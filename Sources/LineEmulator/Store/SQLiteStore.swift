@@ -4,12 +4,34 @@ import Synchronization
 
 /// The embedded store: one SQLite file (WAL mode) through GRDB, or an in-memory database for tests.
 ///
-/// Writes run in a transaction that has committed before the method returns; with WAL and
-/// `synchronous=NORMAL` a committed write survives the emulator process being killed.
+/// Writes of concurrent requests share transactions (``GroupCommitWriter``); each has committed before its method
+/// returns, and with WAL and `synchronous=NORMAL` a committed write survives the emulator process being killed.
+/// Reads of tokens and users, which every API call makes, are served from bounded in-memory caches (``RowCache``)
+/// that the store keeps in step with its own writes: one emulator process owns an SQLite file (``DatabaseFileLock``).
 final class SQLiteStore: EmulatorStore {
     private let database: any DatabaseWriter
+    private let writer: GroupCommitWriter
+    /// Held while the file is open: the caches below are correct only while this process is its one writer.
+    private let fileLock: DatabaseFileLock?
     /// Channels never change once created (only a reset deletes them), so reads of them are cached.
     private let channelCache = Mutex<[String: Channel]>([:])
+    /// User access tokens by access token.
+    private let userTokenCache: RowCache<UserAccessToken?>
+    /// The newest user access token of each grant, by refresh token.
+    private let grantCache: RowCache<UserAccessToken?>
+    /// Stored channel access tokens by access token.
+    private let channelTokenCache: RowCache<ChannelAccessToken?>
+    private let userCache: RowCache<User?>
+    /// Every user, in order (the login page lists them), under the single key ``allUsers``.
+    private let userListCache: RowCache<[User]?>
+    private static let allUsers = "*"
+    /// Authorization codes, and whether each has been redeemed.
+    private let codeCache: RowCache<(code: AuthorizationCode, isUsed: Bool)?>
+    /// Whether a user is a friend of a channel's bot, by ``friendshipKey(_:_:)``.
+    private let friendshipCache: RowCache<Bool?>
+
+    /// Rows each cache keeps at most: a few megabytes each, whatever the number of requests served.
+    static let cacheCapacity = 8192
 
     /// Opens (creating if needed) the database at `path`, or an in-memory database when `path` is `nil`.
     init(path: String?) throws {
@@ -21,11 +43,42 @@ final class SQLiteStore: EmulatorStore {
         if let path {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            fileLock = try DatabaseFileLock(databasePath: path)
             database = try DatabasePool(path: path, configuration: configuration)
         } else {
+            fileLock = nil
             database = try DatabaseQueue(configuration: configuration)
         }
         try Self.migrator.migrate(database)
+        writer = GroupCommitWriter(database: database)
+        userTokenCache = RowCache(capacity: Self.cacheCapacity)
+        grantCache = RowCache(capacity: Self.cacheCapacity)
+        channelTokenCache = RowCache(capacity: Self.cacheCapacity)
+        userCache = RowCache(capacity: Self.cacheCapacity)
+        friendshipCache = RowCache(capacity: Self.cacheCapacity)
+        userListCache = RowCache(capacity: 1)
+        codeCache = RowCache(capacity: Self.cacheCapacity)
+    }
+
+    private static func friendshipKey(_ userID: String, _ channelID: String) -> String { userID + " " + channelID }
+
+    /// Runs `body` in the next shared transaction; returns once that has committed.
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.write(body)
+    }
+
+    /// Reads through `cache`: a hit (a row, or the knowledge that there is none) skips the database; what is read is
+    /// kept unless a write invalidated the cache meanwhile.
+    private func cached<Value: Sendable>(
+        _ cache: RowCache<Value?>,
+        _ key: String,
+        read: @escaping @Sendable (Database) throws -> Value?
+    ) async throws -> Value? {
+        if let hit = cache[key] { return hit }
+        let generation = cache.generation
+        let value = try await database.read(read)
+        cache.store(value, for: key, ifGeneration: generation)
+        return value
     }
 
     private static var migrator: DatabaseMigrator {
@@ -105,31 +158,38 @@ final class SQLiteStore: EmulatorStore {
     }
 
     func insertChannel(_ channel: Channel) async throws -> Bool {
-        try await database.write { db in try Self.insert(channel, into: db) }
+        try await write { db in try Self.insert(channel, into: db) }
     }
 
     func users() async throws -> [User] {
-        try await database.read { db in
+        let users = try await cached(userListCache, Self.allUsers) { db in
             try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM users ORDER BY position")).map(Self.user(from:))
         }
+        return users ?? []
     }
 
     func user(id: String) async throws -> User? {
-        try await database.read { db in
+        try await cached(userCache, id) { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id]).map(Self.user(from:))
         }
     }
 
     func insertUser(_ user: User) async throws -> Bool {
-        try await database.write { db in try Self.insert(user, into: db) }
+        let inserted = try await write { db in try Self.insert(user, into: db) }
+        userCache.remove([user.userID])
+        userListCache.removeAll()
+        return inserted
     }
 
     func updateUser(_ user: User) async throws -> Bool {
-        try await database.write { db in
+        let updated = try await write { db in
             try db.cachedStatement(sql: "UPDATE users SET display_name = ?, picture_url = ?, status_message = ?, email = ? WHERE id = ?")
                 .execute(arguments: [user.displayName, user.pictureURL, user.statusMessage, user.email, user.userID])
             return db.changesCount > 0
         }
+        userCache.remove([user.userID])
+        userListCache.removeAll()
+        return updated
     }
 
     // MARK: Consents and friendships
@@ -183,29 +243,35 @@ final class SQLiteStore: EmulatorStore {
         }
     }
 
-    func saveConsent(_ consent: Consent) async throws {
-        try await database.write { db in
+    func grantConsent(_ consent: Consent) async throws {
+        try await write { db in
+            let earlier = try String.fetchOne(
+                try db.cachedStatement(sql: "SELECT scopes FROM consents WHERE user_id = ? AND channel_id = ?"),
+                arguments: [consent.userID, consent.channelID]
+            )
+            let scopes = earlier.map { ScopeSet(Self.scopes($0).scopes.union(consent.scopes.scopes)) } ?? consent.scopes
             try db.cachedStatement(
                 sql: """
                     INSERT INTO consents (user_id, channel_id, scopes, granted_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (user_id, channel_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at
                     """
-            ).execute(arguments: [consent.userID, consent.channelID, consent.scopes.storageValue, consent.grantedAt.timeIntervalSince1970])
+            ).execute(arguments: [consent.userID, consent.channelID, scopes.storageValue, consent.grantedAt.timeIntervalSince1970])
         }
     }
 
     func isFriend(userID: String, channelID: String) async throws -> Bool {
-        try await database.read { db in
+        let isFriend = try await cached(friendshipCache, Self.friendshipKey(userID, channelID)) { db in
             try Bool.fetchOne(
                 db,
                 sql: "SELECT EXISTS (SELECT 1 FROM friendships WHERE user_id = ? AND channel_id = ?)",
                 arguments: [userID, channelID]
             ) ?? false
         }
+        return isFriend ?? false
     }
 
     func setFriend(userID: String, channelID: String, isFriend: Bool) async throws {
-        try await database.write { db in
+        try await write { db in
             if isFriend {
                 try db.cachedStatement(sql: "INSERT OR IGNORE INTO friendships (user_id, channel_id) VALUES (?, ?)").execute(arguments: [
                     userID, channelID,
@@ -216,12 +282,14 @@ final class SQLiteStore: EmulatorStore {
                 ])
             }
         }
+        friendshipCache.remove([Self.friendshipKey(userID, channelID)])
     }
 
     // MARK: LINE Login codes and tokens
 
     func insertCode(_ code: AuthorizationCode) async throws {
-        try await database.write { db in
+        let generation = codeCache.generation
+        try await write { db in
             try db.cachedStatement(
                 sql: """
                     INSERT INTO authorization_codes (code, version, channel_id, user_id, redirect_uri, scopes, nonce,
@@ -233,10 +301,11 @@ final class SQLiteStore: EmulatorStore {
                 code.issuedAt.timeIntervalSince1970, code.expiresAt.timeIntervalSince1970,
             ])
         }
+        codeCache.store((code, false), for: code.code, ifGeneration: generation)
     }
 
     func authorizationCode(_ code: String) async throws -> (code: AuthorizationCode, isUsed: Bool)? {
-        try await database.read { db in
+        try await cached(codeCache, code) { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM authorization_codes WHERE code = ?"), arguments: [code]).map {
                 row in
                 (Self.code(from: row), (row["used_at"] as Double?) != nil)
@@ -245,7 +314,8 @@ final class SQLiteStore: EmulatorStore {
     }
 
     func redeemCode(_ code: String, at time: Date) async throws -> CodeRedemption {
-        try await database.write { db in
+        defer { codeCache.remove([code]) }
+        return try await write { db in
             guard
                 let row = try Row.fetchOne(
                     try db.cachedStatement(sql: "SELECT * FROM authorization_codes WHERE code = ?"),
@@ -264,7 +334,8 @@ final class SQLiteStore: EmulatorStore {
     }
 
     func insertUserToken(_ token: UserAccessToken) async throws {
-        try await database.write { db in
+        let generations = (userTokenCache.generation, grantCache.generation)
+        try await write { db in
             try db.cachedStatement(
                 sql: """
                     INSERT INTO user_tokens (access_token, refresh_token, version, channel_id, user_id, scopes, issued_at,
@@ -276,17 +347,19 @@ final class SQLiteStore: EmulatorStore {
                 token.refreshExpiresAt.timeIntervalSince1970, token.revokedAt?.timeIntervalSince1970, token.code,
             ])
         }
+        userTokenCache.store(token, for: token.accessToken, ifGeneration: generations.0)
+        grantCache.store(token, for: token.refreshToken, ifGeneration: generations.1)
     }
 
     func userToken(accessToken: String) async throws -> UserAccessToken? {
-        try await database.read { db in
+        try await cached(userTokenCache, accessToken) { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM user_tokens WHERE access_token = ?"), arguments: [accessToken])
                 .map(Self.userToken(from:))
         }
     }
 
     func userToken(refreshToken: String) async throws -> UserAccessToken? {
-        try await database.read { db in
+        try await cached(grantCache, refreshToken) { db in
             try Row.fetchOne(
                 db,
                 sql: "SELECT * FROM user_tokens WHERE refresh_token = ? ORDER BY issued_at DESC, rowid DESC LIMIT 1",
@@ -296,34 +369,55 @@ final class SQLiteStore: EmulatorStore {
     }
 
     func revokeGrant(refreshToken: String, at time: Date) async throws {
-        try await database.write { db in
-            try db.cachedStatement(sql: "UPDATE user_tokens SET revoked_at = ? WHERE refresh_token = ? AND revoked_at IS NULL").execute(
-                arguments: [time.timeIntervalSince1970, refreshToken])
+        let revoked = try await write { db in
+            try Self.revokeUserTokens(db, where: "refresh_token = ?", [refreshToken], at: time)
         }
+        forget(revoked)
+        grantCache.remove([refreshToken])
     }
 
     func revokeGrants(issuedFromCode code: String, at time: Date) async throws {
-        try await database.write { db in
-            try db.cachedStatement(sql: "UPDATE user_tokens SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL").execute(arguments: [
-                time.timeIntervalSince1970, code,
-            ])
-        }
+        forget(try await write { db in try Self.revokeUserTokens(db, where: "code = ?", [code], at: time) })
     }
 
     func deauthorize(userID: String, channelID: String, at time: Date) async throws -> Bool {
-        try await database.write { db in
+        let (hadConsent, revoked) = try await write { db in
             try db.cachedStatement(sql: "DELETE FROM consents WHERE user_id = ? AND channel_id = ?").execute(arguments: [userID, channelID])
             let hadConsent = db.changesCount > 0
-            try db.cachedStatement(sql: "UPDATE user_tokens SET revoked_at = ? WHERE user_id = ? AND channel_id = ? AND revoked_at IS NULL")
-                .execute(arguments: [time.timeIntervalSince1970, userID, channelID])
-            return hadConsent || db.changesCount > 0
+            return (hadConsent, try Self.revokeUserTokens(db, where: "user_id = ? AND channel_id = ?", [userID, channelID], at: time))
         }
+        forget(revoked)
+        return hadConsent || !revoked.isEmpty
+    }
+
+    /// Revokes the unrevoked user access tokens matching `condition`; returns them as (access, refresh) token pairs.
+    private static func revokeUserTokens(
+        _ db: Database,
+        where condition: String,
+        _ arguments: [String],
+        at time: Date
+    ) throws -> [(access: String, refresh: String)] {
+        try Row.fetchAll(
+            try db.cachedStatement(
+                sql: "UPDATE user_tokens SET revoked_at = ? WHERE \(condition) AND revoked_at IS NULL RETURNING access_token, refresh_token"
+            ),
+            arguments: StatementArguments([time.timeIntervalSince1970] as [any DatabaseValueConvertible] + arguments)
+        ).map { row in (row["access_token"], row["refresh_token"]) }
+    }
+
+    /// Drops revoked user access tokens (and their grants' newest tokens) from the caches.
+    private func forget(_ revoked: [(access: String, refresh: String)]) {
+        guard !revoked.isEmpty else { return }
+        userTokenCache.remove(revoked.map(\.access))
+        grantCache.remove(revoked.map(\.refresh))
     }
 
     // MARK: Channel access tokens
 
     func insertChannelToken(_ token: ChannelAccessToken, limit: Int?, revokeOldest: Bool) async throws -> Bool {
-        try await database.write { db in
+        let generation = channelTokenCache.generation
+        let (inserted, revoked) = try await write { db -> (Bool, [String]) in
+            var revoked: [String] = []
             if let limit {
                 let valid = try String.fetchAll(
                     db,
@@ -335,11 +429,12 @@ final class SQLiteStore: EmulatorStore {
                     arguments: [token.channelID, token.kind.rawValue, token.issuedAt.timeIntervalSince1970]
                 )
                 if valid.count >= limit {
-                    guard revokeOldest else { return false }
+                    guard revokeOldest else { return (false, []) }
                     for oldest in valid.prefix(valid.count - limit + 1) {
                         try db.cachedStatement(sql: "UPDATE channel_tokens SET revoked_at = ? WHERE access_token = ?").execute(arguments: [
                             token.issuedAt.timeIntervalSince1970, oldest,
                         ])
+                        revoked.append(oldest)
                     }
                 }
             }
@@ -352,8 +447,11 @@ final class SQLiteStore: EmulatorStore {
                 token.accessToken, token.kind.rawValue, token.channelID, token.keyID, token.issuedAt.timeIntervalSince1970,
                 token.expiresAt.timeIntervalSince1970, token.revokedAt?.timeIntervalSince1970,
             ])
-            return true
+            return (true, revoked)
         }
+        if !revoked.isEmpty { channelTokenCache.remove(revoked) }
+        if inserted { channelTokenCache.store(token, for: token.accessToken, ifGeneration: generation) }
+        return inserted
     }
 
     func validChannelTokens(channelID: String, kind: ChannelAccessToken.Kind, at time: Date) async throws -> [ChannelAccessToken] {
@@ -370,14 +468,15 @@ final class SQLiteStore: EmulatorStore {
     }
 
     func revokeChannelToken(_ accessToken: String, at time: Date) async throws {
-        try await database.write { db in
+        try await write { db in
             try db.cachedStatement(sql: "UPDATE channel_tokens SET revoked_at = ? WHERE access_token = ? AND revoked_at IS NULL").execute(
                 arguments: [time.timeIntervalSince1970, accessToken])
         }
+        channelTokenCache.remove([accessToken])
     }
 
     func insertChannelKey(_ key: ChannelKey) async throws {
-        try await database.write { db in
+        try await write { db in
             try db.cachedStatement(sql: "INSERT INTO channel_keys (kid, channel_id, modulus, exponent, created_at) VALUES (?, ?, ?, ?, ?)")
                 .execute(arguments: [key.keyID, key.channelID, key.modulus, key.exponent, key.createdAt.timeIntervalSince1970])
         }
@@ -410,7 +509,7 @@ final class SQLiteStore: EmulatorStore {
         keysValidSince: Date,
         acceptance: AcceptedPush
     ) async throws -> PushAcceptance {
-        try await database.write { db in
+        try await write { db in
             if let retryKey {
                 if let row = try Row.fetchOne(
                     db,
@@ -459,7 +558,7 @@ final class SQLiteStore: EmulatorStore {
     }
 
     func channelToken(_ accessToken: String) async throws -> ChannelAccessToken? {
-        try await database.read { db in
+        try await cached(channelTokenCache, accessToken) { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM channel_tokens WHERE access_token = ?"), arguments: [accessToken])
                 .map(Self.channelToken(from:))
         }
@@ -467,8 +566,8 @@ final class SQLiteStore: EmulatorStore {
 
     // MARK: Housekeeping
 
-    func secret(named name: String, make: @Sendable () -> Data) async throws -> Data {
-        try await database.write { db in
+    func secret(named name: String, make: @escaping @Sendable () -> Data) async throws -> Data {
+        try await write { db in
             if let existing = try Data.fetchOne(try db.cachedStatement(sql: "SELECT value FROM secrets WHERE name = ?"), arguments: [name])
             {
                 return existing
@@ -480,12 +579,14 @@ final class SQLiteStore: EmulatorStore {
     }
 
     func seed(_ seed: Seed) async throws {
-        try await database.write { db in try Self.apply(seed, to: db) }
+        try await write { db in try Self.apply(seed, to: db) }
+        userCache.remove(seed.users.map(\.userID))
+        userListCache.removeAll()
+        friendshipCache.removeAll()
     }
 
     func reset(to seed: Seed) async throws {
-        channelCache.withLock { $0.removeAll() }
-        try await database.write { db in
+        try await write { db in
             for table in [
                 "channels", "users", "consents", "friendships", "authorization_codes", "user_tokens", "channel_tokens", "channel_keys",
                 "retry_keys", "messages",
@@ -494,6 +595,14 @@ final class SQLiteStore: EmulatorStore {
             }
             try Self.apply(seed, to: db)
         }
+        channelCache.withLock { $0.removeAll() }
+        userTokenCache.removeAll()
+        grantCache.removeAll()
+        channelTokenCache.removeAll()
+        userCache.removeAll()
+        userListCache.removeAll()
+        friendshipCache.removeAll()
+        codeCache.removeAll()
     }
 
     // MARK: Rows

@@ -220,11 +220,7 @@ extension LoginService {
         if granted.contains(.email) && !decision.grantEmail { granted = granted.removing(.email) }
 
         let now = clock.now
-        var remembered = granted
-        if let existing = try await store.consent(userID: user.userID, channelID: channel.channelID) {
-            remembered = ScopeSet(existing.scopes.scopes.union(granted.scopes))
-        }
-        try await store.saveConsent(Consent(userID: user.userID, channelID: channel.channelID, scopes: remembered, grantedAt: now))
+        try await store.grantConsent(Consent(userID: user.userID, channelID: channel.channelID, scopes: granted, grantedAt: now))
 
         var friendshipChanged: Bool?
         if request.version == .v2_1, request.botPrompt != nil, channel.botLinked {
