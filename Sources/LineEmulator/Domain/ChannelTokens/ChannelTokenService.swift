@@ -24,6 +24,9 @@ struct ChannelTokenService: Sendable {
     let clock: EmulatorClock
     let login: LoginService
     let rateLimiter: RateLimiter
+    /// What each bearer token presented was as a stateless token (its channel and expiry, or not one): a token's text
+    /// never changes meaning, so checking its seal once is enough.
+    private let statelessTokens = RowCache<StatelessToken?>(capacity: 4096)
 
     static let shortLivedLifetime = 30 * 24 * 3600
     static let statelessLifetime = 15 * 60
@@ -133,12 +136,23 @@ struct ChannelTokenService: Sendable {
         return "eyJhbGciOiJIUzI1NiJ9." + login.keys.seal(payload, purpose: Self.statelessPurpose)
     }
 
-    private func statelessChannel(_ token: String) -> (channelID: String, expiresAt: Date)? {
-        guard token.hasPrefix("eyJhbGciOiJIUzI1NiJ9."),
-            let payload = login.keys.open(String(token.dropFirst("eyJhbGciOiJIUzI1NiJ9.".count)), purpose: Self.statelessPurpose),
+    private struct StatelessToken: Sendable {
+        var channelID: String
+        var expiresAt: Date
+    }
+
+    private func statelessChannel(_ token: String) -> StatelessToken? {
+        if let known = statelessTokens[token] { return known }
+        let header = "eyJhbGciOiJIUzI1NiJ9."
+        var stateless: StatelessToken?
+        if token.hasPrefix(header),
+            let payload = login.keys.open(String(Substring(token.utf8.dropFirst(header.utf8.count))), purpose: Self.statelessPurpose),
             let claims = try? JSONDecoder().decode(StatelessClaims.self, from: payload)
-        else { return nil }
-        return (claims.chn, Date(timeIntervalSince1970: claims.exp))
+        {
+            stateless = StatelessToken(channelID: claims.chn, expiresAt: Date(timeIntervalSince1970: claims.exp))
+        }
+        statelessTokens.store(stateless, for: token, ifGeneration: statelessTokens.generation)
+        return stateless
     }
 
     // MARK: Authenticate, verify, revoke
