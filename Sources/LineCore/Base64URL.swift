@@ -42,23 +42,40 @@ public enum Base64URL {
 
     /// Decodes base64url (trailing `=` padding is tolerated); `nil` for anything else.
     public static func decode(_ string: some StringProtocol) -> Data? {
-        var input = Array(string.utf8)
-        while input.last == UInt8(ascii: "=") { input.removeLast() }
-        guard input.count % 4 != 1 else { return nil }
-        var output = Data()
-        output.reserveCapacity(input.count * 3 / 4)
+        decode(utf8: string.utf8)
+    }
+
+    /// Decodes base64url given as its UTF-8 bytes (trailing `=` padding is tolerated); `nil` for anything else.
+    public static func decode(utf8 bytes: some Collection<UInt8>) -> Data? {
+        if let decoded = bytes.withContiguousStorageIfAvailable(decode(contiguous:)) { return decoded }
+        return Array(bytes).withUnsafeBufferPointer(decode(contiguous:))
+    }
+
+    private static func decode(contiguous bytes: UnsafeBufferPointer<UInt8>) -> Data? {
+        var output = [UInt8]()
+        output.reserveCapacity(bytes.count * 3 / 4)
         var buffer: UInt32 = 0
         var bits = 0
-        for byte in input {
-            let value = values[Int(byte)]
-            guard value != 0xFF else { return nil }
-            buffer = buffer << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+        var characters = 0
+        var isPadding = false
+        let valid = values.withUnsafeBufferPointer { table in
+            for byte in bytes {
+                if byte == UInt8(ascii: "=") {
+                    isPadding = true
+                    continue
+                }
+                let value = table[Int(byte)]
+                guard value != 0xFF, !isPadding else { return false }
+                characters += 1
+                buffer = buffer << 6 | UInt32(value)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    output.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+                }
             }
+            return true
         }
-        return output
+        return valid && characters % 4 != 1 ? Data(output) : nil
     }
 }

@@ -189,6 +189,23 @@ struct CoreTests {
         await #expect(throws: LineAPIError(code: .rateCapExceeded)) { try await limiter.run { 2 } }
     }
 
+    @Test("base64url: RFC 4648 vectors both ways, padding tolerated, anything else refused")
+    func base64URL() {
+        let vectors = ["": "", "f": "Zg", "fo": "Zm8", "foo": "Zm9v", "foob": "Zm9vYg", "fooba": "Zm9vYmE", "foobar": "Zm9vYmFy"]
+        for (plain, encoded) in vectors {
+            #expect(Base64URL.encode(Data(plain.utf8)) == encoded)
+            #expect(Base64URL.decode(encoded) == Data(plain.utf8))
+        }
+        #expect(Base64URL.encode(Data([0xfb, 0xff, 0xbf])) == "-_-_")
+        #expect(Base64URL.decode("-_-_") == Data([0xfb, 0xff, 0xbf]))
+        #expect(Base64URL.decode("Zg==") == Data("f".utf8))
+        #expect(Base64URL.decode("Zm8=") == Data("fo".utf8))
+        #expect(Base64URL.decode(utf8: Array("Zm9v".utf8)) == Data("foo".utf8))
+        for invalid in ["Z", "Zm9vY", "+/+/", "Zm 9", "Zg=g", "Zm9v\u{e9}"] {
+            #expect(Base64URL.decode(invalid) == nil, "\(invalid)")
+        }
+    }
+
     @Test("endpoints: production hosts, or one emulator base for both")
     func endpoints() {
         #expect(Endpoints.production.api("/v2/profile").absoluteString == "https://api.line.me/v2/profile")

@@ -86,6 +86,29 @@ struct CommonTests {
         }
     }
 
+    @Test(
+        "an empty, blank or parameter-only Content-Type is a LINE-shaped 4xx on every body-reading family",
+        arguments: ["", " ", ";", " ; charset=utf-8", "\tAPPLICATION/X-WWW-FORM-URLENCODED ; charset=utf-8"]
+    )
+    func oddContentTypes(contentType: String) async throws {
+        try await TestEmulator.run { emulator in
+            let http = RawHTTP(emulator)
+            let form = try await http.send(
+                .POST,
+                "/oauth2/v2.1/token",
+                headers: [("Content-Type", contentType)],
+                body: Data("grant_type=refresh_token&refresh_token=x&client_id=2000000001".utf8)
+            )
+            #expect((400..<500).contains(form.status), "\(form.status) \(form.text)")
+            #expect(form.json["error"] is String, "\(form.text)")
+            let push = try await http.send(.POST, "/v2/bot/message/push", headers: [("Content-Type", contentType)], body: Data("{}".utf8))
+            #expect((400..<500).contains(push.status), "\(push.status) \(push.text)")
+            #expect(push.json["message"] is String, "\(push.text)")
+            let admin = try await http.send(.POST, "/_emulator/v1/users", headers: [("Content-Type", contentType)], body: Data("{}".utf8))
+            #expect((400..<500).contains(admin.status), "\(admin.status) \(admin.text)")
+        }
+    }
+
     @Test("a query string with an absurd length is handled")
     func longQuery() async throws {
         try await TestEmulator.run { emulator in

@@ -49,11 +49,13 @@ enum JWS {
 
     /// Splits and decodes a compact JWS; `nil` when it is not three base64url parts holding JSON objects.
     static func parse(_ token: String) -> Parsed? {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3,
-            let headerData = Base64URL.decode(parts[0]),
-            let payloadData = Base64URL.decode(parts[1]),
-            let signature = Base64URL.decode(parts[2]),
+        let utf8 = token.utf8
+        guard let firstDot = utf8.firstIndex(of: UInt8(ascii: ".")),
+            let secondDot = utf8[utf8.index(after: firstDot)...].firstIndex(of: UInt8(ascii: ".")),
+            !utf8[utf8.index(after: secondDot)...].contains(UInt8(ascii: ".")),
+            let headerData = Base64URL.decode(token[..<firstDot]),
+            let payloadData = Base64URL.decode(token[token.index(after: firstDot)..<secondDot]),
+            let signature = Base64URL.decode(token[token.index(after: secondDot)...]),
             let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any],
             let payload = (try? JSONSerialization.jsonObject(with: payloadData)) as? [String: Any]
         else { return nil }
@@ -61,7 +63,7 @@ enum JWS {
             header: header,
             payload: payload,
             payloadData: payloadData,
-            signingInput: Data("\(parts[0]).\(parts[1])".utf8),
+            signingInput: Data(utf8[..<secondDot]),
             signature: signature
         )
     }

@@ -21,16 +21,33 @@ struct Parameters: Sendable {
 
     /// Parses `name=value&…`; `+` is a space. Empty segments are skipped.
     init(urlEncoded text: String) throws(ParseError) {
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = try Self.decode(parts[0])
-            let value = parts.count > 1 ? try Self.decode(parts[1]) : ""
-            if let first = values[name] {
-                if !repeatedNames.contains(name) { repeatedNames.append(name) }
-                repeatedValues[name, default: [first]].append(value)
-            } else {
-                values[name] = value
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        while start < utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "&")) ?? utf8.endIndex
+            if start < end {
+                let pair = utf8[start..<end]
+                let name: String
+                let value: String
+                if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
+                    name = try Self.decode(pair[..<equals])
+                    value = try Self.decode(pair[utf8.index(after: equals)...])
+                } else {
+                    name = try Self.decode(pair)
+                    value = ""
+                }
+                add(name, value)
             }
+            start = end == utf8.endIndex ? end : utf8.index(after: end)
+        }
+    }
+
+    private mutating func add(_ name: String, _ value: String) {
+        if let first = values[name] {
+            if !repeatedNames.contains(name) { repeatedNames.append(name) }
+            repeatedValues[name, default: [first]].append(value)
+        } else {
+            values[name] = value
         }
     }
 
@@ -47,10 +64,13 @@ struct Parameters: Sendable {
         return value
     }
 
-    private static func decode(_ component: Substring) throws(ParseError) -> String {
+    private static func decode(_ component: Substring.UTF8View) throws(ParseError) -> String {
+        guard component.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else {
+            return String(Substring(component))
+        }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(component.utf8.count)
-        var iterator = component.utf8.makeIterator()
+        bytes.reserveCapacity(component.count)
+        var iterator = component.makeIterator()
         while let byte = iterator.next() {
             switch byte {
             case UInt8(ascii: "+"):

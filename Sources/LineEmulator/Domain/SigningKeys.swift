@@ -54,10 +54,14 @@ struct SigningKeys: Sendable {
 
     /// The payload of a value made by `seal(_:purpose:)`, or `nil` if it was altered or sealed for another purpose.
     func open(_ sealed: String, purpose: String) -> Data? {
-        let parts = sealed.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let tag = Base64URL.decode(parts[1]), let payload = Base64URL.decode(parts[0]) else { return nil }
-        guard HMAC<SHA256>.isValidAuthenticationCode(tag, authenticating: Data("\(purpose):\(parts[0])".utf8), using: sealingKey)
-        else { return nil }
+        let parts = sealed.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 2, let tag = Base64URL.decode(utf8: parts[1]), let payload = Base64URL.decode(utf8: parts[0]) else {
+            return nil
+        }
+        var authenticated = Data(purpose.utf8)
+        authenticated.append(UInt8(ascii: ":"))
+        authenticated.append(contentsOf: parts[0])
+        guard HMAC<SHA256>.isValidAuthenticationCode(tag, authenticating: authenticated, using: sealingKey) else { return nil }
         return payload
     }
 

@@ -35,7 +35,7 @@ extension Request {
     }
 
     mutating func form(context: EmulatorRequestContext, wrongType: PlatformError, malformed: PlatformError) async throws -> Parameters {
-        let mediaType = headers[.contentType].map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() }
+        let mediaType = self.mediaType
         let buffer = try await collectLimitedBody(context: context)
         guard mediaType == "application/x-www-form-urlencoded" else { throw wrongType }
         guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else { throw malformed }
@@ -51,8 +51,13 @@ extension Request {
         guard let value = headers[.authorization] else { return nil }
         let parts = value.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        let token = parts[1].trimmingSpacesAndTabs
         return token.isEmpty ? nil : token
+    }
+
+    /// The media type of the `Content-Type` header, lower-cased and without parameters; `nil` when there is none.
+    var mediaType: String? {
+        headers[.contentType].map { $0.prefix { $0 != ";" }.trimmingSpacesAndTabs.lowercased() }
     }
 
     /// The base URL the client used to reach the emulator (`http://host:port`).
@@ -67,7 +72,7 @@ extension Request {
     mutating func messagingJSONObject(context: EmulatorRequestContext) async throws -> (data: Data, object: [String: Any]) {
         let contentType = headers[.contentType] ?? ""
         let buffer = try await collectLimitedBody(context: context)
-        guard contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json" else {
+        guard mediaType == "application/json" else {
             throw PlatformError.message(415, "The content type, \(contentType.isEmpty ? "(none)" : contentType), is not supported")
         }
         let data = Data(buffer.readableBytesView)
@@ -86,5 +91,15 @@ extension Request {
             let property = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw PlatformError.validation([.init(message: "Invalid type", property: property)])
         }
+    }
+}
+
+extension Substring {
+    /// The text without leading and trailing spaces and tabs (byte-level: Foundation's character sets are slow here).
+    var trimmingSpacesAndTabs: String {
+        let utf8 = self.utf8
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = utf8.firstIndex(where: { !isBlank($0) }), let last = utf8.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(Substring(utf8[first...last]))
     }
 }

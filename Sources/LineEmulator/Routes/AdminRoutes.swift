@@ -275,8 +275,7 @@ extension Request {
     mutating func adminJSON<Body: Decodable>(context: EmulatorRequestContext, allowEmpty: Bool = false) async throws -> Body {
         let buffer = try await collectLimitedBody(context: context)
         if allowEmpty && buffer.readableBytes == 0 { return try JSONDecoder().decode(Body.self, from: Data("{}".utf8)) }
-        let contentType = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard contentType == "application/json" else { throw PlatformError.message(415, "Content-Type must be application/json") }
+        guard mediaType == "application/json" else { throw PlatformError.message(415, "Content-Type must be application/json") }
         do {
             return try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {

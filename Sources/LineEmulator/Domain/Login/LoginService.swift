@@ -33,8 +33,8 @@ struct LoginService: Sendable {
 
     /// Whether `token` has the three-part JWS shape of the emulator's access tokens.
     static func looksLikeJWS(_ token: String) -> Bool {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 3 && parts.allSatisfy { !$0.isEmpty && Base64URL.decode($0) != nil }
+        let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return parts.count == 3 && parts.allSatisfy { !$0.isEmpty && Base64URL.decode(utf8: $0) != nil }
     }
 
     /// Checks `client_secret` by LINE's app-type rule: required for web-only channels; for others it is ignored,
