@@ -1,8 +1,9 @@
 -- The whole authorization code flow, as a browser and an app make it: authorize page, consent form, token.
--- Run with one connection per thread (-t N -c N): each thread walks its own flow.
+-- wrk does not say which connection a response came from, so each response carries what the next step needs (the
+-- page its transaction and CSRF token, the redirect its code), and any connection can take any flow's next step:
+-- finished steps wait in two queues, and a connection takes a queued step before it starts a new flow.
 counted = 0
-local step = 1
-local transaction, csrf, code
+local consents, codes = {}, {}
 local channel = os.getenv("LOAD_CLIENT_ID")
 local secret = os.getenv("LOAD_CLIENT_SECRET")
 local user = os.getenv("LOAD_USER_ID")
@@ -15,30 +16,32 @@ local function encode(value)
 end
 
 request = function()
-  if step == 1 then
-    return wrk.format("GET", authorize)
-  elseif step == 2 then
-    local body = "transaction=" .. encode(transaction) .. "&csrf=" .. csrf .. "&decision=allow&user_id=" .. user
-    return wrk.format("POST", "/oauth2/v2.1/authorize/consent",
-      { ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "linekit_csrf=" .. csrf }, body)
-  else
+  local code = table.remove(codes)
+  if code then
     local body = "grant_type=authorization_code&code=" .. code .. "&redirect_uri=" .. encode(callback) ..
       "&client_id=" .. channel .. "&client_secret=" .. secret
     return wrk.format("POST", "/oauth2/v2.1/token", { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
   end
+  local consent = table.remove(consents)
+  if consent then
+    local body = "transaction=" .. encode(consent.transaction) .. "&csrf=" .. consent.csrf .. "&decision=allow&user_id=" .. user
+    return wrk.format("POST", "/oauth2/v2.1/authorize/consent",
+      { ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "linekit_csrf=" .. consent.csrf }, body)
+  end
+  return wrk.format("GET", authorize)
 end
 
 response = function(status, headers, body)
-  if step == 1 then
-    transaction = body:match('name="transaction" value="([^"]+)"')
-    csrf = body:match('name="csrf" value="([^"]+)"')
-    step = (transaction and csrf) and 2 or 1
-  elseif step == 2 then
+  if status == 200 then
+    local transaction = body:match('name="transaction" value="([^"]+)"')
+    if transaction then
+      consents[#consents + 1] = { transaction = transaction, csrf = body:match('name="csrf" value="([^"]+)"') }
+    elseif body:find('"access_token"', 1, true) then
+      counted = counted + 1
+    end
+  elseif status == 302 or status == 303 then
     local location = headers["Location"] or headers["location"] or ""
-    code = location:match("[?&]code=([^&]+)")
-    step = code and 3 or 1
-  else
-    if status == 200 then counted = counted + 1 end
-    step = 1
+    local code = location:match("[?&]code=([^&]+)")
+    if code then codes[#codes + 1] = code end
   end
 end
