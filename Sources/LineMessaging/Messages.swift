@@ -1,4 +1,5 @@
 import Foundation
+import LineCore
 
 /// A message object for the Messaging API. Build text with `Message.text(_:)`, which checks LINE's limit first.
 public struct Message: Sendable, Encodable, Equatable {
@@ -38,26 +39,5 @@ public enum MessageError: Error, Sendable, Equatable {
     case messageCount(Int)
 }
 
-/// A JSON value, for message objects of any type.
-public enum JSONValue: Sendable, Encodable, Equatable {
-    case string(String)
-    case number(Double)
-    case integer(Int)
-    case bool(Bool)
-    case array([JSONValue])
-    case object([String: JSONValue])
-    case null
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .string(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .integer(let value): try container.encode(value)
-        case .bool(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        case .null: try container.encodeNil()
-        }
-    }
-}
+/// A JSON value, for message objects of any type (defined in `LineCore`, shared with the emulator).
+public typealias JSONValue = LineCore.JSONValue

@@ -206,6 +206,22 @@ struct CoreTests {
         }
     }
 
+    @Test("JSONValue: integers, numbers, booleans, null, arrays and objects decode to their own cases and round-trip")
+    func jsonValue() throws {
+        let text = #"{"i":1,"d":1.5,"t":true,"f":false,"n":null,"s":"x","a":[1,"y"],"o":{"k":[]}}"#
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        let members = try #require(value.objectValue)
+        #expect(members["i"] == .integer(1))
+        #expect(members["d"] == .number(1.5))
+        #expect(members["t"] == .bool(true))
+        #expect(members["f"] == .bool(false))
+        #expect(members["n"] == .null)
+        #expect(members["s"]?.stringValue == "x")
+        #expect(members["a"]?.arrayValue == [.integer(1), .string("y")])
+        #expect(members["o"]?.objectValue?["k"] == .array([]))
+        #expect(try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(value)) == value)
+    }
+
     @Test("endpoints: production hosts, or one emulator base for both")
     func endpoints() {
         #expect(Endpoints.production.api("/v2/profile").absoluteString == "https://api.line.me/v2/profile")

@@ -174,6 +174,59 @@ struct PushTests {
             message: "Invalid type",
             property: "messages"
         ),
+        .init(
+            name: "to a number",
+            body: { ["to": 42, "messages": [["type": "text", "text": "x"]]] },
+            message: "Invalid type",
+            property: "to"
+        ),
+        .init(
+            name: "a message that is not an object",
+            body: { ["to": Fixture.brown.userID, "messages": ["hello"]] },
+            message: "Invalid type",
+            property: "messages[0]"
+        ),
+        .init(
+            name: "text not a string",
+            body: { ["to": Fixture.brown.userID, "messages": [["type": "text", "text": 5]]] },
+            message: "Invalid type",
+            property: "messages[0].text"
+        ),
+        .init(
+            name: "notificationDisabled a number",
+            body: { ["to": Fixture.brown.userID, "messages": [["type": "text", "text": "x"]], "notificationDisabled": 1] },
+            message: "Invalid type",
+            property: "notificationDisabled"
+        ),
+        .init(
+            name: "14 quick reply items",
+            body: {
+                let item: [String: Any] = ["type": "action", "action": ["type": "message", "label": "a", "text": "a"]]
+                return [
+                    "to": Fixture.brown.userID,
+                    "messages": [["type": "text", "text": "x", "quickReply": ["items": Array(repeating: item, count: 14)]]],
+                ]
+            },
+            message: "Size must be between 0 and 13",
+            property: "messages[0].quickReply.items"
+        ),
+        .init(
+            name: "a sender name over 20 characters",
+            body: {
+                [
+                    "to": Fixture.brown.userID,
+                    "messages": [["type": "text", "text": "x", "sender": ["name": String(repeating: "n", count: 21)]]],
+                ]
+            },
+            message: "Length must be between 0 and 20",
+            property: "messages[0].sender.name"
+        ),
+        .init(
+            name: "a custom aggregation unit with a space",
+            body: { ["to": Fixture.brown.userID, "messages": [["type": "text", "text": "x"]], "customAggregationUnits": ["a b"]] },
+            message: "Must be 1 to 30 characters of A-Z, a-z, 0-9 and _",
+            property: "customAggregationUnits[0]"
+        ),
     ]
 
     @Test("invalid bodies get LINE's 400 with one detail per problem", arguments: invalidBodies)

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LineCore
 import NIOCore
 
 extension Request {
@@ -68,18 +69,10 @@ extension Request {
 }
 
 extension Request {
-    /// A JSON object body for a Messaging-style endpoint, with LINE's errors for a wrong content type or unparsable JSON.
-    mutating func messagingJSONObject(context: EmulatorRequestContext) async throws -> (data: Data, object: [String: Any]) {
-        let contentType = headers[.contentType] ?? ""
-        let buffer = try await collectLimitedBody(context: context)
-        guard mediaType == "application/json" else {
-            throw PlatformError.message(415, "The content type, \(contentType.isEmpty ? "(none)" : contentType), is not supported")
-        }
-        let data = Data(buffer.readableBytesView)
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw PlatformError.message(400, "The request body could not be parsed as JSON")
-        }
-        return (data, object)
+    /// A JSON object body for a Messaging-style endpoint as its members, with LINE's errors for a wrong content type
+    /// (415) or a body that is not a JSON object (400).
+    mutating func messagingJSONMembers(context: EmulatorRequestContext) async throws -> [String: JSONValue] {
+        try await messagingJSONObject(context: context).members
     }
 
     /// A JSON body decoded as `Body` for a Messaging-style endpoint; a field of the wrong type is a validation error.
@@ -91,6 +84,19 @@ extension Request {
             let property = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw PlatformError.validation([.init(message: "Invalid type", property: property)])
         }
+    }
+
+    private mutating func messagingJSONObject(context: EmulatorRequestContext) async throws -> (data: Data, members: [String: JSONValue]) {
+        let contentType = headers[.contentType] ?? ""
+        let buffer = try await collectLimitedBody(context: context)
+        guard mediaType == "application/json" else {
+            throw PlatformError.message(415, "The content type, \(contentType.isEmpty ? "(none)" : contentType), is not supported")
+        }
+        let data = Data(buffer.readableBytesView)
+        guard let members = (try? JSONDecoder().decode(JSONValue.self, from: data))?.objectValue else {
+            throw PlatformError.message(400, "The request body could not be parsed as JSON")
+        }
+        return (data, members)
     }
 }
 

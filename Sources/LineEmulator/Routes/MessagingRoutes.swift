@@ -12,7 +12,7 @@ struct MessagingRoutes {
             let retryKey = request.headers[.lineRetryKey]
             // Authenticate first: LINE answers 401 before it looks at the body.
             _ = try await push.channelTokens.authenticate(bearer: request.bearerToken)
-            let (_, body) = try await request.messagingJSONObject(context: context)
+            let body = try await request.messagingJSONMembers(context: context)
             switch try await push.push(bearer: request.bearerToken, retryKey: retryKey, body: body, requestID: context.requestID) {
             case .sent(let response):
                 return .json(response)

@@ -1,4 +1,5 @@
 import Foundation
+import LineCore
 
 /// The body of a successful push: one entry per message.
 struct PushResponse: Encodable, Sendable {
@@ -35,7 +36,7 @@ struct PushService: Sendable {
         case alreadyAccepted(AcceptedPush)
     }
 
-    func push(bearer: String?, retryKey: String?, body: [String: Any], requestID: String) async throws -> Outcome {
+    func push(bearer: String?, retryKey: String?, body: [String: JSONValue], requestID: String) async throws -> Outcome {
         let (channelID, _) = try await channelTokens.authenticate(bearer: bearer)
         guard let channel = try await store.channel(id: channelID), channel.kind == .messaging else {
             throw PlatformError.message(403, "Access to this API is not available for your account")
@@ -51,7 +52,7 @@ struct PushService: Sendable {
         var stored: [StoredMessage] = []
         var sent: [SentMessageRecord] = []
         for message in messages {
-            let type = message["type"] as? String ?? ""
+            let type = message["type"]?.stringValue ?? ""
             let record = SentMessageRecord(
                 id: Self.messageID(),
                 quoteToken: Self.quotableTypes.contains(type) ? Randomness.alphanumeric(64) : nil
@@ -63,7 +64,7 @@ struct PushService: Sendable {
                     channelID: channelID,
                     to: to,
                     type: type,
-                    json: (try? JSONSerialization.data(withJSONObject: message)) ?? Data("{}".utf8),
+                    json: (try? JSONEncoding.encoder.encode(message)) ?? Data("{}".utf8),
                     quoteToken: record.quoteToken,
                     retryKey: retryKey?.lowercased(),
                     requestID: requestID,
@@ -95,36 +96,38 @@ struct PushService: Sendable {
 
     /// A LINE-style message ID: 18 digits, as a string.
     private static func messageID() -> String {
-        String(UInt64.random(in: 100_000_000_000_000_000...999_999_999_999_999_999))
+        var generator = Randomness.Generator()
+        return String(UInt64.random(in: 100_000_000_000_000_000...999_999_999_999_999_999, using: &generator))
     }
 
     /// Checks the request body and returns the recipient and the messages, or LINE's 400 with one detail per problem.
-    static func validate(_ body: [String: Any]) throws(PlatformError) -> (to: String, messages: [[String: Any]]) {
+    static func validate(_ body: [String: JSONValue]) throws(PlatformError) -> (to: String, messages: [[String: JSONValue]]) {
         var details: [PlatformError.Detail] = []
         func problem(_ message: String, _ property: String) { details.append(.init(message: message, property: property)) }
+        /// Absent or `null`: what LINE reports as "must be specified".
+        func isMissing(_ value: JSONValue?) -> Bool { value == nil || value == .null }
 
-        let to = body["to"] as? String
+        let to = body["to"]?.stringValue
         switch body["to"] {
-        case nil, is NSNull: problem("must be specified", "to")
-        case let text as String where text.isEmpty: problem("must be specified", "to")
-        case is String: break
+        case nil, .null, .string(""): problem("must be specified", "to")
+        case .string: break
         default: problem("Invalid type", "to")
         }
 
-        var messages: [[String: Any]] = []
+        var messages: [[String: JSONValue]] = []
         switch body["messages"] {
-        case nil, is NSNull:
+        case nil, .null:
             problem("must be specified", "messages")
-        case let array as [Any]:
+        case .array(let array):
             if !(1...5).contains(array.count) { problem("Size must be between 1 and 5", "messages") }
             for (index, element) in array.enumerated() {
                 let path = "messages[\(index)]"
-                guard let message = element as? [String: Any] else {
+                guard let message = element.objectValue else {
                     problem("Invalid type", path)
                     continue
                 }
                 messages.append(message)
-                guard let type = message["type"] as? String else {
+                guard let type = message["type"]?.stringValue else {
                     problem("must be specified", "\(path).type")
                     continue
                 }
@@ -132,19 +135,23 @@ struct PushService: Sendable {
                     problem("Must be one of the following values: \(typeList)", "\(path).type")
                     continue
                 }
-                for field in required where message[field] == nil || message[field] is NSNull {
+                for field in required where isMissing(message[field]) {
                     problem("must be specified", "\(path).\(field)")
                 }
-                if type == "text" || type == "textV2", let text = message["text"] as? String {
-                    if text.isEmpty { problem("May not be empty", "\(path).text") }
-                    if text.utf16.count > maximumTextLength { problem("Length must be between 0 and \(maximumTextLength)", "\(path).text") }
-                } else if type == "text" || type == "textV2", message["text"] != nil {
-                    problem("Invalid type", "\(path).text")
+                if type == "text" || type == "textV2" {
+                    if let text = message["text"]?.stringValue {
+                        if text.isEmpty { problem("May not be empty", "\(path).text") }
+                        if text.utf16.count > maximumTextLength {
+                            problem("Length must be between 0 and \(maximumTextLength)", "\(path).text")
+                        }
+                    } else if message["text"] != nil {
+                        problem("Invalid type", "\(path).text")
+                    }
                 }
-                if let quickReply = message["quickReply"] as? [String: Any], let items = quickReply["items"] as? [Any], items.count > 13 {
+                if let items = message["quickReply"]?.objectValue?["items"]?.arrayValue, items.count > 13 {
                     problem("Size must be between 0 and 13", "\(path).quickReply.items")
                 }
-                if let sender = message["sender"] as? [String: Any], let name = sender["name"] as? String, name.count > 20 {
+                if let name = message["sender"]?.objectValue?["name"]?.stringValue, name.count > 20 {
                     problem("Length must be between 0 and 20", "\(path).sender.name")
                 }
             }
@@ -152,14 +159,15 @@ struct PushService: Sendable {
             problem("Invalid type", "messages")
         }
 
-        if let flag = body["notificationDisabled"], !(flag is NSNull), !(flag is Bool) {
-            problem("Invalid type", "notificationDisabled")
+        switch body["notificationDisabled"] {
+        case nil, .null, .bool: break
+        default: problem("Invalid type", "notificationDisabled")
         }
         if let units = body["customAggregationUnits"] {
-            if let names = units as? [Any] {
+            if let names = units.arrayValue {
                 if names.count > 1 { problem("Size must be between 0 and 1", "customAggregationUnits") }
                 for (index, name) in names.enumerated() {
-                    guard let name = name as? String, (1...30).contains(name.count),
+                    guard let name = name.stringValue, (1...30).contains(name.count),
                         name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
                     else {
                         problem("Must be 1 to 30 characters of A-Z, a-z, 0-9 and _", "customAggregationUnits[\(index)]")
