@@ -11,15 +11,15 @@ enum JWS {
 
     /// A parsed compact JWS whose signature has not been checked yet.
     struct Parsed {
-        var header: [String: Any]
-        var payload: [String: Any]
+        var header: [String: JSONValue]
+        var payload: [String: JSONValue]
         /// The payload's JSON bytes, for decoding into a typed value.
         var payloadData: Data
         var signingInput: Data
         var signature: Data
 
-        var algorithm: String? { header["alg"] as? String }
-        var keyID: String? { header["kid"] as? String }
+        var algorithm: String? { header["alg"]?.stringValue }
+        var keyID: String? { header["kid"]?.stringValue }
     }
 
     static func signHS256(payload: Data, secret: String) -> String {
@@ -56,8 +56,8 @@ enum JWS {
             let headerData = Base64URL.decode(token[..<firstDot]),
             let payloadData = Base64URL.decode(token[token.index(after: firstDot)..<secondDot]),
             let signature = Base64URL.decode(token[token.index(after: secondDot)...]),
-            let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any],
-            let payload = (try? JSONSerialization.jsonObject(with: payloadData)) as? [String: Any]
+            let header = (try? JSONDecoder().decode(JSONValue.self, from: headerData))?.objectValue,
+            let payload = (try? JSONDecoder().decode(JSONValue.self, from: payloadData))?.objectValue
         else { return nil }
         return Parsed(
             header: header,

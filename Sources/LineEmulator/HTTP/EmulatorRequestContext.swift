@@ -5,15 +5,19 @@ import NIOCore
 /// `x-line-request-id` given to the request.
 public struct EmulatorRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
-    public let remoteAddress: SocketAddress?
+    /// The connection, asked for its remote address only by the routes that check it (reading the address takes the
+    /// channel's lock, which every request paid for when it was read up front).
+    private let channel: any NIOCore.Channel
     /// The `x-line-request-id` of this request: 16 lowercase hexadecimal digits.
     public var requestID: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.remoteAddress = source.channel.remoteAddress
+        self.channel = source.channel
         self.requestID = Randomness.requestID()
     }
+
+    public var remoteAddress: SocketAddress? { channel.remoteAddress }
 
     /// LINE's limit: bodies over 2 MB are answered with 413.
     public var maxUploadSize: Int { 2 * 1024 * 1024 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LineCore
 
 /// The claims of a LINE ID token (reference §2.14), encoded with LINE's names; absent claims are omitted.
 struct IDTokenClaims: Codable, Sendable {
@@ -49,15 +50,19 @@ extension LoginService {
             throw PlatformError.invalidRequest("Invalid IdToken.")
         }
         let payload = parsed.payload
-        guard payload["iss"] as? String == issuer else { throw PlatformError.invalidRequest("Invalid IdToken Issuer.") }
-        guard let exp = (payload["exp"] as? NSNumber)?.doubleValue, clock.now.timeIntervalSince1970 < exp else {
-            throw PlatformError.invalidRequest("IdToken expired.")
-        }
-        guard payload["aud"] as? String == clientID else { throw PlatformError.invalidRequest("Invalid IdToken Audience.") }
-        if let nonce = form.nonEmpty("nonce"), payload["nonce"] as? String != nonce {
+        guard payload["iss"]?.stringValue == issuer else { throw PlatformError.invalidRequest("Invalid IdToken Issuer.") }
+        let exp: Double? =
+            switch payload["exp"] {
+            case .integer(let seconds): Double(seconds)
+            case .number(let seconds): seconds
+            default: nil
+            }
+        guard let exp, clock.now.timeIntervalSince1970 < exp else { throw PlatformError.invalidRequest("IdToken expired.") }
+        guard payload["aud"]?.stringValue == clientID else { throw PlatformError.invalidRequest("Invalid IdToken Audience.") }
+        if let nonce = form.nonEmpty("nonce"), payload["nonce"]?.stringValue != nonce {
             throw PlatformError.invalidRequest("Invalid IdToken Nonce.")
         }
-        if let userID = form.nonEmpty("user_id"), payload["sub"] as? String != userID {
+        if let userID = form.nonEmpty("user_id"), payload["sub"]?.stringValue != userID {
             throw PlatformError.invalidRequest("Invalid IdToken Subject Identifier.")
         }
         // The payload exactly as it was signed, as LINE answers it.
@@ -68,7 +73,7 @@ extension LoginService {
     private func hasValidSignature(_ parsed: JWS.Parsed) async throws -> Bool {
         switch parsed.algorithm {
         case JWS.Algorithm.hs256.rawValue:
-            guard let audience = parsed.payload["aud"] as? String, let channel = try await loginChannel(audience) else { return false }
+            guard let audience = parsed.payload["aud"]?.stringValue, let channel = try await loginChannel(audience) else { return false }
             return JWS.verifyHS256(parsed, secret: channel.channelSecret)
         case JWS.Algorithm.es256.rawValue:
             guard parsed.keyID == keys.idTokenKeyID else { return false }
