@@ -222,6 +222,55 @@ struct CoreTests {
         #expect(try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(value)) == value)
     }
 
+    @Test("JSON parsing: every kind of value, escapes, surrogate pairs, and the same result as JSONDecoder")
+    func jsonParsing() throws {
+        let text = #"""
+             { "s": "a\"b\\c\/d\b\f\n\r\t", "u": "\u3042\ud83c\udf4e", "raw": "あ🍎", "i": -12, "z": 0, "big": 12345678901234567890,
+              "d": -1.5e3, "e": 1E-2, "t": true, "f": false, "n": null, "a": [1, [2, []], {}], "o": {"k": {"k": "v"}} }
+            """#
+        let value = try #require(JSONValue(parsing: Array(text.utf8)))
+        let members = try #require(value.objectValue)
+        #expect(members["s"] == .string("a\"b\\c/d\u{8}\u{c}\n\r\t"))
+        #expect(members["u"] == .string("あ🍎"))
+        #expect(members["raw"] == .string("あ🍎"))
+        #expect(members["i"] == .integer(-12))
+        #expect(members["z"] == .integer(0))
+        #expect(members["big"] == .number(12345678901234567890))
+        #expect(members["d"] == .number(-1500))
+        #expect(members["e"] == .number(0.01))
+        #expect(members["t"] == .bool(true) && members["f"] == .bool(false) && members["n"] == .null)
+        #expect(members["a"] == .array([.integer(1), .array([.integer(2), .array([])]), .object([:])]))
+        #expect(members["o"]?.objectValue?["k"]?.objectValue?["k"] == .string("v"))
+        // The same as the Decodable path, but for numbers: JSONDecoder reads -1.5e3 as the integer -1500.
+        let plain = #"{"s": "a\"\u3042\ud83c\udf4e", "i": -12, "d": 2.5, "t": true, "n": null, "a": [1, [2, []], {}]}"#
+        #expect(JSONValue(parsing: Array(plain.utf8)) == (try JSONDecoder().decode(JSONValue.self, from: Data(plain.utf8))))
+        #expect(JSONValue(parsing: Array(" [ ] ".utf8)) == .array([]))
+    }
+
+    @Test(
+        "JSON parsing refuses what RFC 8259 refuses",
+        arguments: [
+            "", " ", "{", "}", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "[01]", "[1.]", "[.5]", "[1e]", "[-]", "[+1]",
+            "[\"a]", "[\"\\x\"]", "[\"\\u12\"]", "[\"\\ud83c\"]", "[\"\\udf4e\"]", "[\"tab\there\"]", "[tru]", "[nul]",
+            "[1] [2]", "[1] x", "NaN", "'a'",
+        ]
+    )
+    func jsonParsingRefuses(text: String) {
+        #expect(JSONValue(parsing: Array(text.utf8)) == nil)
+    }
+
+    @Test("JSON parsing refuses invalid UTF-8 and nesting past the limit")
+    func jsonParsingLimits() {
+        #expect(JSONValue(parsing: [UInt8(ascii: "\""), 0xFF, 0xFE, UInt8(ascii: "\"")]) == nil)
+        #expect(
+            JSONValue(parsing: Array((String(repeating: "[", count: 10) + String(repeating: "]", count: 10)).utf8), maximumDepth: 10) != nil
+        )
+        #expect(
+            JSONValue(parsing: Array((String(repeating: "[", count: 11) + String(repeating: "]", count: 11)).utf8), maximumDepth: 10) == nil
+        )
+        #expect(JSONValue(parsing: Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8)) == nil)
+    }
+
     @Test("endpoints: production hosts, or one emulator base for both")
     func endpoints() {
         #expect(Endpoints.production.api("/v2/profile").absoluteString == "https://api.line.me/v2/profile")

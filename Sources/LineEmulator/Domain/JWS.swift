@@ -56,8 +56,8 @@ enum JWS {
             let headerData = Base64URL.decode(token[..<firstDot]),
             let payloadData = Base64URL.decode(token[token.index(after: firstDot)..<secondDot]),
             let signature = Base64URL.decode(token[token.index(after: secondDot)...]),
-            let header = (try? JSONDecoder().decode(JSONValue.self, from: headerData))?.objectValue,
-            let payload = (try? JSONDecoder().decode(JSONValue.self, from: payloadData))?.objectValue
+            let header = JSONValue(parsing: headerData)?.objectValue,
+            let payload = JSONValue(parsing: payloadData)?.objectValue
         else { return nil }
         return Parsed(
             header: header,

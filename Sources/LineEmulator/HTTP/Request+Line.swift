@@ -93,7 +93,7 @@ extension Request {
             throw PlatformError.message(415, "The content type, \(contentType.isEmpty ? "(none)" : contentType), is not supported")
         }
         let data = Data(buffer.readableBytesView)
-        guard let members = (try? JSONDecoder().decode(JSONValue.self, from: data))?.objectValue else {
+        guard let members = JSONValue(parsing: buffer.readableBytesView)?.objectValue else {
             throw PlatformError.message(400, "The request body could not be parsed as JSON")
         }
         return (data, members)
