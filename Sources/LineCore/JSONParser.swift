@@ -5,16 +5,13 @@ extension JSONValue {
     /// one after another and throwing on every miss; faster than `JSONSerialization`, which on Linux builds
     /// `NSDictionary` and `NSNumber` objects.
     public init?(parsing bytes: some Collection<UInt8>, maximumDepth: Int = 256) {
-        let parsed =
-            bytes.withContiguousStorageIfAvailable { buffer in
-                var parser = JSONParser(bytes: buffer, maximumDepth: maximumDepth)
-                return parser.document()
-            }
-            ?? Array(bytes).withUnsafeBufferPointer { buffer in
-                var parser = JSONParser(bytes: buffer, maximumDepth: maximumDepth)
-                return parser.document()
-            }
-        guard let parsed else { return nil }
+        let parse = { (buffer: UnsafeBufferPointer<UInt8>) -> JSONValue? in
+            var parser = JSONParser(bytes: buffer, maximumDepth: maximumDepth)
+            return parser.document()
+        }
+        guard let parsed = bytes.withContiguousStorageIfAvailable(parse) ?? Array(bytes).withUnsafeBufferPointer(parse) else {
+            return nil
+        }
         self = parsed
     }
 }
@@ -144,7 +141,7 @@ private struct JSONParser {
                 case UInt8(ascii: "t"): output.append(0x09)
                 case UInt8(ascii: "u"):
                     guard let scalar = unicodeEscape() else { return nil }
-                    output.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    UTF8.encode(scalar) { output.append($0) }
                 default: return nil
                 }
             case ..<0x20:

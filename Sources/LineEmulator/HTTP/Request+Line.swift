@@ -77,26 +77,28 @@ extension Request {
 
     /// A JSON body decoded as `Body` for a Messaging-style endpoint; a field of the wrong type is a validation error.
     mutating func messagingJSON<Body: Decodable>(context: EmulatorRequestContext) async throws -> Body {
-        let (data, _) = try await messagingJSONObject(context: context)
+        let (body, _) = try await messagingJSONObject(context: context)
         do {
-            return try JSONDecoder().decode(Body.self, from: data)
+            return try JSONDecoder().decode(Body.self, from: Data(body.readableBytesView))
         } catch DecodingError.typeMismatch(_, let context) {
             let property = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw PlatformError.validation([.init(message: "Invalid type", property: property)])
         }
     }
 
-    private mutating func messagingJSONObject(context: EmulatorRequestContext) async throws -> (data: Data, members: [String: JSONValue]) {
+    /// The body as it came, and its members: only `messagingJSON` copies the bytes, to decode them again as `Body`.
+    private mutating func messagingJSONObject(context: EmulatorRequestContext) async throws -> (
+        body: ByteBuffer, members: [String: JSONValue]
+    ) {
         let contentType = headers[.contentType] ?? ""
         let buffer = try await collectLimitedBody(context: context)
         guard mediaType == "application/json" else {
             throw PlatformError.message(415, "The content type, \(contentType.isEmpty ? "(none)" : contentType), is not supported")
         }
-        let data = Data(buffer.readableBytesView)
         guard let members = JSONValue(parsing: buffer.readableBytesView)?.objectValue else {
             throw PlatformError.message(400, "The request body could not be parsed as JSON")
         }
-        return (data, members)
+        return (buffer, members)
     }
 }
 
