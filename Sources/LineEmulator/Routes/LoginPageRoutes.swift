@@ -42,7 +42,7 @@ struct LoginPageRoutes {
             return callback(response)
         case .consent(let authorization):
             let page = try await login.consentPage(for: authorization)
-            var response = Response.html(pages.render(.consent, consentObject(page, selecting: session(from: request)?.userID)))
+            var response = Response.html(consentView(page, selecting: session(from: request)?.userID).html(frame: pages.frame))
             response.setCookie(Cookie(name: Self.csrfCookie, value: csrf, path: "/", httpOnly: true, sameSite: .lax))
             return response
         }
@@ -53,7 +53,7 @@ struct LoginPageRoutes {
         let form = try await request.form(context: context, wrongType: invalid, malformed: invalid)
         guard let sealed = form["transaction"],
             let payload = login.keys.open(sealed, purpose: Self.transactionPurpose),
-            let authorization = try? JSONDecoder().decode(AuthorizationRequest.self, from: payload)
+            let authorization = AuthorizationRequest(formJSON: payload)
         else {
             throw PlatformError.page(
                 400,
@@ -111,31 +111,25 @@ struct LoginPageRoutes {
         return try? JSONDecoder().decode(SingleSignOnSession.self, from: data)
     }
 
-    private func consentObject(_ page: LoginService.ConsentPage, selecting selectedUserID: String?) -> [String: Any] {
+    private func consentView(_ page: LoginService.ConsentPage, selecting selectedUserID: String?) -> ConsentPageView {
         let request = page.request
-        let sealed = (try? JSONEncoder().encode(request)).map { login.keys.seal($0, purpose: Self.transactionPurpose) } ?? ""
+        let sealed = login.keys.seal(Data(request.formJSON), purpose: Self.transactionPurpose)
         let selected = page.users.contains { $0.userID == selectedUserID } ? selectedUserID : page.users.first?.userID
         let lang = request.uiLocales?.split(separator: " ").first.map(String.init) ?? "en"
-        return [
-            "title": "Log in to \(page.channel.name)",
-            "lang": lang.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } ? lang : "en",
-            "channelName": page.channel.name,
-            "channelID": page.channel.channelID,
-            "version": request.version.rawValue,
-            "action": Self.consentPath,
-            "transaction": sealed,
-            "csrf": request.csrf,
-            "users": page.users.map { user -> [String: Any] in
-                [
-                    "userID": user.userID, "displayName": user.displayName, "selected": user.userID == selected,
-                    "initial": user.displayName.first.map { String($0).uppercased() } ?? "?",
-                ]
-            },
-            "profile": request.scopes.contains(.profile),
-            "openid": request.scopes.contains(.openid),
-            "email": request.scopes.contains(.email),
-            "addFriend": page.showsAddFriend,
-        ]
+        return ConsentPageView(
+            lang: lang.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } ? lang : "en",
+            channelName: page.channel.name,
+            channelID: page.channel.channelID,
+            version: request.version.rawValue,
+            action: Self.consentPath,
+            transaction: sealed,
+            csrf: request.csrf,
+            users: page.users.map { .init(userID: $0.userID, displayName: $0.displayName, isSelected: $0.userID == selected) },
+            asksProfile: request.scopes.contains(.profile),
+            asksOpenID: request.scopes.contains(.openid),
+            asksEmail: request.scopes.contains(.email),
+            offersAddFriend: page.showsAddFriend
+        )
     }
 }
 
