@@ -271,6 +271,40 @@ struct CoreTests {
         #expect(JSONValue(parsing: Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8)) == nil)
     }
 
+    @Test("JSON writing: the same text as JSONEncoder for strings with every escape, numbers and nesting")
+    func jsonWriting() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        let strings = ["", "plain", "a\"b\\c/d", "\u{0}\u{1}\u{8}\u{9}\u{A}\u{C}\u{D}\u{1F}\u{7F}", "あ🍎 é", "</script>"]
+        for string in strings {
+            let value = JSONValue.string(string)
+            #expect(value.jsonBytes == Array(try encoder.encode(value)), "\(string.debugDescription)")
+        }
+        let value = JSONValue.object([
+            "s": .string("x"), "i": .integer(-12), "d": .number(2.5), "whole": .number(1500), "tiny": .number(1e-7),
+            "t": .bool(true), "n": .null, "a": .array([.integer(1), .array([]), .object([:])]),
+            "o": .object(["b": .integer(2), "a": .integer(1)]),
+        ])
+        #expect(String(decoding: value.jsonBytes, as: UTF8.self) == String(decoding: try encoder.encode(value), as: UTF8.self))
+        #expect(JSONValue(parsing: value.jsonBytes) == JSONValue(parsing: Array(try encoder.encode(value))))
+        #expect(JSONValue.number(.infinity).jsonBytes == Array("null".utf8))
+        #expect(JSONValue.number(1e300).jsonBytes == Array("1e+300".utf8))
+
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.member("a", "x")
+        writer.member("b", ifPresent: nil)
+        writer.member("c", 3)
+        writer.key("d")
+        writer.beginArray()
+        writer.integer(1)
+        writer.beginObject()
+        writer.endObject()
+        writer.endArray()
+        writer.endObject()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"a":"x","c":3,"d":[1,{}]}"#)
+    }
+
     @Test("endpoints: production hosts, or one emulator base for both")
     func endpoints() {
         #expect(Endpoints.production.api("/v2/profile").absoluteString == "https://api.line.me/v2/profile")

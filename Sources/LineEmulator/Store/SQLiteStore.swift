@@ -520,7 +520,7 @@ final class SQLiteStore: EmulatorStore {
                         (try? JSONDecoder().decode([SentMessageRecord].self, from: Data((row["sent_messages"] as String).utf8))) ?? []
                     return .duplicate(AcceptedPush(requestID: row["request_id"], sentMessages: sent))
                 }
-                let sent = String(decoding: try JSONEncoder().encode(acceptance.sentMessages), as: UTF8.self)
+                let sent = SentMessageRecord.jsonText(acceptance.sentMessages)
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO retry_keys (channel_id, retry_key, request_id, sent_messages, accepted_at) VALUES (?, ?, ?, ?, ?)

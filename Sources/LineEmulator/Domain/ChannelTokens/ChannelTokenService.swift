@@ -10,10 +10,30 @@ struct ChannelTokenResponse: Encodable, Sendable {
     var key_id: String?
 }
 
+extension ChannelTokenResponse: JSONWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("access_token", access_token)
+        writer.member("expires_in", expires_in)
+        writer.member("token_type", token_type)
+        writer.member("key_id", ifPresent: key_id)
+        writer.endObject()
+    }
+}
+
 /// The body of verifying a channel access token: `client_id` and the remaining seconds (`scope` is not always present).
 struct ChannelTokenVerification: Encodable, Sendable {
     var client_id: String
     var expires_in: Int
+}
+
+extension ChannelTokenVerification: JSONWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("client_id", client_id)
+        writer.member("expires_in", expires_in)
+        writer.endObject()
+    }
 }
 
 /// Channel access tokens of every kind (reference §4): short-lived (30 days, 30 per channel, the oldest revoked),

@@ -17,6 +17,29 @@ struct IDTokenClaims: Codable, Sendable {
     var email: String?
 }
 
+extension IDTokenClaims: JSONWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("iss", iss)
+        writer.member("sub", sub)
+        writer.member("aud", aud)
+        writer.member("exp", exp)
+        writer.member("iat", iat)
+        if let auth_time { writer.member("auth_time", auth_time) }
+        writer.member("nonce", ifPresent: nonce)
+        if let amr {
+            writer.key("amr")
+            writer.beginArray()
+            for method in amr { writer.string(method) }
+            writer.endArray()
+        }
+        writer.member("name", ifPresent: name)
+        writer.member("picture", ifPresent: picture)
+        writer.member("email", ifPresent: email)
+        writer.endObject()
+    }
+}
+
 extension LoginService {
     /// Signs an ID token: HS256 with the channel secret for web login, ES256 with the emulator's key otherwise.
     func makeIDToken(for user: User, code: AuthorizationCode, channel: Channel, es256: Bool, now: Date) throws -> String {
@@ -34,7 +57,7 @@ extension LoginService {
             picture: code.scopes.contains(.profile) ? user.pictureURL : nil,
             email: code.scopes.contains(.email) ? user.email : nil
         )
-        let payload = try JSONEncoding.encoder.encode(claims)
+        let payload = Data(claims.jsonBytes)
         if es256 {
             return try JWS.signES256(payload: payload, key: keys.idTokenKey, keyID: keys.idTokenKeyID)
         }

@@ -11,11 +11,34 @@ struct TokenResponse: Encodable, Sendable {
     var token_type = "Bearer"
 }
 
+extension TokenResponse: JSONWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("access_token", access_token)
+        writer.member("expires_in", expires_in)
+        writer.member("id_token", ifPresent: id_token)
+        writer.member("refresh_token", refresh_token)
+        writer.member("scope", scope)
+        writer.member("token_type", token_type)
+        writer.endObject()
+    }
+}
+
 /// The body of `GET /oauth2/v2.1/verify` and `POST /v2/oauth/verify`.
 struct AccessTokenVerification: Encodable, Sendable {
     var scope: String
     var client_id: String
     var expires_in: Int
+}
+
+extension AccessTokenVerification: JSONWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("scope", scope)
+        writer.member("client_id", client_id)
+        writer.member("expires_in", expires_in)
+        writer.endObject()
+    }
 }
 
 extension LoginService {

@@ -6,6 +6,15 @@ struct PushResponse: Encodable, Sendable {
     var sentMessages: [SentMessageRecord]
 }
 
+extension PushResponse: JSONWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("sentMessages")
+        SentMessageRecord.write(sentMessages, to: &writer)
+        writer.endObject()
+    }
+}
+
 /// `POST /v2/bot/message/push` (reference §5): validation as LINE's OpenAPI document describes it, `X-Line-Retry-Key`
 /// idempotency for 24 hours, and storage of each message for the recipient.
 struct PushService: Sendable {
@@ -64,7 +73,7 @@ struct PushService: Sendable {
                     channelID: channelID,
                     to: to,
                     type: type,
-                    json: (try? JSONEncoding.encoder.encode(message)) ?? Data("{}".utf8),
+                    json: Data(JSONValue.object(message).jsonBytes),
                     quoteToken: record.quoteToken,
                     retryKey: retryKey?.lowercased(),
                     requestID: requestID,

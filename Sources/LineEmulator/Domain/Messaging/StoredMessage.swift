@@ -1,4 +1,5 @@
 import Foundation
+import LineCore
 
 /// A message the emulator accepted from `POST /v2/bot/message/push`, kept per recipient.
 struct StoredMessage: Sendable, Equatable {
@@ -26,6 +27,25 @@ struct AcceptedPush: Sendable, Equatable {
 struct SentMessageRecord: Codable, Sendable, Equatable {
     var id: String
     var quoteToken: String?
+
+    /// `records` as a JSON array, as `JSONEncoder` would write it.
+    static func write(_ records: [SentMessageRecord], to writer: inout JSONWriter) {
+        writer.beginArray()
+        for record in records {
+            writer.beginObject()
+            writer.member("id", record.id)
+            writer.member("quoteToken", ifPresent: record.quoteToken)
+            writer.endObject()
+        }
+        writer.endArray()
+    }
+
+    /// `records` as JSON text (the `sent_messages` kept with a retry key).
+    static func jsonText(_ records: [SentMessageRecord]) -> String {
+        var writer = JSONWriter()
+        write(records, to: &writer)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
 }
 
 /// The outcome of storing a push under a retry key.
