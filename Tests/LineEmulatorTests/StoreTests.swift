@@ -92,8 +92,8 @@ struct StoreTests {
         }
     }
 
-    @Test("RowCache: bounded, remembers absent rows, and never keeps a value read before an invalidation")
-    func rowCache() {
+    @Test("RowCache: bounded, remembers absent rows, and never keeps a value read before its key was invalidated")
+    func rowCache() throws {
         let cache = RowCache<Int?>(capacity: 3)
         for (index, key) in ["a", "b", "c", "d"].enumerated() {
             cache.store(index, for: key, ifGeneration: cache.generation)
@@ -109,11 +109,19 @@ struct StoreTests {
         cache.store(99, for: "d", ifGeneration: generation)
         #expect(cache["d"] == nil)
         // A stale store also drops an entry that was there.
-        cache.store(5, for: "c", ifGeneration: generation)
-        #expect(cache["c"] == nil)
+        cache.store(5, for: "d", ifGeneration: generation)
+        #expect(cache["d"] == nil)
+        // Invalidating one key does not refuse what was read of another (one whose slot is not the same).
+        let other = try #require((0..<100).map { "key\($0)" }.first { RowCache<Int?>.slot(of: $0) != RowCache<Int?>.slot(of: "d") })
+        cache.store(7, for: other, ifGeneration: generation)
+        #expect(cache[other] == .some(7))
 
+        // Removing everything refuses every value read before it.
+        let beforeClearing = cache.generation
         cache.removeAll()
         #expect(cache["missing"] == nil)
+        cache.store(8, for: other, ifGeneration: beforeClearing)
+        #expect(cache[other] == nil)
     }
 
     @Test("GroupCommitWriter: concurrent writes all commit; a failing write is rolled back alone")

@@ -7,6 +7,10 @@ import Synchronization
 /// a ``generation`` before it reads the database and stores what it read only with that generation, and every
 /// invalidation moves the generation on, so a value read before a write committed is never kept after it.
 ///
+/// Invalidations are tracked per key, coarsely: each key hashes to one of 1,024 slots that remember the generation
+/// of the last invalidation in them. A store is refused only when its key's slot (or the whole cache) was
+/// invalidated after its generation was taken, so under load unrelated writes do not keep every new row out.
+///
 /// The cache belongs to a store that is the only writer of its database (one emulator process per SQLite file).
 final class RowCache<Value: Sendable>: Sendable {
     private struct State {
@@ -15,7 +19,13 @@ final class RowCache<Value: Sendable>: Sendable {
         var order: [String?]
         var next = 0
         var generation: UInt64 = 0
+        /// The generation of the last invalidation of any key in each slot.
+        var invalidated = [UInt64](repeating: 0, count: RowCache.slotCount)
+        /// The generation of the last `removeAll`.
+        var cleared: UInt64 = 0
     }
+
+    private static var slotCount: Int { 1024 }
 
     let capacity: Int
     private let state: Mutex<State>
@@ -30,11 +40,12 @@ final class RowCache<Value: Sendable>: Sendable {
 
     subscript(key: String) -> Value? { state.withLock { $0.values[key] } }
 
-    /// Keeps `value`, unless the cache was invalidated since `generation` was taken: then the key is forgotten, as
-    /// its row may have changed after `value` was read.
+    /// Keeps `value`, unless `key` may have been invalidated since `generation` was taken: then the key is forgotten,
+    /// as its row may have changed after `value` was read.
     func store(_ value: Value, for key: String, ifGeneration generation: UInt64) {
+        let slot = Self.slot(of: key)
         state.withLock { state in
-            guard state.generation == generation else {
+            guard state.cleared <= generation, state.invalidated[slot] <= generation else {
                 state.values[key] = nil
                 return
             }
@@ -50,16 +61,25 @@ final class RowCache<Value: Sendable>: Sendable {
     func remove<Keys: Sequence<String>>(_ keys: Keys) {
         state.withLock { state in
             state.generation &+= 1
-            for key in keys { state.values[key] = nil }
+            for key in keys {
+                state.values[key] = nil
+                state.invalidated[Self.slot(of: key)] = state.generation
+            }
         }
     }
 
     func removeAll() {
         state.withLock { state in
             state.generation &+= 1
+            state.cleared = state.generation
             state.values.removeAll(keepingCapacity: true)
             state.order = Array(repeating: nil, count: capacity)
             state.next = 0
         }
+    }
+
+    /// The invalidation slot of `key`.
+    static func slot(of key: String) -> Int {
+        Int(UInt(bitPattern: key.hashValue) % UInt(slotCount))
     }
 }
