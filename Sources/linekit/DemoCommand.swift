@@ -27,7 +27,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Log level.") var logLevel = "warning"
 
     func run() async throws {
-        var logger = Logger(label: "linekit.demo")
+        var logger = Logger(label: "linekit.demo", factory: StandardErrorLogHandler.init)
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
         let appBase = "http://127.0.0.1:\(port)"
         var seed = Seed.default

@@ -49,7 +49,7 @@ struct EmulatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = ContinuousClock.now
-        var logger = Logger(label: "linekit.emulator")
+        var logger = Logger(label: "linekit.emulator", factory: StandardErrorLogHandler.init)
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
