@@ -11,9 +11,9 @@ struct MessagingRoutes {
             var request = request
             let retryKey = request.headers[.lineRetryKey]
             // Authenticate first: LINE answers 401 before it looks at the body.
-            _ = try await push.channelTokens.authenticate(bearer: request.bearerToken)
+            let (channelID, _) = try await push.channelTokens.authenticate(bearer: request.bearerToken)
             let body = try await request.messagingJSONMembers(context: context)
-            switch try await push.push(bearer: request.bearerToken, retryKey: retryKey, body: body, requestID: context.requestID) {
+            switch try await push.push(channelID: channelID, retryKey: retryKey, body: body, requestID: context.requestID) {
             case .sent(let response):
                 return .json(response)
             case .alreadyAccepted(let original):

@@ -45,8 +45,8 @@ struct PushService: Sendable {
         case alreadyAccepted(AcceptedPush)
     }
 
-    func push(bearer: String?, retryKey: String?, body: [String: JSONValue], requestID: String) async throws -> Outcome {
-        let (channelID, _) = try await channelTokens.authenticate(bearer: bearer)
+    /// Pushes for `channelID`, the channel of the request's (already authenticated) channel access token.
+    func push(channelID: String, retryKey: String?, body: [String: JSONValue], requestID: String) async throws -> Outcome {
         guard let channel = try await store.channel(id: channelID), channel.kind == .messaging else {
             throw PlatformError.message(403, "Access to this API is not available for your account")
         }
