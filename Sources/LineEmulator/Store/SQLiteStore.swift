@@ -236,8 +236,7 @@ final class SQLiteStore: EmulatorStore {
     func consent(userID: String, channelID: String) async throws -> Consent? {
         try await database.read { db in
             try Row.fetchOne(
-                db,
-                sql: "SELECT * FROM consents WHERE user_id = ? AND channel_id = ?",
+                try db.cachedStatement(sql: "SELECT * FROM consents WHERE user_id = ? AND channel_id = ?"),
                 arguments: [userID, channelID]
             ).map(Self.consent(from:))
         }
@@ -262,8 +261,7 @@ final class SQLiteStore: EmulatorStore {
     func isFriend(userID: String, channelID: String) async throws -> Bool {
         let isFriend = try await cached(friendshipCache, Self.friendshipKey(userID, channelID)) { db in
             try Bool.fetchOne(
-                db,
-                sql: "SELECT EXISTS (SELECT 1 FROM friendships WHERE user_id = ? AND channel_id = ?)",
+                try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM friendships WHERE user_id = ? AND channel_id = ?)"),
                 arguments: [userID, channelID]
             ) ?? false
         }
@@ -361,8 +359,9 @@ final class SQLiteStore: EmulatorStore {
     func userToken(refreshToken: String) async throws -> UserAccessToken? {
         try await cached(grantCache, refreshToken) { db in
             try Row.fetchOne(
-                db,
-                sql: "SELECT * FROM user_tokens WHERE refresh_token = ? ORDER BY issued_at DESC, rowid DESC LIMIT 1",
+                try db.cachedStatement(
+                    sql: "SELECT * FROM user_tokens WHERE refresh_token = ? ORDER BY issued_at DESC, rowid DESC LIMIT 1"
+                ),
                 arguments: [refreshToken]
             ).map(Self.userToken(from:))
         }
@@ -420,12 +419,13 @@ final class SQLiteStore: EmulatorStore {
             var revoked: [String] = []
             if let limit {
                 let valid = try String.fetchAll(
-                    db,
-                    sql: """
-                        SELECT access_token FROM channel_tokens
-                        WHERE channel_id = ? AND kind = ? AND revoked_at IS NULL AND expires_at > ?
-                        ORDER BY issued_at, rowid
-                        """,
+                    try db.cachedStatement(
+                        sql: """
+                            SELECT access_token FROM channel_tokens
+                            WHERE channel_id = ? AND kind = ? AND revoked_at IS NULL AND expires_at > ?
+                            ORDER BY issued_at, rowid
+                            """
+                    ),
                     arguments: [token.channelID, token.kind.rawValue, token.issuedAt.timeIntervalSince1970]
                 )
                 if valid.count >= limit {
@@ -457,11 +457,12 @@ final class SQLiteStore: EmulatorStore {
     func validChannelTokens(channelID: String, kind: ChannelAccessToken.Kind, at time: Date) async throws -> [ChannelAccessToken] {
         try await database.read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM channel_tokens WHERE channel_id = ? AND kind = ? AND revoked_at IS NULL AND expires_at > ?
-                    ORDER BY issued_at, rowid
-                    """,
+                try db.cachedStatement(
+                    sql: """
+                        SELECT * FROM channel_tokens WHERE channel_id = ? AND kind = ? AND revoked_at IS NULL AND expires_at > ?
+                        ORDER BY issued_at, rowid
+                        """
+                ),
                 arguments: [channelID, kind.rawValue, time.timeIntervalSince1970]
             ).map(Self.channelToken(from:))
         }
@@ -512,8 +513,7 @@ final class SQLiteStore: EmulatorStore {
         try await write { db in
             if let retryKey {
                 if let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT * FROM retry_keys WHERE channel_id = ? AND retry_key = ? AND accepted_at >= ?",
+                    try db.cachedStatement(sql: "SELECT * FROM retry_keys WHERE channel_id = ? AND retry_key = ? AND accepted_at >= ?"),
                     arguments: [channelID, retryKey, keysValidSince.timeIntervalSince1970]
                 ) {
                     let sent =
@@ -547,11 +547,12 @@ final class SQLiteStore: EmulatorStore {
     func messages(to recipient: String?, channelID: String?, limit: Int) async throws -> [StoredMessage] {
         try await database.read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM messages WHERE (?1 IS NULL OR recipient = ?1) AND (?2 IS NULL OR channel_id = ?2)
-                    ORDER BY seq DESC LIMIT ?3
-                    """,
+                try db.cachedStatement(
+                    sql: """
+                        SELECT * FROM messages WHERE (?1 IS NULL OR recipient = ?1) AND (?2 IS NULL OR channel_id = ?2)
+                        ORDER BY seq DESC LIMIT ?3
+                        """
+                ),
                 arguments: [recipient, channelID, limit]
             ).map(Self.message(from:))
         }
