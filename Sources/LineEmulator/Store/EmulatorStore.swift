@@ -20,19 +20,20 @@ protocol EmulatorStore: Sendable {
     // MARK: Consents and friendships
     func consents(userID: String) async throws -> [Consent]
     func consent(userID: String, channelID: String) async throws -> Consent?
-    /// Records a consent: its scopes are added to those the user granted the channel before. Atomic.
-    func grantConsent(_ consent: Consent) async throws
     func isFriend(userID: String, channelID: String) async throws -> Bool
     func setFriend(userID: String, channelID: String, isFriend: Bool) async throws
     /// The channels whose LINE Official Account the user is a friend of.
     func friendChannels(userID: String) async throws -> [String]
 
     // MARK: LINE Login codes and tokens
-    func insertCode(_ code: AuthorizationCode) async throws
+    /// Stores a new authorization code and, when given, the consent the user has just granted for it (its scopes
+    /// added to those granted to the channel before), in one transaction.
+    func insertCode(_ code: AuthorizationCode, grantingConsent consent: Consent?) async throws
     /// The code and whether it has been redeemed already.
     func authorizationCode(_ code: String) async throws -> (code: AuthorizationCode, isUsed: Bool)?
-    /// Marks the code used and returns it; a second redemption reports `.alreadyUsed`.
-    func redeemCode(_ code: String, at time: Date) async throws -> CodeRedemption
+    /// Marks the code used and stores `token`, the first access token issued from it, in one transaction; a second
+    /// redemption reports `.alreadyUsed` and stores nothing.
+    func redeemCode(_ code: String, issuing token: UserAccessToken) async throws -> CodeRedemption
     func insertUserToken(_ token: UserAccessToken) async throws
     func userToken(accessToken: String) async throws -> UserAccessToken?
     /// The newest access token of the grant the refresh token belongs to.

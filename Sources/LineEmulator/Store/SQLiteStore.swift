@@ -242,22 +242,6 @@ final class SQLiteStore: EmulatorStore {
         }
     }
 
-    func grantConsent(_ consent: Consent) async throws {
-        try await write { db in
-            let earlier = try String.fetchOne(
-                try db.cachedStatement(sql: "SELECT scopes FROM consents WHERE user_id = ? AND channel_id = ?"),
-                arguments: [consent.userID, consent.channelID]
-            )
-            let scopes = earlier.map { ScopeSet(Self.scopes($0).scopes.union(consent.scopes.scopes)) } ?? consent.scopes
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO consents (user_id, channel_id, scopes, granted_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (user_id, channel_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at
-                    """
-            ).execute(arguments: [consent.userID, consent.channelID, scopes.storageValue, consent.grantedAt.timeIntervalSince1970])
-        }
-    }
-
     func isFriend(userID: String, channelID: String) async throws -> Bool {
         let isFriend = try await cached(friendshipCache, Self.friendshipKey(userID, channelID)) { db in
             try Bool.fetchOne(
@@ -285,9 +269,25 @@ final class SQLiteStore: EmulatorStore {
 
     // MARK: LINE Login codes and tokens
 
-    func insertCode(_ code: AuthorizationCode) async throws {
+    /// Adds the consent's scopes to those the user granted the channel before.
+    private static func grant(_ consent: Consent, in db: Database) throws {
+        let earlier = try String.fetchOne(
+            try db.cachedStatement(sql: "SELECT scopes FROM consents WHERE user_id = ? AND channel_id = ?"),
+            arguments: [consent.userID, consent.channelID]
+        )
+        let scopes = earlier.map { ScopeSet(Self.scopes($0).scopes.union(consent.scopes.scopes)) } ?? consent.scopes
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO consents (user_id, channel_id, scopes, granted_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (user_id, channel_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at
+                """
+        ).execute(arguments: [consent.userID, consent.channelID, scopes.storageValue, consent.grantedAt.timeIntervalSince1970])
+    }
+
+    func insertCode(_ code: AuthorizationCode, grantingConsent consent: Consent?) async throws {
         let generation = codeCache.generation
         try await write { db in
+            if let consent { try Self.grant(consent, in: db) }
             try db.cachedStatement(
                 sql: """
                     INSERT INTO authorization_codes (code, version, channel_id, user_id, redirect_uri, scopes, nonce,
@@ -311,9 +311,10 @@ final class SQLiteStore: EmulatorStore {
         }
     }
 
-    func redeemCode(_ code: String, at time: Date) async throws -> CodeRedemption {
+    func redeemCode(_ code: String, issuing token: UserAccessToken) async throws -> CodeRedemption {
+        let generations = (userTokenCache.generation, grantCache.generation)
         defer { codeCache.remove([code]) }
-        return try await write { db in
+        let redemption = try await write { db -> CodeRedemption in
             guard
                 let row = try Row.fetchOne(
                     try db.cachedStatement(sql: "SELECT * FROM authorization_codes WHERE code = ?"),
@@ -325,28 +326,38 @@ final class SQLiteStore: EmulatorStore {
             let authorizationCode = Self.code(from: row)
             if (row["used_at"] as Double?) != nil { return .alreadyUsed(authorizationCode) }
             try db.cachedStatement(sql: "UPDATE authorization_codes SET used_at = ? WHERE code = ?").execute(arguments: [
-                time.timeIntervalSince1970, code,
+                token.issuedAt.timeIntervalSince1970, code,
             ])
+            try Self.insert(token, into: db)
             return .redeemed(authorizationCode)
         }
+        if case .redeemed = redemption { cache(token, generations: generations) }
+        return redemption
     }
 
     func insertUserToken(_ token: UserAccessToken) async throws {
         let generations = (userTokenCache.generation, grantCache.generation)
-        try await write { db in
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO user_tokens (access_token, refresh_token, version, channel_id, user_id, scopes, issued_at,
-                        expires_at, refresh_expires_at, revoked_at, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                token.accessToken, token.refreshToken, token.version.rawValue, token.channelID, token.userID,
-                token.scopes.storageValue, token.issuedAt.timeIntervalSince1970, token.expiresAt.timeIntervalSince1970,
-                token.refreshExpiresAt.timeIntervalSince1970, token.revokedAt?.timeIntervalSince1970, token.code,
-            ])
-        }
-        userTokenCache.store(token, for: token.accessToken, ifGeneration: generations.0)
-        grantCache.store(token, for: token.refreshToken, ifGeneration: generations.1)
+        try await write { db in try Self.insert(token, into: db) }
+        cache(token, generations: generations)
+    }
+
+    private static func insert(_ token: UserAccessToken, into db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO user_tokens (access_token, refresh_token, version, channel_id, user_id, scopes, issued_at,
+                    expires_at, refresh_expires_at, revoked_at, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            token.accessToken, token.refreshToken, token.version.rawValue, token.channelID, token.userID,
+            token.scopes.storageValue, token.issuedAt.timeIntervalSince1970, token.expiresAt.timeIntervalSince1970,
+            token.refreshExpiresAt.timeIntervalSince1970, token.revokedAt?.timeIntervalSince1970, token.code,
+        ])
+    }
+
+    /// Keeps a token just written, under its access token and as its grant's newest (by refresh token).
+    private func cache(_ token: UserAccessToken, generations: (userTokens: UInt64, grants: UInt64)) {
+        userTokenCache.store(token, for: token.accessToken, ifGeneration: generations.userTokens)
+        grantCache.store(token, for: token.refreshToken, ifGeneration: generations.grants)
     }
 
     func userToken(accessToken: String) async throws -> UserAccessToken? {

@@ -169,7 +169,8 @@ extension LoginService {
             scopes: request.scopes,
             authenticatedAt: session.authenticatedAt,
             amr: ["linesso"],
-            friendshipStatusChanged: nil
+            friendshipStatusChanged: nil,
+            consent: nil
         )
     }
 
@@ -220,8 +221,6 @@ extension LoginService {
         if granted.contains(.email) && !decision.grantEmail { granted = granted.removing(.email) }
 
         let now = clock.now
-        try await store.grantConsent(Consent(userID: user.userID, channelID: channel.channelID, scopes: granted, grantedAt: now))
-
         var friendshipChanged: Bool?
         if request.version == .v2_1, request.botPrompt != nil, channel.botLinked {
             let wasFriend = try await store.isFriend(userID: user.userID, channelID: channel.channelID)
@@ -238,18 +237,22 @@ extension LoginService {
             scopes: granted,
             authenticatedAt: now,
             amr: ["pwd"],
-            friendshipStatusChanged: friendshipChanged
+            friendshipStatusChanged: friendshipChanged,
+            consent: Consent(userID: user.userID, channelID: channel.channelID, scopes: granted, grantedAt: now)
         )
         return (response, SingleSignOnSession(userID: user.userID, authenticatedAt: now))
     }
 
+    /// Issues a code for `request`, recording `consent` (when the user has just given it) in the same write, and
+    /// returns the callback that carries the code.
     private func issueCode(
         for request: AuthorizationRequest,
         userID: String,
         scopes: ScopeSet,
         authenticatedAt: Date,
         amr: [String],
-        friendshipStatusChanged: Bool?
+        friendshipStatusChanged: Bool?,
+        consent: Consent?
     ) async throws -> AuthorizationResponse {
         let now = clock.now
         let code = AuthorizationCode(
@@ -266,7 +269,7 @@ extension LoginService {
             issuedAt: now,
             expiresAt: now.addingTimeInterval(Self.codeLifetime)
         )
-        try await store.insertCode(code)
+        try await store.insertCode(code, grantingConsent: consent)
         var parameters = [("code", code.code), ("state", request.state)]
         if let friendshipStatusChanged { parameters.append(("friendship_status_changed", friendshipStatusChanged ? "true" : "false")) }
         return AuthorizationResponse(redirectURI: request.redirectURI, parameters: parameters, mode: request.responseMode)

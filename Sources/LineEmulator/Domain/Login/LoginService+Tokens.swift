@@ -95,10 +95,6 @@ extension LoginService {
             throw PlatformError.invalidGrant("code_verifier was sent but the authorization request had no code_challenge")
         }
 
-        guard case .redeemed = try await store.redeemCode(code.code, at: now) else {
-            try await store.revokeGrants(issuedFromCode: code.code, at: now)
-            throw PlatformError.invalidGrant("authorization code has already been used")
-        }
         let token = UserAccessToken(
             accessToken: makeAccessToken(channelID: channel.channelID, kind: "user"),
             refreshToken: Randomness.alphanumeric(32),
@@ -112,7 +108,10 @@ extension LoginService {
             revokedAt: nil,
             code: code.code
         )
-        try await store.insertUserToken(token)
+        guard case .redeemed = try await store.redeemCode(code.code, issuing: token) else {
+            try await store.revokeGrants(issuedFromCode: code.code, at: now)
+            throw PlatformError.invalidGrant("authorization code has already been used")
+        }
 
         var idToken: String?
         if version == .v2_1, code.scopes.contains(.openid), let user = try await store.user(id: code.userID) {
