@@ -11,10 +11,13 @@ struct SigningKeys: Sendable {
     let idTokenKeyID: String
     /// Authenticates values the emulator hands to browsers and clients (consent transactions, cookies, tokens).
     let sealingKey: SymmetricKey
+    /// HMAC already keyed with `sealingKey`: each seal copies it instead of deriving the inner and outer keys again.
+    private let sealingMAC: HMAC<SHA256>
 
     init(idTokenKey: P256.Signing.PrivateKey, sealingKey: SymmetricKey) {
         self.idTokenKey = idTokenKey
         self.sealingKey = sealingKey
+        self.sealingMAC = HMAC(key: sealingKey)
         self.idTokenKeyID = SHA256.hash(data: idTokenKey.publicKey.rawRepresentation).map { String(format: "%02x", $0) }.joined()
     }
 
@@ -61,11 +64,15 @@ struct SigningKeys: Sendable {
         var authenticated = Data(purpose.utf8)
         authenticated.append(UInt8(ascii: ":"))
         authenticated.append(contentsOf: parts[0])
-        guard HMAC<SHA256>.isValidAuthenticationCode(tag, authenticating: authenticated, using: sealingKey) else { return nil }
+        var mac = sealingMAC
+        mac.update(data: authenticated)
+        guard mac.finalize() == tag else { return nil }  // constant time
         return payload
     }
 
     private func mac(_ encoded: String, purpose: String) -> Data {
-        Data(HMAC<SHA256>.authenticationCode(for: Data("\(purpose):\(encoded)".utf8), using: sealingKey))
+        var mac = sealingMAC
+        mac.update(data: Data("\(purpose):\(encoded)".utf8))
+        return Data(mac.finalize())
     }
 }
