@@ -48,6 +48,15 @@ public enum JSONValue: Sendable, Codable, Equatable {
         return nil
     }
 
+    /// The number, when this is one (`.integer` or `.number`).
+    public var numberValue: Double? {
+        switch self {
+        case .integer(let value): Double(value)
+        case .number(let value): value
+        default: nil
+        }
+    }
+
     /// The elements, when this is an array.
     public var arrayValue: [JSONValue]? {
         if case .array(let value) = self { return value }

@@ -217,6 +217,7 @@ struct CoreTests {
         #expect(members["f"] == .bool(false))
         #expect(members["n"] == .null)
         #expect(members["s"]?.stringValue == "x")
+        #expect(members["i"]?.numberValue == 1 && members["d"]?.numberValue == 1.5 && members["s"]?.numberValue == nil)
         #expect(members["a"]?.arrayValue == [.integer(1), .string("y")])
         #expect(members["o"]?.objectValue?["k"] == .array([]))
         #expect(try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(value)) == value)

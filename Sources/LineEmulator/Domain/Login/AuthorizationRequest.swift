@@ -64,12 +64,6 @@ extension AuthorizationRequest {
             default: nil
             }
         }
-        let issuedAt: Double? =
-            switch members["issuedAt"] {
-            case .integer(let seconds): Double(seconds)
-            case .number(let seconds): seconds
-            default: nil
-            }
         let maxAge: Int?? =
             switch members["maxAge"] {
             case nil: .some(nil)
@@ -82,7 +76,7 @@ extension AuthorizationRequest {
             let nonce = optional("nonce"), let prompt = optional("prompt"), let maxAge,
             let codeChallenge = optional("codeChallenge"),
             let responseMode = members["responseMode"]?.stringValue.flatMap(ResponseMode.init(rawValue:)),
-            let botPrompt = optional("botPrompt"), let uiLocales = optional("uiLocales"), let issuedAt,
+            let botPrompt = optional("botPrompt"), let uiLocales = optional("uiLocales"), let issuedAt = members["issuedAt"]?.numberValue,
             let csrf = members["csrf"]?.stringValue
         else { return nil }
         self.init(

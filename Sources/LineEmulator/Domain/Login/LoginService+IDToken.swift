@@ -74,13 +74,9 @@ extension LoginService {
         }
         let payload = parsed.payload
         guard payload["iss"]?.stringValue == issuer else { throw PlatformError.invalidRequest("Invalid IdToken Issuer.") }
-        let exp: Double? =
-            switch payload["exp"] {
-            case .integer(let seconds): Double(seconds)
-            case .number(let seconds): seconds
-            default: nil
-            }
-        guard let exp, clock.now.timeIntervalSince1970 < exp else { throw PlatformError.invalidRequest("IdToken expired.") }
+        guard let exp = payload["exp"]?.numberValue, clock.now.timeIntervalSince1970 < exp else {
+            throw PlatformError.invalidRequest("IdToken expired.")
+        }
         guard payload["aud"]?.stringValue == clientID else { throw PlatformError.invalidRequest("Invalid IdToken Audience.") }
         if let nonce = form.nonEmpty("nonce"), payload["nonce"]?.stringValue != nonce {
             throw PlatformError.invalidRequest("Invalid IdToken Nonce.")
