@@ -66,12 +66,7 @@ struct RefusedInputTests {
     @Test("a rate outside 0.01 to 1,000,000 requests per second is refused", arguments: [5e-324, 0.001, 0, -1, 1e7, 1e308])
     func refusedRate(rate: Double) async throws {
         try await TestEmulator.run { emulator in
-            let response = try await RawHTTP(emulator).send(
-                .PUT,
-                "/_emulator/v1/rate-limits",
-                headers: [("Content-Type", "application/json")],
-                body: Data(#"{"push": \#(rate)}"#.utf8)
-            )
+            let response = try await RawHTTP(emulator).sendJSONText(.PUT, "/_emulator/v1/rate-limits", #"{"push": \#(rate)}"#)
             #expect(response.status == 400)
             #expect(response.json["message"] is String)
             let rates = try await RawHTTP(emulator).get("/_emulator/v1/rate-limits")
@@ -84,12 +79,7 @@ struct RefusedInputTests {
         try await TestEmulator.run { emulator in
             let http = RawHTTP(emulator)
             for body in [#"{"push": 0.01}"#, #"{"push": 1000000}"#, #"{"push": null}"#] {
-                let response = try await http.send(
-                    .PUT,
-                    "/_emulator/v1/rate-limits",
-                    headers: [("Content-Type", "application/json")],
-                    body: Data(body.utf8)
-                )
+                let response = try await http.sendJSONText(.PUT, "/_emulator/v1/rate-limits", body)
                 #expect(response.status == 200, "\(body)")
             }
         }
