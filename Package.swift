@@ -160,3 +160,11 @@ let package = Package(
         ),
     ]
 )
+
+// The channel token provider is a swift-service-lifecycle Service (background renewal until graceful shutdown).
+for target in package.targets where target.name == "LineMessaging" {
+    target.dependencies.append(.product(name: "ServiceLifecycle", package: "swift-service-lifecycle"))
+}
+for target in package.targets where target.name == "LineMessagingTests" {
+    target.dependencies.append(.product(name: "ServiceLifecycle", package: "swift-service-lifecycle"))
+}
