@@ -107,27 +107,8 @@ struct FleetProviderTests {
     @Test("60 restarts with v2.1 tokens: never a revoked token handed out, never more live tokens than the fleet needs")
     func restartsStayUnderTheCaps() async throws {
         try await TestEmulator.run { emulator in
-            let harness = Harness(emulator)
-            let signer = try await harness.assertionSigner()
             let store = InMemoryChannelTokenStore()
-            let credential = ChannelTokenProvider.Credential.assertion(
-                signer,
-                tokenLifetime: .seconds(86400),
-                channelSecret: Harness.bot.channelSecret
-            )
-            let client = ChannelAccessTokenClient(api: harness.api)
-            var mostLive = 0
-            for restart in 1...60 {
-                // A process starts, serves, and stops (gracefully); every 15th stop is the fleet-wide revocation.
-                let fleet = Fleet(harness, stores: [store, store], credential: credential)
-                let tokens = try await fleet.tokens(callers: 10)
-                #expect(tokens.count == 1, "restart \(restart)")
-                for token in tokens { _ = try await client.verify(token) }  // never a revoked one
-                mostLive = max(mostLive, try await harness.liveV21Tokens(signer: signer))
-                if restart % 15 == 0 { try await fleet.providers[0].revokeSharedToken() }
-            }
-            #expect(mostLive == 1, "the fleet needs one live token")
-            #expect(try await harness.requestCount("/oauth2/v2.1/token") == 4, "issued once, then once after each revocation")
+            try await Fleet.restartsStayUnderTheCaps(Harness(emulator), stores: [store, store])
         }
     }
 

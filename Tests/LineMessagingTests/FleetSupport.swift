@@ -57,6 +57,36 @@ struct Fleet {
     }
 }
 
+extension Fleet {
+    /// 60 simulated restarts of the instances on `stores` (v2.1 tokens): each instance starts, serves, and stops
+    /// gracefully; every 15th stop is the fleet-wide revocation. Never a revoked token handed out, never more than
+    /// the one live token the fleet needs.
+    static func restartsStayUnderTheCaps(
+        _ harness: Harness,
+        stores: [any ChannelTokenStore],
+        sealer: ChannelTokenSealer = .processLocal
+    ) async throws {
+        let signer = try await harness.assertionSigner()
+        let credential = ChannelTokenProvider.Credential.assertion(
+            signer,
+            tokenLifetime: .seconds(86400),
+            channelSecret: Harness.bot.channelSecret
+        )
+        let client = ChannelAccessTokenClient(api: harness.api)
+        var mostLive = 0
+        for restart in 1...60 {
+            let fleet = Fleet(harness, stores: stores, sealer: sealer, credential: credential)
+            let tokens = try await fleet.tokens(callers: 10)
+            #expect(tokens.count == 1, "restart \(restart)")
+            for token in tokens { _ = try await client.verify(token) }  // never a revoked one
+            mostLive = max(mostLive, try await harness.liveV21Tokens(signer: signer))
+            if restart % 15 == 0 { try await fleet.providers[0].revokeSharedToken() }
+        }
+        #expect(mostLive == 1, "the fleet needs one live token")
+        #expect(try await harness.requestCount("/oauth2/v2.1/token") == 4, "issued once, then once after each revocation")
+    }
+}
+
 /// How far one provider's clock is ahead of the real time.
 final class ClockOffset: Sendable {
     let seconds = Mutex<TimeInterval>(0)

@@ -1,4 +1,5 @@
 import Foundation
+import LineEmulatorTesting
 import LineMessaging
 import LineMessagingPostgres
 import Logging
@@ -48,5 +49,20 @@ enum PostgresFixture {
             try await group.waitForAll()
         }
         return stores
+    }
+
+    /// An emulator, a fresh schema, and a fleet of `providers` instances, each on its own `PostgresClient`.
+    static func withFleet(
+        providers count: Int,
+        sealer: ChannelTokenSealer,
+        _ body: @Sendable (_ harness: Harness, _ fleet: Fleet, _ stores: [PostgresChannelTokenStore]) async throws -> Void
+    ) async throws {
+        try await TestEmulator.run { emulator in
+            let harness = Harness(emulator)
+            try await withSchema(clients: count) { schema, clients in
+                let stores = try await stores(clients, schema: schema)
+                try await body(harness, Fleet(harness, stores: stores, sealer: sealer), stores)
+            }
+        }
     }
 }
