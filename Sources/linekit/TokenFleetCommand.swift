@@ -59,7 +59,7 @@ extension TokenCommand {
     struct Fleet: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The channel access tokens a fleet of app instances shares through PostgreSQL.",
-            subcommands: [Status.self, Renew.self],
+            subcommands: [Status.self, Renew.self, Revoke.self],
             defaultSubcommand: Status.self
         )
     }
@@ -122,42 +122,70 @@ extension TokenCommand.Fleet {
                     --channel-id 2000000003 --channel-secret …
                 """
         )
-        @OptionGroup var target: TargetOptions
-        @OptionGroup var store: FleetStoreOptions
-        @OptionGroup var credentials: ChannelCredentials
-        @Option(help: "short-lived, v2.1 or stateless.") var kind: TokenKind = .shortLived
-        @Option(help: "Lifetime of a v2.1 token in days (1 to 30).") var days = 30
-        @Option(help: "How long the claim to issue holds the other instances back, in seconds.") var leaseSeconds = 30
+        @OptionGroup var fleet: FleetProviderOptions
 
         func run() async throws {
             try await reportingFleetErrors {
-                let credential: ChannelTokenProvider.Credential
-                switch kind {
-                case .shortLived: credential = .secret(try credentials.secret)
-                case .stateless: credential = .statelessSecret(try credentials.secret)
-                case .v21:
-                    guard (1...30).contains(days) else { throw ValidationError("--days must be between 1 and 30") }
-                    guard let signer = try credentials.signer else {
-                        throw ValidationError("v2.1 tokens need --private-key-file and --kid")
-                    }
-                    credential = .assertion(signer, tokenLifetime: .seconds(days * 86400), channelSecret: try credentials.secret)
-                }
-                let client = ChannelAccessTokenClient(api: try target.api)
-                let channelID = credentials.channelId
-                let lease = Duration.seconds(leaseSeconds)
-                let token = try await store.withStore { store, sealer in
-                    try await store.prepare()
-                    return try await ChannelTokenProvider(
-                        channelID: channelID,
-                        credential: credential,
-                        client: client,
-                        store: store,
-                        sealer: sealer,
-                        lease: lease
-                    ).renew()
-                }
+                let token = try await fleet.withProvider { try await $0.renew() }
                 printJSON(["token": token.masked, "expires_at": ISO8601DateFormatter().string(from: token.expiresAt)])
             }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke the fleet's shared token at LINE and remove it from the store: every instance issues anew.",
+            discussion: """
+                Stopping an instance never revokes the shared token; this is the explicit, fleet-wide end. Example:
+                  linekit token fleet revoke --postgres postgres://app@db:5432/app --sealing-key-file sealing.key \\
+                    --channel-id 2000000003 --channel-secret …
+                """
+        )
+        @OptionGroup var fleet: FleetProviderOptions
+
+        func run() async throws {
+            try await reportingFleetErrors {
+                try await fleet.withProvider { try await $0.revokeSharedToken() }
+                print("revoked the shared \(fleet.kind.rawValue) token of channel \(fleet.credentials.channelId)")
+            }
+        }
+    }
+}
+
+/// A provider of the fleet, as `renew` and `revoke` act on its shared token.
+struct FleetProviderOptions: ParsableArguments {
+    @OptionGroup var target: TargetOptions
+    @OptionGroup var store: FleetStoreOptions
+    @OptionGroup var credentials: ChannelCredentials
+    @Option(help: "short-lived, v2.1 or stateless.") var kind: TokenKind = .shortLived
+    @Option(help: "Lifetime of a v2.1 token in days (1 to 30).") var days = 30
+    @Option(help: "How long the claim to issue holds the other instances back, in seconds.") var leaseSeconds = 30
+
+    func withProvider<Result: Sendable>(_ body: @Sendable (ChannelTokenProvider) async throws -> Result) async throws -> Result {
+        let credential: ChannelTokenProvider.Credential
+        switch kind {
+        case .shortLived: credential = .secret(try credentials.secret)
+        case .stateless: credential = .statelessSecret(try credentials.secret)
+        case .v21:
+            guard (1...30).contains(days) else { throw ValidationError("--days must be between 1 and 30") }
+            guard let signer = try credentials.signer else { throw ValidationError("v2.1 tokens need --private-key-file and --kid") }
+            credential = .assertion(signer, tokenLifetime: .seconds(days * 86400), channelSecret: try credentials.secret)
+        }
+        let client = ChannelAccessTokenClient(api: try target.api)
+        let channelID = credentials.channelId
+        let lease = Duration.seconds(leaseSeconds)
+        return try await store.withStore { store, sealer in
+            try await store.prepare()
+            return try await body(
+                ChannelTokenProvider(
+                    channelID: channelID,
+                    credential: credential,
+                    client: client,
+                    store: store,
+                    sealer: sealer,
+                    lease: lease
+                )
+            )
         }
     }
 }

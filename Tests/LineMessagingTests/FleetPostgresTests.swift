@@ -118,7 +118,7 @@ struct FleetPostgresTests {
         }
     }
 
-    @Test("linekit token fleet status: masked tokens, expiry, issuer and lease; a wrong key is a clear error without the token")
+    @Test("linekit token fleet status shows masked tokens, expiry and issuer (a wrong key: a clear error, no token); revoke ends them")
     func operatorStatus() async throws {
         try await PostgresFixture.withFleet(providers: 1, sealer: Self.sealer) { harness, fleet, stores in
             let schema = try #require(stores[0].schema)
@@ -145,6 +145,18 @@ struct FleetPostgresTests {
             #expect(refused.exitCode == 1)
             #expect(refused.error.contains("does not open with this sealing key"), "\(refused.error)")
             #expect(!refused.output.contains(token.accessToken) && !refused.error.contains(token.accessToken))
+
+            // The fleet-wide end: revoked at LINE, gone from the store.
+            let revoke = try LinekitProcess.run([
+                "token", "fleet", "revoke", "--emulator", harness.emulator.baseURL.absoluteString, "--postgres",
+                try #require(PostgresFixture.url), "--schema", schema, "--sealing-key-file", keyFile.path, "--channel-id",
+                Harness.bot.channelID, "--channel-secret", Harness.bot.channelSecret,
+            ])
+            #expect(revoke.exitCode == 0, "\(revoke.error)")
+            await #expect(throws: LineAPIError.self) {
+                try await ChannelAccessTokenClient(api: harness.api).verifyShortLived(token.accessToken)
+            }
+            #expect(try await stores[0].slots(channelID: nil).isEmpty)
         }
     }
 
