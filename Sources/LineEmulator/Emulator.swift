@@ -102,7 +102,7 @@ public struct Emulator: Sendable {
         let router = Router(context: EmulatorRequestContext.self)
         let channelTokens = ChannelTokenService(store: store, clock: configuration.clock, login: login, rateLimiter: rateLimiter)
         let push = PushService(store: store, clock: configuration.clock, channelTokens: channelTokens, rateLimiter: rateLimiter)
-        let access = AdminAccess(allowRemote: configuration.allowRemoteAdmin)
+        let access = AdminAccess(allowRemote: configuration.allowRemoteAdmin, publicBaseURL: configuration.publicBaseURL)
         router.add(middleware: RequestLogMiddleware(log: requestLog))
         router.add(middleware: PlatformResponseMiddleware(pages: pages))
         router.add(middleware: FaultMiddleware(faults: faults, channelTokens: channelTokens, store: store))

@@ -11,7 +11,8 @@ struct EmulatorCommand: AsyncParsableCommand {
         discussion: """
             The emulator answers at LINE's paths (for example /oauth2/v2.1/authorize and /oauth2/v2.1/token), so an \
             app or an official LINE SDK only needs its host changed. State is kept in SQLite, so codes and tokens \
-            survive a restart; /_emulator/v1/reset returns to the seed.
+            survive a restart; POST /_emulator/v1/reset (with Content-Type: application/json, like every admin \
+            request that changes state) returns to the seed.
 
             Examples:
               linekit emulator

@@ -70,6 +70,13 @@ struct RawHTTP {
         return try await send(.POST, path, headers: headers, body: try JSONSerialization.data(withJSONObject: object))
     }
 
+    /// An admin API request as every client must send one that changes state: `Content-Type: application/json`, with
+    /// or without a body (docs/SECURITY.md).
+    func admin(_ method: HTTPMethod, _ path: String, _ object: Any? = nil, headers: [(String, String)] = []) async throws -> RawResponse {
+        let body = try object.map { try JSONSerialization.data(withJSONObject: $0) }
+        return try await send(method, path, headers: [("Content-Type", "application/json")] + headers, body: body)
+    }
+
     static func encode(_ value: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
