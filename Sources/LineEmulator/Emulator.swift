@@ -30,7 +30,9 @@ public struct Emulator: Sendable {
         public var seed: Seed
         /// The `iss` claim of ID tokens and the discovery document's issuer. Default `https://access.line.me`.
         public var issuer: String
-        /// The base URL advertised in the discovery document; by default, the `Host` the client used.
+        /// The base URL advertised in the discovery document. By default, the `Host` the client used when it is one the
+        /// emulator serves (`localhost`, an IP address, `host`), else the address the client connected to: the
+        /// document never repeats an arbitrary `Host`.
         public var publicBaseURL: String?
         /// Whether the admin API answers clients that are not on loopback. Default `false`.
         public var allowRemoteAdmin: Bool
@@ -102,13 +104,16 @@ public struct Emulator: Sendable {
         let router = Router(context: EmulatorRequestContext.self)
         let channelTokens = ChannelTokenService(store: store, clock: configuration.clock, login: login, rateLimiter: rateLimiter)
         let push = PushService(store: store, clock: configuration.clock, channelTokens: channelTokens, rateLimiter: rateLimiter)
-        let access = AdminAccess(allowRemote: configuration.allowRemoteAdmin, publicBaseURL: configuration.publicBaseURL)
+        let hosts = ServedHosts(boundHost: configuration.host, publicBaseURL: configuration.publicBaseURL)
+        let access = AdminAccess(allowRemote: configuration.allowRemoteAdmin, hosts: hosts, publicBaseURL: configuration.publicBaseURL)
         router.add(middleware: RequestLogMiddleware(log: requestLog))
         router.add(middleware: PlatformResponseMiddleware(pages: pages))
+        router.add(middleware: HostHeaderMiddleware())
         router.add(middleware: FaultMiddleware(faults: faults, channelTokens: channelTokens, store: store))
         var routes = RouteTable()
         LoginPageRoutes(login: login, pages: pages).register(on: &routes)
-        OAuthRoutes(login: login, channelTokens: channelTokens, configuredBaseURL: configuration.publicBaseURL).register(on: &routes)
+        OAuthRoutes(login: login, channelTokens: channelTokens, configuredBaseURL: configuration.publicBaseURL, hosts: hosts)
+            .register(on: &routes)
         UserAPIRoutes(login: login, channelTokens: channelTokens).register(on: &routes)
         MessagingRoutes(push: push).register(on: &routes)
         AdminRoutes(

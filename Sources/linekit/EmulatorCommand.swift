@@ -39,7 +39,10 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "The iss claim of ID tokens.")
     var issuer = "https://access.line.me"
 
-    @Option(help: "The base URL to advertise in the discovery document (default: the Host the client used).")
+    @Option(
+        help:
+            "The base URL to advertise in the discovery document (default: the Host the client used if it is localhost, an IP address or --host, else the address it connected to). Its host is also accepted by the admin API and console."
+    )
     var publicURL: String?
 
     @Flag(help: "Let clients that are not on loopback use the admin API under /_emulator/v1.")

@@ -5,6 +5,7 @@ import NIOCore
 /// Who may use the emulator's own API and console, and which requests a web page could have forged.
 ///
 /// - Only loopback clients, unless remote administration is allowed.
+/// - Only requests addressed to a name the emulator serves (`ServedHosts`): a DNS-rebinding page is refused.
 /// - A request with an `Origin` header must come from the emulator's own origin (the `Host` it was sent to, or the
 ///   configured public URL): a page on another site cannot use the admin API through the developer's browser.
 /// - Every state-changing admin API request (`POST`, `PUT`, `PATCH`, `DELETE`) must say
@@ -22,11 +23,13 @@ struct AdminAccess: Sendable {
     }
 
     let allowRemote: Bool
+    let hosts: ServedHosts
     /// The configured public base URL's origin (`scheme://host[:port]`), also accepted as an `Origin`.
     let publicOrigin: String?
 
-    init(allowRemote: Bool, publicBaseURL: String?) {
+    init(allowRemote: Bool, hosts: ServedHosts, publicBaseURL: String?) {
         self.allowRemote = allowRemote
+        self.hosts = hosts
         publicOrigin = publicBaseURL.flatMap(Self.origin(of:))
     }
 
@@ -36,6 +39,12 @@ struct AdminAccess: Sendable {
             guard let address = context.remoteAddress, Self.isLoopback(address) else {
                 throw surface.error(403, "The emulator's admin API answers loopback clients only (see --allow-remote-admin)")
             }
+        }
+        guard let host = request.head.authority, hosts.contains(authority: host) else {
+            throw surface.error(
+                403,
+                "The admin API and console answer only requests addressed to the emulator itself (localhost, an IP address, --host or --public-url), not \(request.head.authority ?? "no Host")"
+            )
         }
         if let origin = request.headers[.origin] {
             guard isOwnOrigin(origin, of: request) else {
