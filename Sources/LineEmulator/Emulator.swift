@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -40,6 +41,8 @@ public struct Emulator: Sendable {
         public var clock: EmulatorClock
         /// Requests per second per channel for the rate-limited endpoints. Default: LINE's published limits.
         public var rateLimits: [RateLimiter.Endpoint: Double]
+        /// Open connections at most, and how long idle or slow clients are kept. Default: `ConnectionLimits()`.
+        public var connectionLimits: ConnectionLimits
         public var logger: Logger
 
         public init(
@@ -52,6 +55,7 @@ public struct Emulator: Sendable {
             allowRemoteAdmin: Bool = false,
             clock: EmulatorClock = EmulatorClock(),
             rateLimits: [RateLimiter.Endpoint: Double] = RateLimiter.lineDefaults,
+            connectionLimits: ConnectionLimits = ConnectionLimits(),
             logger: Logger = Logger(label: "linekit.emulator")
         ) {
             self.host = host
@@ -63,6 +67,7 @@ public struct Emulator: Sendable {
             self.allowRemoteAdmin = allowRemoteAdmin
             self.clock = clock
             self.rateLimits = rateLimits
+            self.connectionLimits = connectionLimits
             self.logger = logger
         }
     }
@@ -146,8 +151,11 @@ public struct Emulator: Sendable {
     public func application(
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        let limits = configuration.connectionLimits
+        let logger = configuration.logger
+        return Application(
             router: router(),
+            server: HTTPServerBuilder { responder in LimitedHTTP1Channel(responder: responder, limits: limits, logger: logger) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: configuration.logger

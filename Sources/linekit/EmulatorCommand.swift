@@ -48,6 +48,15 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Flag(help: "Let clients that are not on loopback use the admin API under /_emulator/v1.")
     var allowRemoteAdmin = false
 
+    @Option(help: "Connections open at once; more are answered 503 and closed.")
+    var maxConnections = ConnectionLimits().maxConnections
+
+    @Option(help: "Seconds a connection may wait for its next request (or the rest of a request's head) before it is closed.")
+    var idleTimeout = 60.0
+
+    @Option(help: "Seconds a client may take to send a request's body before the connection is closed.")
+    var requestTimeout = 30.0
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "notice"
 
@@ -58,6 +67,9 @@ struct EmulatorCommand: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         logger.logLevel = level
+        guard maxConnections > 0, idleTimeout > 0, idleTimeout.isFinite, requestTimeout > 0, requestTimeout.isFinite else {
+            throw ValidationError("--max-connections, --idle-timeout and --request-timeout must be positive")
+        }
         var seed = Seed.default
         if let config {
             do {
@@ -74,6 +86,11 @@ struct EmulatorCommand: AsyncParsableCommand {
             issuer: issuer,
             publicBaseURL: publicURL,
             allowRemoteAdmin: allowRemoteAdmin,
+            connectionLimits: ConnectionLimits(
+                maxConnections: maxConnections,
+                idleTimeout: .milliseconds(Int64(min(idleTimeout, 86400) * 1000)),
+                requestReadTimeout: .milliseconds(Int64(min(requestTimeout, 86400) * 1000))
+            ),
             logger: logger
         )
         let emulator = try await Emulator(configuration: configuration)

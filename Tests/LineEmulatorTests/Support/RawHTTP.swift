@@ -162,6 +162,18 @@ final class RawSocket: Sendable {
     /// that closed it resets the connection on the next bytes sent) or `timeout` passes; `true` if it closed.
     func waitForClose(timeout: Duration) async -> Bool { await wait(for: closed, timeout: timeout) }
 
+    /// Whether the server closed the connection completely within `timeout`: it stopped sending, and bytes sent
+    /// after that are refused (a half-closed connection would go on taking them).
+    func closedByServer(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        guard await waitForEnd(timeout: timeout) else { return false }
+        while ContinuousClock.now < deadline {
+            try? await send(Array(repeating: UInt8(ascii: "x"), count: 1024))
+            if await waitForClose(timeout: .milliseconds(100)) { return true }
+        }
+        return false
+    }
+
     private func wait(for closed: EventLoopFuture<Void>, timeout: Duration) async -> Bool {
         let eventLoop = channel.eventLoop
         let nanoseconds = Int64(timeout.components.seconds) * 1_000_000_000 + Int64(timeout.components.attoseconds / 1_000_000_000)
