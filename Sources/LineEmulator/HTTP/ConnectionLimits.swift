@@ -53,7 +53,7 @@ struct LimitedHTTP1Channel: ServerChildChannel {
         http = HTTP1Channel(
             responder: responder,
             configuration: .init(
-                additionalChannelHandlers: [RequestDeadlineHandler(readTimeout: readTimeout, logger: logger)],
+                additionalChannelHandlers: [RequestDeadlineHandler(readTimeout: readTimeout, logger: logger), ParseErrorBodyHandler()],
                 idleTimeout: TimeAmount(limits.idleTimeout)
             )
         )
