@@ -14,6 +14,15 @@ struct ConnectionLimitTests {
         )
     }
 
+    /// Sends a byte every 100 ms, for 5 s at most; `true` once the server has closed the connection.
+    static func trickleUntilClosed(_ socket: RawSocket) async -> Bool {
+        for _ in 0..<50 {
+            try? await socket.send("a")
+            if await socket.waitForClose(timeout: .milliseconds(100)) { return true }
+        }
+        return false
+    }
+
     @Test("a silent connection, and one idle after its request, are closed after the idle timeout")
     func idle() async throws {
         // Long enough that a loaded machine sends the second request before the connection counts as idle.
@@ -36,12 +45,7 @@ struct ConnectionLimitTests {
             let socket = try await RawSocket.connect(port: emulator.port)
             defer { socket.close() }
             try await socket.send("GET /_emulator/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
-            var closed = false
-            for _ in 0..<50 where !closed {
-                try? await socket.send("a")
-                closed = await socket.waitForClose(timeout: .milliseconds(100))
-            }
-            #expect(closed, "still open after 5 s of a trickled header")
+            #expect(await Self.trickleUntilClosed(socket), "still open after 5 s of a trickled header")
         }
     }
 
@@ -54,12 +58,7 @@ struct ConnectionLimitTests {
             try await socket.send(
                 "POST /oauth2/v2.1/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\n"
             )
-            var closed = false
-            for _ in 0..<50 where !closed {
-                try? await socket.send("a")
-                closed = await socket.waitForClose(timeout: .milliseconds(100))
-            }
-            #expect(closed, "still open after 5 s of a trickled body")
+            #expect(await Self.trickleUntilClosed(socket), "still open after 5 s of a trickled body")
         }
     }
 
