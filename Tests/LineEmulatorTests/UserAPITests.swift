@@ -153,7 +153,7 @@ struct UserAPITests {
     }
 
     static func channelToken(_ emulator: TestEmulator, channelID: String = Fixture.web.channelID) async throws -> String {
-        let response = try await RawHTTP(emulator).send(.POST, "/_emulator/v1/channels/\(channelID)/tokens")
+        let response = try await RawHTTP(emulator).admin(.POST, "/_emulator/v1/channels/\(channelID)/tokens")
         try #require(response.status == 201, "\(response.text)")
         return try #require(response.json["access_token"] as? String)
     }

@@ -124,7 +124,11 @@ struct LoginIntegrationTests {
             let (code, pending) = try await Self.authorize(emulator, login)
             let tokens = try await login.exchange(code: code, pending: pending)
             let channelToken = try await LineAPIClient(configuration: .init(endpoints: .emulator(emulator.baseURL))).send(
-                LineHTTPRequest(method: .post, url: emulator.baseURL.appending(path: "_emulator/v1/channels/2000000001/tokens")),
+                LineHTTPRequest(
+                    method: .post,
+                    url: emulator.baseURL.appending(path: "_emulator/v1/channels/2000000001/tokens"),
+                    headers: [.contentType: "application/json"]
+                ),
                 idempotent: false
             )
             struct Minted: Decodable { var access_token: String }

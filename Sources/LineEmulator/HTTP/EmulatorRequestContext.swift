@@ -19,6 +19,13 @@ public struct EmulatorRequestContext: RequestContext, RemoteAddressRequestContex
 
     public var remoteAddress: SocketAddress? { channel.remoteAddress }
 
+    /// `http://address:port` of the socket the client connected to (IPv6 in brackets).
+    var localBaseURL: String {
+        guard let address = channel.localAddress, let ip = address.ipAddress, let port = address.port else { return "http://127.0.0.1" }
+        if case .v6 = address { return "http://[\(ip)]:\(port)" }
+        return "http://\(ip):\(port)"
+    }
+
     /// LINE's limit: bodies over 2 MB are answered with 413.
     public var maxUploadSize: Int { 2 * 1024 * 1024 }
 }

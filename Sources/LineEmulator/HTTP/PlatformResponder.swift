@@ -4,6 +4,7 @@ import Hummingbird
 import LineCore
 import Logging
 import NIOCore
+import NIOHTTP1
 
 extension HTTPField.Name {
     static let lineRequestID = HTTPField.Name("x-line-request-id")!
@@ -21,6 +22,9 @@ struct PlatformResponseMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as PlatformError {
             response = render(error)
+        } catch is HTTPParserError {
+            // The body broke HTTP's framing (a bad chunk size, say) while the route read it.
+            response = render(.forEndpoint(path: request.uri.path, status: 400, "The request body is not valid HTTP", explained: true))
         } catch let error as any HTTPResponseError {
             switch error.status {
             case .notFound: response = render(.notFound)

@@ -4,7 +4,8 @@ import NIOCore
 
 /// The emulator's own JSON API under `/_emulator/v1/`: channels, users, consents, reset, clock and health.
 ///
-/// It answers only loopback clients unless the configuration allows remote administration.
+/// It answers only loopback clients unless the configuration allows remote administration, and changes state only
+/// for requests a web page cannot send on its own (see `AdminAccess`).
 struct AdminRoutes {
     let store: any EmulatorStore
     let clock: EmulatorClock
@@ -20,7 +21,7 @@ struct AdminRoutes {
     func register(on routes: inout RouteTable) {
         func on(_ path: String, _ method: HTTPRequest.Method, _ handler: @escaping RouteTable.Handler) {
             routes.on(Self.prefix + path, method) { request, context in
-                try access.check(context)
+                try access.check(request, context, from: .api)
                 return try await handler(request, context)
             }
         }
@@ -174,26 +175,6 @@ struct AdminRoutes {
         }
     }
 
-}
-
-/// Who may use the emulator's own API and console: loopback clients only, unless remote administration is allowed.
-struct AdminAccess: Sendable {
-    let allowRemote: Bool
-
-    func check(_ context: EmulatorRequestContext) throws {
-        guard !allowRemote else { return }
-        guard let address = context.remoteAddress, Self.isLoopback(address) else {
-            throw PlatformError.message(403, "The emulator's admin API answers loopback clients only (see --allow-remote-admin)")
-        }
-    }
-
-    private static func isLoopback(_ address: SocketAddress) -> Bool {
-        switch address {
-        case .v4: address.ipAddress?.hasPrefix("127.") ?? false
-        case .v6: address.ipAddress == "::1" || (address.ipAddress?.hasPrefix("::ffff:127.") ?? false)
-        case .unixDomainSocket: true
-        }
-    }
 }
 
 private struct ChannelList: Encodable { var channels: [ChannelDocument] }

@@ -31,7 +31,9 @@ struct LoginPageRoutes {
         let parameters = try request.queryParameters(
             orThrow: .page(400, "Invalid request", "The authorization URL's query string is not correctly percent-encoded.")
         )
-        let csrf = request.cookies[Self.csrfCookie]?.value.nonEmptyAlphanumeric ?? Randomness.alphanumeric(32)
+        // Always a new value, never one the browser brings: a cookie planted by someone else must not become the
+        // token that the form is checked against. It also names this consent transaction, which answers once.
+        let csrf = Randomness.alphanumeric(32)
         let outcome: AuthorizationOutcome
         switch version {
         case .v2_1: outcome = try await login.authorize(parameters, session: session(from: request), csrf: csrf)
@@ -130,16 +132,5 @@ struct LoginPageRoutes {
             asksEmail: request.scopes.contains(.email),
             offersAddFriend: page.showsAddFriend
         )
-    }
-}
-
-extension String {
-    /// `self` when it is 1–64 ASCII letters and digits (a value the emulator could have set in a cookie).
-    fileprivate var nonEmptyAlphanumeric: String? {
-        let isAlphanumeric: (UInt8) -> Bool = { byte in
-            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
-        }
-        guard (1...64).contains(utf8.count), utf8.allSatisfy(isAlphanumeric) else { return nil }
-        return self
     }
 }

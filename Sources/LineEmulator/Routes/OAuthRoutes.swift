@@ -8,6 +8,7 @@ struct OAuthRoutes {
     let login: LoginService
     let channelTokens: ChannelTokenService
     let configuredBaseURL: String?
+    let hosts: ServedHosts
 
     func register(on routes: inout RouteTable) {
         routes.on("/oauth2/v2.1/token", .post) { request, context in
@@ -59,8 +60,8 @@ struct OAuthRoutes {
         }
         let jwks = login.keys.jwksJSON
         routes.on("/oauth2/v2.1/certs", .get) { _, _ in .jsonData(jwks) }
-        routes.on("/.well-known/openid-configuration", .get) { request, _ in
-            .json(DiscoveryDocument(issuer: login.issuer, baseURL: configuredBaseURL ?? request.baseURL))
+        routes.on("/.well-known/openid-configuration", .get) { request, context in
+            .json(DiscoveryDocument(issuer: login.issuer, baseURL: configuredBaseURL ?? discoveryBaseURL(request, context)))
         }
 
         routes.on("/v2/oauth/accessToken", .post) { request, context in
@@ -95,6 +96,12 @@ struct OAuthRoutes {
             try await login.revokeV2(form)
             return .empty()
         }
+    }
+
+    /// The base URL the client used when its `Host` is a name the emulator serves, else the address it connected to.
+    private func discoveryBaseURL(_ request: Request, _ context: EmulatorRequestContext) -> String {
+        if let host = request.head.authority, hosts.contains(authority: host) { return request.baseURL }
+        return context.localBaseURL
     }
 
     private static func rejectRepeated(_ form: Parameters) throws {

@@ -52,6 +52,10 @@ protocol EmulatorStore: Sendable {
     func revokeGrant(refreshToken: String, at time: Date) async throws
     /// Revokes every grant issued from an authorization code (used on code replay), for good.
     func revokeGrants(issuedFromCode code: String, at time: Date) async throws
+    /// Records that the consent transaction `id` (a consent form) has been decided; `true` only for the first call
+    /// with an `id`, also when instances sharing the store decide at once, so one form logs in at most one user once.
+    /// Records older than `validUntil` may be dropped after `now` passes it: the form is refused as expired by then.
+    func consumeConsentTransaction(_ id: String, validUntil: Date, now: Date) async throws -> Bool
     /// The most recently issued user access tokens, newest first.
     func recentUserTokens(limit: Int) async throws -> [UserAccessToken]
     /// Deauthorizes: deletes the consent and the codes not redeemed yet, and revokes every grant of the user for the

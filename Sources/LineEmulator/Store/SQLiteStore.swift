@@ -137,6 +137,14 @@ final class SQLiteStore: EmulatorStore {
                     """
             )
         }
+        migrator.registerMigration("v3: decided consent transactions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE consent_transactions (id TEXT PRIMARY KEY, valid_until DOUBLE NOT NULL);
+                    CREATE INDEX consent_transactions_valid_until ON consent_transactions (valid_until);
+                    """
+            )
+        }
         return migrator
     }
 
@@ -341,6 +349,16 @@ final class SQLiteStore: EmulatorStore {
         }
         if case .redeemed = redemption { cache(token, generations: generations) }
         return redemption
+    }
+
+    func consumeConsentTransaction(_ id: String, validUntil: Date, now: Date) async throws -> Bool {
+        try await write { db in
+            try db.cachedStatement(sql: "DELETE FROM consent_transactions WHERE valid_until < ?")
+                .execute(arguments: [now.timeIntervalSince1970])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO consent_transactions (id, valid_until) VALUES (?, ?)")
+                .execute(arguments: [id, validUntil.timeIntervalSince1970])
+            return db.changesCount > 0
+        }
     }
 
     func refreshGrant(issuing token: UserAccessToken) async throws -> RefreshOutcome {
@@ -640,7 +658,7 @@ final class SQLiteStore: EmulatorStore {
         try await write { db in
             for table in [
                 "channels", "users", "consents", "friendships", "authorization_codes", "user_tokens", "channel_tokens", "channel_keys",
-                "retry_keys", "messages",
+                "retry_keys", "messages", "consent_transactions",
             ] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }

@@ -206,17 +206,30 @@ extension LoginService {
     }
 
     /// Applies the consent page's answer: a code (and the SSO session to remember) or `ACCESS_DENIED`.
+    /// Marks the consent form decided, or refuses it when it was decided before: each form answers once. Its CSRF
+    /// value is new for every authorization page, so it names the form.
+    private func consume(_ request: AuthorizationRequest) async throws {
+        let validUntil = request.issuedAt.addingTimeInterval(Self.consentFormLifetime)
+        guard try await store.consumeConsentTransaction(request.csrf, validUntil: validUntil, now: clock.now) else {
+            throw PlatformError.page(400, "Login form already used", "This login form has been submitted already. Start the login again.")
+        }
+    }
+
     func decide(_ request: AuthorizationRequest, _ decision: ConsentDecision) async throws -> (AuthorizationResponse, SingleSignOnSession?)
     {
         guard clock.now.timeIntervalSince(request.issuedAt) <= Self.consentFormLifetime else {
             throw PlatformError.page(400, "Login page expired", "This login page is more than an hour old. Start the login again.")
         }
-        guard decision.allow else { return (request.deniedResponse(), nil) }
+        guard decision.allow else {
+            try await consume(request)
+            return (request.deniedResponse(), nil)
+        }
         guard let userID = decision.userID, let user = try await store.user(id: userID),
             let channel = try await loginChannel(request.channelID)
         else {
             throw PlatformError.page(400, "Choose a user", "Select one of the emulator's users to log in as.")
         }
+        try await consume(request)
         var granted = request.scopes
         if granted.contains(.email) && !decision.grantEmail { granted = granted.removing(.email) }
 
