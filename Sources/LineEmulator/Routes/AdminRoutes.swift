@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// The emulator's own JSON API under `/_emulator/v1/`: channels, users, consents, reset, clock and health.
+/// The emulator's own JSON API under `/_emulator/v1/`: channels, users, groups and rooms, consents, reset, clock and
+/// health.
 ///
 /// It answers only loopback clients unless the configuration allows remote administration.
 struct AdminRoutes {
@@ -81,6 +82,22 @@ struct AdminRoutes {
             guard (1...1000).contains(limit) else { throw PlatformError.message(400, "limit must be between 1 and 1000") }
             let messages = try await store.messages(to: query.nonEmpty("to"), channelID: query.nonEmpty("channelId"), limit: limit)
             return .jsonData(try MessageDocument.list(messages))
+        }
+
+        for kind in GroupChat.Kind.allCases {
+            on("/\(kind.rawValue)s", .get) { _, _ in
+                .json([kind.rawValue + "s": try await store.chats(kind: kind).map(GroupChatDocument.init)])
+            }
+            on("/\(kind.rawValue)s", .post) { request, context in
+                var request = request
+                let document: GroupChatDocument = try await request.adminJSON(context: context)
+                do {
+                    let chat = try await GroupChatDirectory(store: store).create(document.chat(kind: kind))
+                    return .json(GroupChatDocument(chat), status: .created)
+                } catch let invalid as GroupChatDirectory.Invalid {
+                    throw PlatformError.message(invalid.status, invalid.description)
+                }
+            }
         }
 
         on("/faults", .get) { _, _ in .json(["faults": faults.all]) }
