@@ -222,7 +222,19 @@ struct ChannelTokenService: Sendable {
         try await store.revokeChannelToken(accessToken, at: clock.now)
     }
 
+    /// Whether `POST /oauth2/v2.1/revoke` of `accessToken` is the channel-token revoke rather than LINE Login's: the
+    /// token is a channel access token the emulator issued, or it is no user access token and `client_id` names a
+    /// Messaging API channel (whose unknown tokens LINE answers 200, not `invalid_client`).
+    func handlesRevoke(of accessToken: String, clientID: String?) async throws -> Bool {
+        if try await isChannelToken(accessToken) { return true }
+        guard let clientID, try await store.userToken(accessToken: accessToken) == nil else { return false }
+        return try await store.channel(id: clientID)?.kind == .messaging
+    }
+
     /// `POST /oauth2/v2.1/revoke` for a v2.1 channel token: `client_id`, `client_secret` and `access_token` required.
+    /// A token that is not a JWS is `The access token not JWS`; any other token this call cannot revoke (unknown,
+    /// expired, already revoked, another channel's, or a short-lived or stateless token, which belong to other
+    /// endpoints) is 200 and left as it is: "no error occurs if an invalid channel access token is specified".
     func revokeJWTToken(_ form: Parameters) async throws {
         guard let clientID = form.nonEmpty("client_id"), let secret = form.nonEmpty("client_secret"),
             let accessToken = form.nonEmpty("access_token")
@@ -232,7 +244,9 @@ struct ChannelTokenService: Sendable {
         guard let channel = try await store.channel(id: clientID) else { throw PlatformError.invalidClient("invalid client_id") }
         guard constantTimeEquals(secret, channel.channelSecret) else { throw PlatformError.invalidClient("invalid client_secret") }
         guard LoginService.looksLikeJWS(accessToken) else { throw PlatformError.invalidRequest("The access token not JWS") }
-        guard let token = try await store.channelToken(accessToken), token.channelID == channel.channelID else { return }
+        guard let token = try await store.channelToken(accessToken), token.kind == .jwt, token.channelID == channel.channelID else {
+            return
+        }
         try await store.revokeChannelToken(accessToken, at: clock.now)
     }
 
