@@ -24,4 +24,22 @@ struct WireFormatTests {
             #expect(groups.count == 1)
         }
     }
+
+    @Test("callback error redirects write spaces as + like LINE's examples")
+    func plusForSpaces() async throws {
+        try await TestEmulator.run { emulator in
+            let callback = try await emulator.authorize(Fixture.authorizeURL(emulator, state: "0987poi"), choice: .cancel)
+            #expect(
+                callback.absoluteString
+                    == Fixture.callback + "?error=ACCESS_DENIED&error_description=The+resource+owner+denied+the+request.&state=0987poi"
+            )
+            let missingScope = try await RawHTTP(emulator).get(
+                "/oauth2/v2.1/authorize?"
+                    + RawHTTP.query([
+                        ("response_type", "code"), ("client_id", Fixture.web.channelID), ("redirect_uri", Fixture.callback), ("state", "s"),
+                    ])
+            )
+            #expect(missingScope.location?.contains("error_description=scope+is+required&") == true, "\(missingScope.location ?? "")")
+        }
+    }
 }
