@@ -132,4 +132,24 @@ struct GroupPushTests {
             #expect(group["channelIds"] as? [String] == [Self.bot.channelID])
         }
     }
+
+    @Test("quote tokens come back for text, textV2, sticker, image, video, template and Flex messages, not for others")
+    func quoteTokens() async throws {
+        try await TestEmulator.run { emulator in
+            let token = try await PushTests.token(emulator)
+            let template: [String: Any] = [
+                "type": "template", "altText": "a", "template": ["type": "confirm", "text": "ok?", "actions": [Any]()],
+            ]
+            let flex: [String: Any] = ["type": "flex", "altText": "b", "contents": ["type": "bubble"]]
+            let location: [String: Any] = ["type": "location", "title": "t", "address": "a", "latitude": 35.0, "longitude": 139.0]
+            let response = try await PushTests.push(
+                emulator,
+                token: token,
+                body: ["to": Fixture.brown.userID, "messages": [template, flex, location]]
+            )
+            #expect(response.status == 200, "\(response.text)")
+            let sent = try #require(response.json["sentMessages"] as? [[String: Any]])
+            #expect(sent.map { $0["quoteToken"] is String } == [true, true, false])
+        }
+    }
 }

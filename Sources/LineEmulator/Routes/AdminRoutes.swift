@@ -135,7 +135,8 @@ struct AdminRoutes {
             let body: [String: Double?] = try await request.adminJSON(context: context)
             for (name, rate) in body {
                 guard let endpoint = RateLimiter.Endpoint(rawValue: name) else {
-                    throw PlatformError.message(400, "unknown endpoint \(name); known: push, shortLivedIssue")
+                    let known = RateLimiter.Endpoint.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw PlatformError.message(400, "unknown endpoint \(name); known: \(known)")
                 }
                 guard rate.map({ $0 > 0 && $0.isFinite }) ?? true else {
                     throw PlatformError.message(400, "\(name) must be a positive number of requests per second, or null for no limit")
@@ -246,14 +247,24 @@ private enum MessageDocument {
     }
 }
 
+/// Every rate-limited endpoint with its rate; unlimited ones are left out.
 private struct RateLimitDocument: Encodable {
-    var push: Double?
-    var shortLivedIssue: Double?
+    let rates: [RateLimiter.Endpoint: Double]
 
-    init(_ limiter: RateLimiter) {
-        let rates = limiter.rates
-        push = rates[.push]
-        shortLivedIssue = rates[.shortLivedIssue]
+    init(_ limiter: RateLimiter) { rates = limiter.rates }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for endpoint in RateLimiter.Endpoint.allCases {
+            try container.encodeIfPresent(rates[endpoint], forKey: Key(stringValue: endpoint.rawValue))
+        }
     }
 }
 

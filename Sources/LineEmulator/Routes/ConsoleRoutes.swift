@@ -278,7 +278,7 @@ struct ConsoleRoutes {
         let rates = rateLimiter.rates
         let limits = RateLimiter.Endpoint.allCases.map { endpoint -> [String: Any] in
             [
-                "name": endpoint.rawValue, "label": endpoint == .push ? "Push" : "Short-lived token issue",
+                "name": endpoint.rawValue, "label": endpoint.label,
                 "rate": rates[endpoint].map { String(format: "%g", $0) } ?? "",
             ]
         }

@@ -76,6 +76,7 @@ struct ChannelTokenService: Sendable {
             store: store,
             now: clock.now
         )
+        try limit(.jwtIssue, assertion.channelID)
         let lifetime = assertion.tokenLifetime ?? ClientAssertion.maximumTokenLifetime
         let token = newToken(channelID: assertion.channelID, kind: .jwt, lifetime: lifetime, keyID: Randomness.alphanumeric(22))
         guard try await store.insertChannelToken(token, limit: Self.tokensPerKind, revokeOldest: false) else { throw Self.tooManyTokens }
@@ -103,6 +104,7 @@ struct ChannelTokenService: Sendable {
             }
             channelID = channel.channelID
         }
+        try limit(.statelessIssue, channelID)
         return ChannelTokenResponse(access_token: statelessToken(channelID: channelID), expires_in: Self.statelessLifetime)
     }
 
@@ -203,6 +205,7 @@ struct ChannelTokenService: Sendable {
 
     private func verify(_ accessToken: String, kind: ChannelAccessToken.Kind) async throws -> ChannelTokenVerification? {
         guard let token = try await store.channelToken(accessToken), token.kind == kind else { return nil }
+        try limit(.channelTokenVerify, token.channelID)
         if token.revokedAt != nil {
             throw PlatformError.invalidRequest(kind == .jwt ? "The access token revoked" : "access_token invalid")
         }
@@ -219,6 +222,7 @@ struct ChannelTokenService: Sendable {
     /// `POST /v2/oauth/revoke` for a short-lived token: unknown or dead tokens are not an error.
     func revokeShortLived(_ accessToken: String) async throws {
         guard let token = try await store.channelToken(accessToken), token.kind != .jwt else { return }
+        try limit(.channelTokenRevoke, token.channelID)
         try await store.revokeChannelToken(accessToken, at: clock.now)
     }
 
@@ -243,6 +247,7 @@ struct ChannelTokenService: Sendable {
         }
         guard let channel = try await store.channel(id: clientID) else { throw PlatformError.invalidClient("invalid client_id") }
         guard constantTimeEquals(secret, channel.channelSecret) else { throw PlatformError.invalidClient("invalid client_secret") }
+        try limit(.channelTokenRevoke, channel.channelID)
         guard LoginService.looksLikeJWS(accessToken) else { throw PlatformError.invalidRequest("The access token not JWS") }
         guard let token = try await store.channelToken(accessToken), token.kind == .jwt, token.channelID == channel.channelID else {
             return
@@ -258,7 +263,13 @@ struct ChannelTokenService: Sendable {
             store: store,
             now: clock.now
         )
+        try limit(.keyIDs, assertion.channelID)
         return try await store.validChannelTokens(channelID: assertion.channelID, kind: .jwt, at: clock.now).compactMap(\.keyID)
+    }
+
+    /// LINE's 429 once the channel has used up its rate for `endpoint`.
+    private func limit(_ endpoint: RateLimiter.Endpoint, _ channelID: String) throws {
+        guard rateLimiter.allow(endpoint, channelID: channelID) else { throw RateLimiter.exceeded }
     }
 
     // MARK: Assertion keys

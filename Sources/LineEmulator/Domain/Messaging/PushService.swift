@@ -35,8 +35,9 @@ struct PushService: Sendable {
         "flex": ["altText", "contents"], "coupon": ["couponId"],
     ]
     static let typeList = "[text, textV2, sticker, image, video, audio, location, imagemap, template, flex, coupon]"
-    /// Types that can be quoted later, and so get a `quoteToken`.
-    static let quotableTypes: Set<String> = ["text", "textV2", "sticker", "image", "video"]
+    /// Types that can be quoted later, and so get a `quoteToken` (LINE's quote-token docs: text, textV2, sticker,
+    /// image, video, template and Flex messages).
+    static let quotableTypes: Set<String> = ["text", "textV2", "sticker", "image", "video", "template", "flex"]
 
     /// The outcome of a push.
     enum Outcome: Sendable {
