@@ -77,7 +77,8 @@ struct ChannelTokenService: Sendable {
             now: clock.now
         )
         try limit(.jwtIssue, assertion.channelID)
-        let lifetime = assertion.tokenLifetime ?? ClientAssertion.maximumTokenLifetime
+        // LINE requires `token_exp` for a v2.1 token: without it there is no lifetime to give the token.
+        guard let lifetime = assertion.tokenLifetime else { throw PlatformError.invalidClient("Invalid token_exp") }
         let token = newToken(channelID: assertion.channelID, kind: .jwt, lifetime: lifetime, keyID: Randomness.alphanumeric(22))
         guard try await store.insertChannelToken(token, limit: Self.tokensPerKind, revokeOldest: false) else { throw Self.tooManyTokens }
         return ChannelTokenResponse(access_token: token.accessToken, expires_in: lifetime, key_id: token.keyID)
