@@ -158,7 +158,16 @@ extension LoginService {
         token.accessToken = makeAccessToken(channelID: channel.channelID, kind: "user")
         token.issuedAt = now
         token.expiresAt = now.addingTimeInterval(Self.accessTokenLifetime)
-        try await store.insertUserToken(token)
+        if version == .v2_0 {
+            // v2.0 reference: a new refresh token, valid until 10 days after the new access token expires. The
+            // old refresh token (and the grant it named) ends once the new one is stored.
+            token.refreshToken = Randomness.alphanumeric(32)
+            token.refreshExpiresAt = token.expiresAt.addingTimeInterval(Self.v2RefreshTokenLifetime - Self.accessTokenLifetime)
+            try await store.insertUserToken(token)
+            try await store.revokeGrant(refreshToken: latest.refreshToken, at: now)
+        } else {
+            try await store.insertUserToken(token)
+        }
         return TokenResponse(
             access_token: token.accessToken,
             expires_in: Int(Self.accessTokenLifetime),
