@@ -126,7 +126,14 @@ struct LoginPageRoutes {
             action: Self.consentPath,
             transaction: sealed,
             csrf: request.csrf,
-            users: page.users.map { .init(userID: $0.userID, displayName: $0.displayName, isSelected: $0.userID == selected) },
+            users: page.users.map {
+                .init(
+                    userID: $0.userID,
+                    displayName: $0.displayName,
+                    isSelected: $0.userID == selected,
+                    isFriend: page.showsAddFriend && page.friendIDs.contains($0.userID)
+                )
+            },
             asksProfile: request.scopes.contains(.profile),
             asksOpenID: request.scopes.contains(.openid),
             asksEmail: request.scopes.contains(.email),
