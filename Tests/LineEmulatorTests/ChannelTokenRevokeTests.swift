@@ -65,3 +65,54 @@ struct ChannelTokenRevokeTests {
         }
     }
 }
+
+@Suite("Verifying channel access tokens")
+struct ChannelTokenVerifyTests {
+    @Test("POST /v2/oauth/verify of a short-lived token: LINE's fields and the documented access_token and token_type")
+    func shortLivedBody() async throws {
+        try await TestEmulator.run { emulator in
+            let token = try #require(try await ChannelTokenTests.issueShortLived(emulator).json["access_token"] as? String)
+            let verify = try await RawHTTP(emulator).postForm("/v2/oauth/verify", [("access_token", token)])
+            #expect(verify.status == 200)
+            #expect(
+                verify.text
+                    == #"{"client_id":"\#(Seed.messagingChannel.channelID)","expires_in":2592000,"scope":"P CM","access_token":"\#(token)","token_type":"Bearer"}"#
+            )
+        }
+    }
+
+    @Test("GET /oauth2/v2.1/verify of a v2.1 token carries scope, access_token and token_type too")
+    func jwtBody() async throws {
+        try await TestEmulator.run { emulator in
+            let signer = try await AssertionSigner.register(emulator)
+            let issued = try await signer.issue(emulator, assertion: try signer.assertion(now: emulator.clock.now))
+            let token = try #require(issued.json["access_token"] as? String)
+            let verify = try await RawHTTP(emulator).get("/oauth2/v2.1/verify?access_token=" + RawHTTP.encode(token))
+            #expect(verify.status == 200)
+            #expect(verify.json["scope"] as? String == "profile chat_message.write")
+            #expect(verify.json["access_token"] as? String == token)
+            #expect(verify.json["token_type"] as? String == "Bearer")
+            #expect(verify.json["expires_in"] as? Int == 86400)
+        }
+    }
+
+    @Test(
+        "POST /v2/oauth/verify of a token that is not even well-formed: access_token in invalid format",
+        arguments: ["not a token", "tök", String(repeating: "a", count: 2049), "a\"b"]
+    )
+    func invalidFormat(token: String) async throws {
+        try await TestEmulator.run { emulator in
+            let verify = try await RawHTTP(emulator).postForm("/v2/oauth/verify", [("access_token", token)])
+            #expect(verify.status == 400)
+            #expect(verify.text == #"{"error":"invalid_request","error_description":"access_token in invalid format"}"#)
+        }
+    }
+
+    @Test("a well-formed but unknown token is still access_token invalid")
+    func wellFormedUnknown() async throws {
+        try await TestEmulator.run { emulator in
+            let verify = try await RawHTTP(emulator).postForm("/v2/oauth/verify", [("access_token", "W1TeHCgfH2Liwa/x+y=")])
+            #expect(verify.text == #"{"error":"invalid_request","error_description":"access_token invalid"}"#)
+        }
+    }
+}

@@ -77,6 +77,9 @@ struct OAuthRoutes {
         routes.on("/v2/oauth/verify", .post) { request, context in
             var request = request
             let form = try await request.oauthForm(context: context)
+            if let token = form.nonEmpty("access_token"), !LoginService.isWellFormedToken(token) {
+                throw PlatformError.invalidRequest("access_token in invalid format")
+            }
             if let token = form.nonEmpty("access_token"), let channelToken = try await channelTokens.verifyShortLived(token) {
                 return .json(channelToken)
             }

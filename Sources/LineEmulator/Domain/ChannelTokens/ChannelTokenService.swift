@@ -21,10 +21,15 @@ extension ChannelTokenResponse: JSONWritable {
     }
 }
 
-/// The body of verifying a channel access token: `client_id` and the remaining seconds (`scope` is not always present).
+/// The body of verifying a channel access token: LINE's reference fields (`client_id`, the remaining seconds in
+/// `expires_in`, `scope`), then `access_token` and `token_type`, which LINE's documentation of the short-lived token
+/// also shows, so a client written against either finds its fields.
 struct ChannelTokenVerification: Encodable, Sendable {
     var client_id: String
     var expires_in: Int
+    var scope: String
+    var access_token: String
+    var token_type = "Bearer"
 }
 
 extension ChannelTokenVerification: JSONWritable {
@@ -32,6 +37,9 @@ extension ChannelTokenVerification: JSONWritable {
         writer.beginObject()
         writer.member("client_id", client_id)
         writer.member("expires_in", expires_in)
+        writer.member("scope", scope)
+        writer.member("access_token", access_token)
+        writer.member("token_type", token_type)
         writer.endObject()
     }
 }
@@ -51,6 +59,10 @@ struct ChannelTokenService: Sendable {
     static let shortLivedLifetime = 30 * 24 * 3600
     static let statelessLifetime = 15 * 60
     static let tokensPerKind = 30
+    /// The `scope` of a verified short-lived token: the value in LINE's `/v2/oauth/verify` example.
+    static let shortLivedTokenScope = "P CM"
+    /// The `scope` of a verified v2.1 token: the value in LINE's `/oauth2/v2.1/verify` example.
+    static let jwtTokenScope = "profile chat_message.write"
     static let tooManyTokens = PlatformError.message(400, "The maximum number of access tokens has already been issued")
 
     // MARK: Issue
@@ -212,7 +224,12 @@ struct ChannelTokenService: Sendable {
         }
         let remaining = token.expiresAt.timeIntervalSince(clock.now)
         guard remaining > 0 else { throw PlatformError.invalidRequest(kind == .jwt ? "The access token expired" : "access_token invalid") }
-        return ChannelTokenVerification(client_id: token.channelID, expires_in: LoginService.wholeSeconds(remaining))
+        return ChannelTokenVerification(
+            client_id: token.channelID,
+            expires_in: LoginService.wholeSeconds(remaining),
+            scope: kind == .jwt ? Self.jwtTokenScope : Self.shortLivedTokenScope,
+            access_token: accessToken
+        )
     }
 
     /// Whether `accessToken` is a channel access token the emulator issued (any state).
