@@ -103,6 +103,7 @@ public struct Emulator: Sendable {
         let channelTokens = ChannelTokenService(store: store, clock: configuration.clock, login: login, rateLimiter: rateLimiter)
         let push = PushService(store: store, clock: configuration.clock, channelTokens: channelTokens, rateLimiter: rateLimiter)
         let access = AdminAccess(allowRemote: configuration.allowRemoteAdmin)
+        router.add(middleware: RequestIDMiddleware())
         router.add(middleware: RequestLogMiddleware(log: requestLog))
         router.add(middleware: PlatformResponseMiddleware(pages: pages))
         router.add(middleware: FaultMiddleware(faults: faults, channelTokens: channelTokens, store: store))

@@ -1,6 +1,7 @@
 import Foundation
 import LineEmulator
 import LineEmulatorTesting
+import NIOHTTP1
 import Testing
 
 @Suite("Wire format: byte-for-byte details")
@@ -40,6 +41,72 @@ struct WireFormatTests {
                     ])
             )
             #expect(missingScope.location?.contains("error_description=scope+is+required&") == true, "\(missingScope.location ?? "")")
+        }
+    }
+
+    @Test(
+        "HEAD on a GET endpoint answers as GET, without a body",
+        arguments: ["/.well-known/openid-configuration", "/oauth2/v2.1/certs", "/_emulator/v1/health", "/_emulator/console/users"]
+    )
+    func head(path: String) async throws {
+        try await TestEmulator.run { emulator in
+            let http = RawHTTP(emulator)
+            let get = try await http.get(path)
+            let head = try await http.send(.HEAD, path)
+            #expect(head.status == get.status)
+            #expect(head.body.isEmpty)
+            #expect(head.headers.first(name: "Content-Type") == get.headers.first(name: "Content-Type"))
+            #expect(head.headers.first(name: "Content-Length") == String(get.body.count))
+            #expect(head.requestID?.count == 16)
+        }
+    }
+
+    @Test("the discovery document and JWKS may be cached; token responses carry Cache-Control: no-store and Pragma: no-cache")
+    func caching() async throws {
+        try await TestEmulator.run { emulator in
+            let http = RawHTTP(emulator)
+            for path in ["/.well-known/openid-configuration", "/oauth2/v2.1/certs"] {
+                #expect(try await http.get(path).headers.first(name: "Cache-Control") == "public, max-age=3600")
+            }
+            let login = try await Fixture.code(emulator)
+            let token = try await http.postForm(
+                "/oauth2/v2.1/token",
+                [
+                    ("grant_type", "authorization_code"), ("code", login), ("redirect_uri", Fixture.callback),
+                    ("client_id", Fixture.web.channelID), ("client_secret", Fixture.web.channelSecret),
+                ]
+            )
+            let shortLived = try await ChannelTokenTests.issueShortLived(emulator)
+            let stateless = try await http.postForm(
+                "/oauth2/v3/token",
+                [
+                    ("grant_type", "client_credentials"), ("client_id", Seed.messagingChannel.channelID),
+                    ("client_secret", Seed.messagingChannel.channelSecret),
+                ]
+            )
+            for response in [token, shortLived, stateless] {
+                #expect(response.status == 200)
+                #expect(response.headers.first(name: "Cache-Control") == "no-store")
+                #expect(response.headers.first(name: "Pragma") == "no-cache")
+            }
+        }
+    }
+
+    @Test("x-line-request-id: a UUID on the Messaging API, 16 hexadecimal digits on LINE Login")
+    func requestIDFormats() async throws {
+        try await TestEmulator.run { emulator in
+            let token = try await PushTests.token(emulator)
+            let push = try await PushTests.push(emulator, token: token, to: Fixture.brown.userID, text: "hi")
+            let pushID = try #require(push.requestID)
+            #expect(UUID(uuidString: pushID) != nil && pushID == pushID.lowercased(), "\(pushID)")
+            let refused = try await PushTests.push(emulator, token: "bogus", to: Fixture.brown.userID, text: "hi")
+            #expect(refused.requestID.flatMap(UUID.init(uuidString:)) != nil, "errors too")
+            let logged = try await RawHTTP(emulator).get("/_emulator/v1/requests?path=/v2/bot/message/push")
+            #expect((logged.json["requests"] as? [[String: Any]])?.contains { $0["requestID"] as? String == pushID } == true)
+
+            let verify = try await RawHTTP(emulator).get("/oauth2/v2.1/verify?access_token=x")
+            let loginID = try #require(verify.requestID)
+            #expect(loginID.count == 16 && loginID.allSatisfy { $0.isHexDigit && !$0.isUppercase })
         }
     }
 }

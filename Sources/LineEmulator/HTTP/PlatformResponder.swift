@@ -109,6 +109,20 @@ extension Response {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// A token response: `Cache-Control: no-store` and `Pragma: no-cache`, as RFC 6749 §5.1 requires.
+    static func token(_ value: some Encodable) -> Response {
+        var response = Response.json(value)
+        response.headers[.pragma] = "no-cache"
+        return response
+    }
+
+    /// The response, cacheable by anyone for `seconds` (the discovery document and the JWKS).
+    func cacheable(for seconds: Int) -> Response {
+        var response = self
+        response.headers[.cacheControl] = "public, max-age=\(seconds)"
+        return response
+    }
+
     static func empty(_ status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentLength: "0"])
     }
@@ -116,4 +130,5 @@ extension Response {
 
 extension HTTPField.Name {
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    static let pragma = HTTPField.Name("Pragma")!
 }

@@ -15,9 +15,9 @@ struct OAuthRoutes {
             let form = try await request.oauthForm(context: context)
             try Self.rejectRepeated(form)
             switch form["grant_type"] {
-            case "authorization_code": return .json(try await login.exchangeCode(form))
-            case "refresh_token": return .json(try await login.refresh(form))
-            case "client_credentials": return .json(try await channelTokens.issueByJWT(form))
+            case "authorization_code": return .token(try await login.exchangeCode(form))
+            case "refresh_token": return .token(try await login.refresh(form))
+            case "client_credentials": return .token(try await channelTokens.issueByJWT(form))
             case nil, "": throw PlatformError.invalidRequest("grant_type is required")
             default: throw PlatformError.oauth(400, "unsupported_grant_type", "unsupported grant_type")
             }
@@ -55,12 +55,14 @@ struct OAuthRoutes {
             var request = request
             let form = try await request.oauthForm(context: context)
             try Self.rejectRepeated(form)
-            return .json(try await channelTokens.issueStateless(form))
+            return .token(try await channelTokens.issueStateless(form))
         }
         let jwks = login.keys.jwksJSON
-        routes.on("/oauth2/v2.1/certs", .get) { _, _ in .jsonData(jwks) }
+        // Cacheable, as LINE's are; LINE does not document for how long, so the emulator says an hour (docs/FIDELITY.md).
+        routes.on("/oauth2/v2.1/certs", .get) { _, _ in Response.jsonData(jwks).cacheable(for: Self.metadataMaxAge) }
         routes.on("/.well-known/openid-configuration", .get) { request, _ in
-            .json(DiscoveryDocument(issuer: login.issuer, baseURL: configuredBaseURL ?? request.baseURL))
+            Response.json(DiscoveryDocument(issuer: login.issuer, baseURL: configuredBaseURL ?? request.baseURL))
+                .cacheable(for: Self.metadataMaxAge)
         }
 
         routes.on("/v2/oauth/accessToken", .post) { request, context in
@@ -68,9 +70,9 @@ struct OAuthRoutes {
             let form = try await request.oauthForm(context: context)
             try Self.rejectRepeated(form)
             switch form["grant_type"] {
-            case "authorization_code": return .json(try await login.exchangeCodeV2(form))
-            case "refresh_token": return .json(try await login.refreshV2(form))
-            case "client_credentials": return .json(try await channelTokens.issueShortLived(form))
+            case "authorization_code": return .token(try await login.exchangeCodeV2(form))
+            case "refresh_token": return .token(try await login.refreshV2(form))
+            case "client_credentials": return .token(try await channelTokens.issueShortLived(form))
             default: throw PlatformError.invalidRequest("some parameters missed or invalid")
             }
         }
@@ -99,6 +101,9 @@ struct OAuthRoutes {
             return .empty()
         }
     }
+
+    /// Seconds the discovery document and the JWKS may be cached.
+    static let metadataMaxAge = 3600
 
     private static func rejectRepeated(_ form: Parameters) throws {
         if let name = form.repeatedNames.first { throw PlatformError.invalidRequest("\(name) must not be repeated") }
