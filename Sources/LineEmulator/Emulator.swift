@@ -107,6 +107,7 @@ public struct Emulator: Sendable {
         router.add(middleware: RequestLogMiddleware(log: requestLog))
         router.add(middleware: PlatformResponseMiddleware(pages: pages))
         router.add(middleware: FaultMiddleware(faults: faults, channelTokens: channelTokens, store: store))
+        router.add(middleware: RetryKeyMiddleware())
         var routes = RouteTable()
         LoginPageRoutes(login: login, pages: pages).register(on: &routes)
         OAuthRoutes(login: login, channelTokens: channelTokens, configuredBaseURL: configuration.publicBaseURL).register(on: &routes)

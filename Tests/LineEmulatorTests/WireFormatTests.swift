@@ -109,4 +109,35 @@ struct WireFormatTests {
             #expect(loginID.count == 16 && loginID.allSatisfy { $0.isHexDigit && !$0.isUppercase })
         }
     }
+
+    @Test("X-Line-Retry-Key on an endpoint other than push is LINE's 400, in the endpoint family's error shape")
+    func retryKeyElsewhere() async throws {
+        try await TestEmulator.run { emulator in
+            let http = RawHTTP(emulator)
+            let key = ("X-Line-Retry-Key", UUID().uuidString)
+            let token = try await http.send(
+                .POST,
+                "/v2/oauth/accessToken",
+                headers: [("Content-Type", "application/x-www-form-urlencoded"), key],
+                body: Data(
+                    RawHTTP.query([
+                        ("grant_type", "client_credentials"), ("client_id", Seed.messagingChannel.channelID),
+                        ("client_secret", Seed.messagingChannel.channelSecret),
+                    ]).utf8
+                )
+            )
+            #expect(token.status == 400)
+            #expect(
+                token.text
+                    == #"{"error":"invalid_request","error_description":"The X-Line-Retry-Key header is not supported by this endpoint"}"#
+            )
+            let profile = try await http.get("/v2/profile", bearer: "x", headers: [key])
+            #expect(profile.status == 400)
+            #expect(profile.text == #"{"message":"The X-Line-Retry-Key header is not supported by this endpoint"}"#)
+            let admin = try await http.get("/_emulator/v1/health", headers: [key])
+            #expect(admin.status == 200, "the emulator's own API ignores it")
+            let bearer = try await PushTests.token(emulator)
+            #expect(try await PushTests.push(emulator, token: bearer, to: Fixture.brown.userID, text: "x", retryKey: key.1).status == 200)
+        }
+    }
 }
