@@ -16,6 +16,18 @@ extension JSONValue {
     }
 }
 
+extension JSONValue {
+    /// Where JSON text stops being valid: the byte offset at which parsing failed, or `nil` when the text is valid
+    /// (for error messages that point at the problem, as LINE's `(line: N, column: N)` do).
+    public static func syntaxErrorOffset(in bytes: some Collection<UInt8>, maximumDepth: Int = 256) -> Int? {
+        let parse = { (buffer: UnsafeBufferPointer<UInt8>) -> Int? in
+            var parser = JSONParser(bytes: buffer, maximumDepth: maximumDepth)
+            return parser.document() == nil ? min(parser.index, buffer.count) : nil
+        }
+        return bytes.withContiguousStorageIfAvailable(parse) ?? Array(bytes).withUnsafeBufferPointer(parse)
+    }
+}
+
 /// A recursive-descent JSON parser over UTF-8 bytes; every method returns `nil` at the first error.
 private struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>

@@ -140,4 +140,25 @@ struct WireFormatTests {
             #expect(try await PushTests.push(emulator, token: bearer, to: Fixture.brown.userID, text: "x", retryKey: key.1).status == 200)
         }
     }
+
+    @Test(
+        "a push body that is not JSON names the line and column where it breaks",
+        arguments: [
+            ("{", 1, 2), ("{\"to\": }", 1, 8), ("{\n  \"to\": \"U1\",\n  \"messages\": [,]\n}", 3, 16), ("", 1, 1),
+            ("{\"to\": \"é\"}x", 1, 12),
+        ]
+    )
+    func syntaxErrorPosition(body: String, line: Int, column: Int) async throws {
+        try await TestEmulator.run { emulator in
+            let token = try await PushTests.token(emulator)
+            let response = try await RawHTTP(emulator).send(
+                .POST,
+                "/v2/bot/message/push",
+                headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
+                body: Data(body.utf8)
+            )
+            #expect(response.status == 400)
+            #expect(response.text == #"{"message":"The request body could not be parsed as JSON (line: \#(line), column: \#(column))"}"#)
+        }
+    }
 }

@@ -96,9 +96,21 @@ extension Request {
             throw PlatformError.message(415, "The content type, \(contentType.isEmpty ? "(none)" : contentType), is not supported")
         }
         guard let members = JSONValue(parsing: buffer.readableBytesView)?.objectValue else {
-            throw PlatformError.message(400, "The request body could not be parsed as JSON")
+            let bytes = Array(buffer.readableBytesView)
+            let (line, column) = Self.lineAndColumn(of: JSONValue.syntaxErrorOffset(in: bytes) ?? bytes.count, in: bytes)
+            throw PlatformError.message(400, "The request body could not be parsed as JSON (line: \(line), column: \(column))")
         }
         return (buffer, members)
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset, as LINE's error messages count them.
+    static func lineAndColumn(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
+        let before = bytes[..<min(offset, bytes.count)]
+        let line = before.filter { $0 == 0x0A }.count + 1
+        let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        // Characters, not bytes: count the bytes that start a UTF-8 sequence.
+        let column = bytes[lineStart..<before.endIndex].filter { $0 & 0xC0 != 0x80 }.count + 1
+        return (line, column)
     }
 }
 
