@@ -169,36 +169,6 @@ struct PushTests {
         ),
         .init(name: "no to", body: { ["messages": [["type": "text", "text": "x"]]] }, message: "must be specified", property: "to"),
         .init(
-            name: "messages not an array",
-            body: { ["to": Fixture.brown.userID, "messages": "hi"] },
-            message: "Invalid type",
-            property: "messages"
-        ),
-        .init(
-            name: "to a number",
-            body: { ["to": 42, "messages": [["type": "text", "text": "x"]]] },
-            message: "Invalid type",
-            property: "to"
-        ),
-        .init(
-            name: "a message that is not an object",
-            body: { ["to": Fixture.brown.userID, "messages": ["hello"]] },
-            message: "Invalid type",
-            property: "messages[0]"
-        ),
-        .init(
-            name: "text not a string",
-            body: { ["to": Fixture.brown.userID, "messages": [["type": "text", "text": 5]]] },
-            message: "Invalid type",
-            property: "messages[0].text"
-        ),
-        .init(
-            name: "notificationDisabled a number",
-            body: { ["to": Fixture.brown.userID, "messages": [["type": "text", "text": "x"]], "notificationDisabled": 1] },
-            message: "Invalid type",
-            property: "notificationDisabled"
-        ),
-        .init(
             name: "14 quick reply items",
             body: {
                 let item: [String: Any] = ["type": "action", "action": ["type": "message", "label": "a", "text": "a"]]
@@ -274,7 +244,10 @@ struct PushTests {
             let token = try await Self.token(emulator)
             let badTo = try await Self.push(emulator, token: token, to: "someone", text: "x")
             #expect(badTo.status == 400)
-            #expect(badTo.json["message"] as? String == "The property, 'to', in the request body is invalid (line: -, column: -)")
+            #expect(
+                (badTo.json["message"] as? String)?.hasPrefix("The property, 'to', in the request body is invalid (line: 1, column: ")
+                    == true
+            )
             let notJSON = try await http.send(
                 .POST,
                 "/v2/bot/message/push",

@@ -161,4 +161,35 @@ struct WireFormatTests {
             #expect(response.text == #"{"message":"The request body could not be parsed as JSON (line: \#(line), column: \#(column))"}"#)
         }
     }
+
+    @Test(
+        "a value of the wrong type stops the push at it: The property, '…', in the request body is invalid (line: N, column: N)",
+        arguments: [
+            (#"{"to": 42, "messages": [{"type": "text", "text": "x"}]}"#, "to", 1, 8),
+            (#"{"to": "U1f2a3b4c5d6e7f8091a2b3c4d5e6f701", "messages": "hi"}"#, "messages", 1, 57),
+            ("{\"to\": \"U1f2a3b4c5d6e7f8091a2b3c4d5e6f701\",\n \"messages\": [\"hello\"]}", "messages[0]", 2, 15),
+            (#"{"to": "U1f2a3b4c5d6e7f8091a2b3c4d5e6f701", "messages": [{"type": "text", "text": 5}]}"#, "messages[0].text", 1, 83),
+            (
+                #"{"to": "U1f2a3b4c5d6e7f8091a2b3c4d5e6f701", "messages": [{"type": "text", "text": "x"}], "notificationDisabled": 1}"#,
+                "notificationDisabled", 1, 114
+            ),
+            (#"{"to": "someone", "messages": [{"type": "text", "text": "x"}]}"#, "to", 1, 8),
+        ]
+    )
+    func wrongType(body: String, property: String, line: Int, column: Int) async throws {
+        try await TestEmulator.run { emulator in
+            let token = try await PushTests.token(emulator)
+            let response = try await RawHTTP(emulator).send(
+                .POST,
+                "/v2/bot/message/push",
+                headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
+                body: Data(body.utf8)
+            )
+            #expect(response.status == 400)
+            #expect(
+                response.text
+                    == #"{"message":"The property, '\#(property)', in the request body is invalid (line: \#(line), column: \#(column))"}"#
+            )
+        }
+    }
 }

@@ -71,10 +71,6 @@ extension Request {
 extension Request {
     /// A JSON object body for a Messaging-style endpoint as its members, with LINE's errors for a wrong content type
     /// (415) or a body that is not a JSON object (400).
-    mutating func messagingJSONMembers(context: EmulatorRequestContext) async throws -> [String: JSONValue] {
-        try await messagingJSONObject(context: context).members
-    }
-
     /// A JSON body decoded as `Body` for a Messaging-style endpoint; a field of the wrong type is a validation error.
     mutating func messagingJSON<Body: Decodable>(context: EmulatorRequestContext) async throws -> Body {
         let (body, _) = try await messagingJSONObject(context: context)
@@ -86,8 +82,8 @@ extension Request {
         }
     }
 
-    /// The body as it came, and its members: only `messagingJSON` copies the bytes, to decode them again as `Body`.
-    private mutating func messagingJSONObject(context: EmulatorRequestContext) async throws -> (
+    /// The body as it came, and its members (the bytes are kept to decode them again, or to say where a property is).
+    mutating func messagingJSONObject(context: EmulatorRequestContext) async throws -> (
         body: ByteBuffer, members: [String: JSONValue]
     ) {
         let contentType = headers[.contentType] ?? ""

@@ -124,6 +124,9 @@ struct PushService: Sendable {
     static func validate(_ body: [String: JSONValue]) throws(PlatformError) -> (to: String, messages: [[String: JSONValue]]) {
         var details: [PlatformError.Detail] = []
         func problem(_ message: String, _ property: String) { details.append(.init(message: message, property: property)) }
+        /// The first value of the wrong type: LINE stops at it, before checking anything else.
+        var wrongType: String?
+        func invalidType(_ property: String) { wrongType = wrongType ?? property }
         /// Absent or `null`: what LINE reports as "must be specified".
         func isMissing(_ value: JSONValue?) -> Bool { value == nil || value == .null }
 
@@ -131,7 +134,7 @@ struct PushService: Sendable {
         switch body["to"] {
         case nil, .null, .string(""): problem("must be specified", "to")
         case .string: break
-        default: problem("Invalid type", "to")
+        default: invalidType("to")
         }
 
         var messages: [[String: JSONValue]] = []
@@ -143,7 +146,7 @@ struct PushService: Sendable {
             for (index, element) in array.enumerated() {
                 let path = "messages[\(index)]"
                 guard let message = element.objectValue else {
-                    problem("Invalid type", path)
+                    invalidType(path)
                     continue
                 }
                 messages.append(message)
@@ -165,7 +168,7 @@ struct PushService: Sendable {
                             problem("Length must be between 0 and \(maximumTextLength)", "\(path).text")
                         }
                     } else if message["text"] != nil {
-                        problem("Invalid type", "\(path).text")
+                        invalidType("\(path).text")
                     }
                 }
                 if let items = message["quickReply"]?.objectValue?["items"]?.arrayValue, items.count > 13 {
@@ -176,12 +179,12 @@ struct PushService: Sendable {
                 }
             }
         default:
-            problem("Invalid type", "messages")
+            invalidType("messages")
         }
 
         switch body["notificationDisabled"] {
         case nil, .null, .bool: break
-        default: problem("Invalid type", "notificationDisabled")
+        default: invalidType("notificationDisabled")
         }
         if let units = body["customAggregationUnits"] {
             if let names = units.arrayValue {
@@ -195,13 +198,12 @@ struct PushService: Sendable {
                     }
                 }
             } else {
-                problem("Invalid type", "customAggregationUnits")
+                invalidType("customAggregationUnits")
             }
         }
+        if let wrongType { throw .invalidProperty(wrongType) }
         guard details.isEmpty, let to else { throw .validation(details) }
-        guard Self.isRecipientID(to) else {
-            throw .message(400, "The property, 'to', in the request body is invalid (line: -, column: -)")
-        }
+        guard Self.isRecipientID(to) else { throw .invalidProperty("to") }
         return (to, messages)
     }
 
