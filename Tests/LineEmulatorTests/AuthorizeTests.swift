@@ -282,20 +282,25 @@ struct AuthorizeTests {
         }
     }
 
+    /// Opens the authorization URL with `responseMode` and presses Allow as `user`: the answer to the consent form.
+    static func allow(_ emulator: TestEmulator, responseMode: String, user: User) async throws -> RawResponse {
+        let http = RawHTTP(emulator)
+        let page = try await http.get(Self.authorizePath() + "&response_mode=" + responseMode)
+        let transaction = try #require(Self.hidden("transaction", page.text))
+        let csrf = try #require(Self.hidden("csrf", page.text))
+        let form = [("transaction", transaction), ("csrf", csrf), ("decision", "allow"), ("user_id", user.userID)]
+        return try await http.send(
+            .POST,
+            "/oauth2/v2.1/authorize/consent",
+            headers: [("Cookie", "linekit_csrf=\(csrf)"), ("Content-Type", "application/x-www-form-urlencoded")],
+            body: Data(RawHTTP.query(form).utf8)
+        )
+    }
+
     @Test("response_mode=form_post answers with a form that posts code and state to the callback")
     func formPost() async throws {
         try await TestEmulator.run { emulator in
-            let http = RawHTTP(emulator)
-            let page = try await http.get(Self.authorizePath() + "&response_mode=form_post")
-            let transaction = try #require(Self.hidden("transaction", page.text))
-            let csrf = try #require(Self.hidden("csrf", page.text))
-            let form = [("transaction", transaction), ("csrf", csrf), ("decision", "allow"), ("user_id", Fixture.cony.userID)]
-            let response = try await http.send(
-                .POST,
-                "/oauth2/v2.1/authorize/consent",
-                headers: [("Cookie", "linekit_csrf=\(csrf)"), ("Content-Type", "application/x-www-form-urlencoded")],
-                body: Data(RawHTTP.query(form).utf8)
-            )
+            let response = try await Self.allow(emulator, responseMode: "form_post", user: Fixture.cony)
             #expect(response.status == 200)
             #expect(response.location == nil)
             #expect(response.text.contains("action=\"\(Fixture.callback)\""))

@@ -68,17 +68,7 @@ struct JARMTests {
     @Test("form_post.jwt: a form that posts only `response` to the callback")
     func formPostJWT() async throws {
         try await TestEmulator.run { emulator in
-            let http = RawHTTP(emulator)
-            let page = try await http.get(AuthorizeTests.authorizePath() + "&response_mode=form_post.jwt")
-            let transaction = try #require(AuthorizeTests.hidden("transaction", page.text))
-            let csrf = try #require(AuthorizeTests.hidden("csrf", page.text))
-            let form = [("transaction", transaction), ("csrf", csrf), ("decision", "allow"), ("user_id", Fixture.brown.userID)]
-            let response = try await http.send(
-                .POST,
-                "/oauth2/v2.1/authorize/consent",
-                headers: [("Cookie", "linekit_csrf=\(csrf)"), ("Content-Type", "application/x-www-form-urlencoded")],
-                body: Data(RawHTTP.query(form).utf8)
-            )
+            let response = try await AuthorizeTests.allow(emulator, responseMode: "form_post.jwt", user: Fixture.brown)
             #expect(response.status == 200)
             #expect(response.location == nil)
             #expect(response.text.contains("action=\"\(Fixture.callback)\""))

@@ -6,6 +6,17 @@ import Testing
 
 @Suite("Wire format: byte-for-byte details")
 struct WireFormatTests {
+    /// A push with `rawBody` exactly as given (not re-serialized, so positions in it are known).
+    static func push(_ emulator: TestEmulator, rawBody: String) async throws -> RawResponse {
+        let token = try await PushTests.token(emulator)
+        return try await RawHTTP(emulator).send(
+            .POST,
+            "/v2/bot/message/push",
+            headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
+            body: Data(rawBody.utf8)
+        )
+    }
+
     @Test("identical requests get byte-identical JSON, members in a fixed order")
     func stableMemberOrder() async throws {
         try await TestEmulator.run { emulator in
@@ -150,13 +161,7 @@ struct WireFormatTests {
     )
     func syntaxErrorPosition(body: String, line: Int, column: Int) async throws {
         try await TestEmulator.run { emulator in
-            let token = try await PushTests.token(emulator)
-            let response = try await RawHTTP(emulator).send(
-                .POST,
-                "/v2/bot/message/push",
-                headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
-                body: Data(body.utf8)
-            )
+            let response = try await Self.push(emulator, rawBody: body)
             #expect(response.status == 400)
             #expect(response.text == #"{"message":"The request body could not be parsed as JSON (line: \#(line), column: \#(column))"}"#)
         }
@@ -178,13 +183,7 @@ struct WireFormatTests {
     )
     func wrongType(body: String, property: String, line: Int, column: Int) async throws {
         try await TestEmulator.run { emulator in
-            let token = try await PushTests.token(emulator)
-            let response = try await RawHTTP(emulator).send(
-                .POST,
-                "/v2/bot/message/push",
-                headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
-                body: Data(body.utf8)
-            )
+            let response = try await Self.push(emulator, rawBody: body)
             #expect(response.status == 400)
             #expect(
                 response.text
