@@ -144,7 +144,7 @@ struct UserAPITests {
                 body: Data("{oops".utf8)
             )
             #expect(notJSON.status == 400)
-            #expect(notJSON.json["message"] as? String == "The request body could not be parsed as JSON")
+            #expect(notJSON.json["message"] as? String == "The request body could not be parsed as JSON (line: 1, column: 2)")
 
             let form = try await http.postForm("/user/v1/deauthorize", [("userAccessToken", userToken)], bearer: channelToken)
             #expect(form.status == 415)

@@ -8,7 +8,8 @@ public struct EmulatorRequestContext: RequestContext, RemoteAddressRequestContex
     /// The connection, asked for its remote address only by the routes that check it (reading the address takes the
     /// channel's lock, which every request paid for when it was read up front).
     private let channel: any NIOCore.Channel
-    /// The `x-line-request-id` of this request: 16 lowercase hexadecimal digits.
+    /// The `x-line-request-id` of this request: 16 lowercase hexadecimal digits, or a UUID on the Messaging API
+    /// (``RequestIDMiddleware``).
     public var requestID: String
 
     public init(source: ApplicationRequestContextSource) {

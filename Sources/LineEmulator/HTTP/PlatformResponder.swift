@@ -47,15 +47,19 @@ struct PlatformResponseMiddleware: RouterMiddleware {
         let status = HTTPResponse.Status(code: error.status)
         switch error.body {
         case .oauth(let code, let description):
-            var body: [String: String] = ["error": code]
-            if let description { body["error_description"] = description }
-            return .json(body, status: status)
+            return .json(OAuthErrorBody(error: code, error_description: description), status: status)
         case .message(let message, let details):
             return .json(MessageErrorBody(message: message, details: details.isEmpty ? nil : details), status: status)
         case .page(let title, let detail):
             return .html(pages.render(.error, ErrorPage(title: title, detail: detail)), status: status)
         }
     }
+}
+
+/// `{"error", "error_description"}` in that order on every response (a dictionary would change order between requests).
+private struct OAuthErrorBody: Encodable {
+    var error: String
+    var error_description: String?
 }
 
 private struct MessageErrorBody: Encodable {
@@ -109,6 +113,20 @@ extension Response {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// A token response: `Cache-Control: no-store` and `Pragma: no-cache`, as RFC 6749 §5.1 requires.
+    static func token(_ value: some Encodable) -> Response {
+        var response = Response.json(value)
+        response.headers[.pragma] = "no-cache"
+        return response
+    }
+
+    /// The response, cacheable by anyone for `seconds` (the discovery document and the JWKS).
+    func cacheable(for seconds: Int) -> Response {
+        var response = self
+        response.headers[.cacheControl] = "public, max-age=\(seconds)"
+        return response
+    }
+
     static func empty(_ status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentLength: "0"])
     }
@@ -116,4 +134,5 @@ extension Response {
 
 extension HTTPField.Name {
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    static let pragma = HTTPField.Name("Pragma")!
 }

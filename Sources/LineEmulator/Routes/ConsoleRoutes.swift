@@ -18,7 +18,8 @@ struct ConsoleRoutes {
     static let prefix = "/_emulator/console"
 
     private static let sections: [(path: String, label: String)] = [
-        ("", "Channels"), ("/users", "Users"), ("/tokens", "Tokens"), ("/messages", "Messages"), ("/requests", "Requests"),
+        ("", "Channels"), ("/users", "Users"), ("/groups", "Groups"), ("/tokens", "Tokens"), ("/messages", "Messages"),
+        ("/requests", "Requests"),
         ("/faults", "Faults"), ("/clock", "Clock"),
     ]
 
@@ -55,6 +56,7 @@ struct ConsoleRoutes {
         page("") { _, _, token in try await channelsPage(token) }
         page("/users") { _, _, token in try await usersPage(token) }
         page("/users/{userId}") { _, context, token in try await userPage(context.parameters.get("userId") ?? "", token) }
+        page("/groups") { _, _, token in try await groupsPage(token) }
         page("/tokens") { _, _, token in try await tokensPage(token) }
         page("/messages") { request, _, token in try await messagesPage(to: Self.query(request).nonEmpty("to"), token) }
         page("/requests") { request, _, token in requestsPage(try Self.query(request), token) }
@@ -82,6 +84,10 @@ struct ConsoleRoutes {
             let userID = context.parameters.get("userId") ?? ""
             _ = try await store.deauthorize(userID: userID, channelID: form["channelId"] ?? "", at: clock.now)
             return Self.prefix + "/users/" + userID
+        }
+        action("/groups") { form, _ in
+            try await createChat(from: form)
+            return Self.prefix + "/groups"
         }
         action("/tokens/revoke") { form, _ in
             let accessToken = form["accessToken"] ?? ""
@@ -127,7 +133,7 @@ struct ConsoleRoutes {
         }
     }
 
-    private func render(
+    func render(
         _ template: PageRenderer.Template,
         title: String,
         section: String,
@@ -230,8 +236,11 @@ struct ConsoleRoutes {
     }
 
     private func messagesPage(to requested: String?, _ formToken: String) async throws -> Response {
-        let users = try await store.users()
-        let recipient = requested ?? users.first?.userID ?? ""
+        var recipients = try await store.users().map { (id: $0.userID, name: $0.displayName) }
+        for kind in GroupChat.Kind.allCases {
+            recipients += try await store.chats(kind: kind).map { (id: $0.chatID, name: $0.name ?? "Room \($0.chatID.prefix(9))") }
+        }
+        let recipient = requested ?? recipients.first?.id ?? ""
         let messages = try await store.messages(to: recipient, channelID: nil, limit: 200).reversed().map { message -> [String: Any] in
             [
                 "body": Self.summary(of: message), "sentAt": Self.time(message.sentAt), "channelID": message.channelID,
@@ -245,10 +254,10 @@ struct ConsoleRoutes {
             section: "/messages",
             formToken: formToken,
             [
-                "recipients": users.map {
-                    ["userID": $0.userID, "displayName": $0.displayName, "selected": $0.userID == recipient] as [String: Any]
+                "recipients": recipients.map {
+                    ["userID": $0.id, "displayName": $0.name, "selected": $0.id == recipient] as [String: Any]
                 },
-                "recipientName": users.first { $0.userID == recipient }?.displayName ?? recipient, "messages": messages,
+                "recipientName": recipients.first { $0.id == recipient }?.name ?? recipient, "messages": messages,
             ]
         )
     }
@@ -293,7 +302,7 @@ struct ConsoleRoutes {
         let rates = rateLimiter.rates
         let limits = RateLimiter.Endpoint.allCases.map { endpoint -> [String: Any] in
             [
-                "name": endpoint.rawValue, "label": endpoint == .push ? "Push" : "Short-lived token issue",
+                "name": endpoint.rawValue, "label": endpoint.label,
                 "rate": rates[endpoint].map { String(format: "%g", $0) } ?? "",
             ]
         }
