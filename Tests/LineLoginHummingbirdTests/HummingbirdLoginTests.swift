@@ -1,0 +1,251 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+import HummingbirdTesting
+import LineCore
+import LineEmulator
+import LineEmulatorTesting
+import LineLogin
+import LineLoginHummingbird
+import LineMessaging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Testing
+
+/// A Hummingbird app built only from the integration and a few lines, logging in against the emulator through its
+/// consent page.
+@Suite("LINE Login in a Hummingbird app")
+struct HummingbirdLoginTests {
+    typealias Context = BasicAuthRequestContext<LineIdentity>
+    static let brown = Seed.defaultUsers[0]
+    static let callbackURL = "http://127.0.0.1:8080/auth/line/callback"
+
+    static func webLogin(_ emulator: TestEmulator, options: AuthorizationOptions = AuthorizationOptions(), clock: AppClock = AppClock())
+        -> WebLogin
+    {
+        let client = LineLoginClient(
+            channelID: Seed.webChannel.channelID,
+            channelSecret: Seed.webChannel.channelSecret,
+            api: LineAPIClient(configuration: .init(endpoints: .emulator(emulator.baseURL)))
+        )
+        var login = WebLogin(client: client, callbackURL: callbackURL, key: SymmetricKey(size: .bits256), options: options)
+        login.now = { clock.now }
+        return login
+    }
+
+    /// The app: the two lines of the integration, a page that needs a logged-in user, and unregister.
+    static func app(_ login: WebLogin, channelAccessToken: String = "") -> some ApplicationProtocol {
+        let router = Router(context: Context.self)
+        router.addLineLogin(login)
+        let account = router.group("account").add(middleware: LineSessionAuthenticator(login)).add(middleware: IsAuthenticatedMiddleware())
+        account.get { _, context in try context.requireIdentity().userID + " " + (context.requireIdentity().displayName ?? "") }
+        account.post("unregister") { _, context in
+            try await login.unregister(try context.requireIdentity(), channelAccessToken: channelAccessToken)
+        }
+        return Application(router: router)
+    }
+
+    /// Starts a login on the app, consents on the emulator's page, and returns the callback URL and the pending cookie.
+    static func startLogin(
+        _ client: some TestClientProtocol,
+        _ emulator: TestEmulator,
+        choice: TestEmulator.ConsentChoice = .allow(userID: brown.userID)
+    ) async throws -> (callback: URL, cookie: String) {
+        let start = try await client.execute(uri: "/auth/line", method: .get)
+        #expect(start.status == .found)
+        let setCookie = try #require(start.headers[values: .setCookie].first { $0.hasPrefix("line_login_pending=") })
+        for attribute in ["HttpOnly", "SameSite=Lax", "Path=/auth/line/callback", "Max-Age=600"] { #expect(setCookie.contains(attribute)) }
+        #expect(!setCookie.contains("Secure"))
+        let location = try #require(start.headers[.location].flatMap(URL.init(string:)))
+        let callback = try await emulator.authorize(location, choice: choice)
+        return (callback, cookiePair(setCookie))
+    }
+
+    static func cookiePair(_ setCookie: String) -> String {
+        String(setCookie.split(separator: ";")[0])
+    }
+
+    static func pathAndQuery(_ url: URL) -> String {
+        url.path + "?" + (url.query ?? "")
+    }
+
+    /// The session cookie the callback set, after checking it ended the login (303 to `/`).
+    static func sessionCookie(_ response: TestResponse) throws -> String {
+        #expect(response.status == .seeOther)
+        #expect(response.headers[.location] == "/")
+        let cookies = response.headers[values: .setCookie]
+        #expect(cookies.contains { $0.hasPrefix("line_login_pending=;") && $0.contains("Max-Age=0") })
+        return cookiePair(try #require(cookies.first { $0.hasPrefix("line_session=") }))
+    }
+
+    @Test("success: the callback verifies the login and the session cookie authenticates /account")
+    func success() async throws {
+        try await TestEmulator.run { emulator in
+            try await Self.app(Self.webLogin(emulator)).test(.router) { client in
+                #expect(try await client.execute(uri: "/account", method: .get).status == .unauthorized)
+                let (callback, pending) = try await Self.startLogin(client, emulator)
+                let done = try await client.execute(uri: Self.pathAndQuery(callback), method: .get, headers: [.cookie: pending])
+                let session = try Self.sessionCookie(done)
+                let account = try await client.execute(uri: "/account", method: .get, headers: [.cookie: session])
+                #expect(account.status == .ok)
+                #expect(String(buffer: account.body) == "\(Self.brown.userID) Brown")
+            }
+        }
+    }
+
+    @Test("cancel: the default error page says so, and no session is set")
+    func cancel() async throws {
+        try await TestEmulator.run { emulator in
+            try await Self.app(Self.webLogin(emulator)).test(.router) { client in
+                let (callback, pending) = try await Self.startLogin(client, emulator, choice: .cancel)
+                let page = try await client.execute(uri: Self.pathAndQuery(callback), method: .get, headers: [.cookie: pending])
+                #expect(page.status == .ok)
+                #expect(String(buffer: page.body).contains("You cancelled the login with LINE."))
+                #expect(!page.headers[values: .setCookie].contains { $0.hasPrefix("line_session=") })
+            }
+        }
+    }
+
+    @Test("a tampered state is refused before any code exchange")
+    func tamperedState() async throws {
+        try await TestEmulator.run { emulator in
+            try await Self.app(Self.webLogin(emulator)).test(.router) { client in
+                let (callback, pending) = try await Self.startLogin(client, emulator)
+                var components = try #require(URLComponents(url: callback, resolvingAgainstBaseURL: false))
+                components.queryItems = components.queryItems?.map {
+                    $0.name == "state" ? URLQueryItem(name: "state", value: "forged") : $0
+                }
+                let page = try await client.execute(
+                    uri: try #require(components.url).path + "?" + (components.query ?? ""),
+                    method: .get,
+                    headers: [.cookie: pending]
+                )
+                #expect(page.status == .badRequest)
+                #expect(String(buffer: page.body).contains("state mismatch"))
+                #expect(!page.headers[values: .setCookie].contains { $0.hasPrefix("line_session=") })
+            }
+        }
+    }
+
+    @Test("a pending authorization that expired, was altered, or is missing ends the login with a 400")
+    func expiredPendingAuthorization() async throws {
+        try await TestEmulator.run { emulator in
+            let clock = AppClock()
+            try await Self.app(Self.webLogin(emulator, clock: clock)).test(.router) { client in
+                let (callback, pending) = try await Self.startLogin(client, emulator)
+                let uri = Self.pathAndQuery(callback)
+                let missing = try await client.execute(uri: uri, method: .get)
+                #expect(String(buffer: missing.body).contains("not started in this browser"))
+                let altered = try await client.execute(uri: uri, method: .get, headers: [.cookie: pending.dropLast(2) + "AA"])
+                #expect(altered.status == .badRequest)
+                clock.advance(by: 601)
+                let expired = try await client.execute(uri: uri, method: .get, headers: [.cookie: pending])
+                #expect(expired.status == .badRequest)
+                #expect(String(buffer: expired.body).contains("The login took too long."))
+            }
+        }
+    }
+
+    @Test("form_post: LINE's auto-submitted form is a POST to the callback, which logs the user in")
+    func formPost() async throws {
+        try await TestEmulator.run { emulator in
+            let login = Self.webLogin(emulator, options: AuthorizationOptions(responseMode: .formPost))
+            try await Self.app(login).test(.router) { client in
+                let start = try await client.execute(uri: "/auth/line", method: .get)
+                let setCookie = try #require(start.headers[values: .setCookie].first { $0.hasPrefix("line_login_pending=") })
+                #expect(setCookie.contains("SameSite=None") && setCookie.contains("Secure"))
+                let location = try #require(start.headers[.location].flatMap(URL.init(string:)))
+                let form = try await Self.formPostFields(emulator, location)
+                let done = try await client.execute(
+                    uri: "/auth/line/callback",
+                    method: .post,
+                    headers: [.cookie: Self.cookiePair(setCookie), .contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: form)
+                )
+                let session = try Self.sessionCookie(done)
+                #expect(try await client.execute(uri: "/account", method: .get, headers: [.cookie: session]).status == .ok)
+            }
+        }
+    }
+
+    @Test("a LINE error on the code exchange reaches the error page with LINE's request ID")
+    func lineError() async throws {
+        try await TestEmulator.run { emulator in
+            try await Self.app(Self.webLogin(emulator)).test(.router) { client in
+                let (callback, pending) = try await Self.startLogin(client, emulator)
+                try await Self.admin(
+                    emulator,
+                    "/faults",
+                    json: #"{"method":"POST","path":"/oauth2/v2.1/token","action":"status","status":500,"count":1}"#
+                )
+                let page = try await client.execute(uri: Self.pathAndQuery(callback), method: .get, headers: [.cookie: pending])
+                #expect(page.status == .badGateway)
+                let body = String(buffer: page.body)
+                let requestID = try #require(body.split(separator: "id=\"request-id\">").last?.split(separator: "<").first.map(String.init))
+                #expect(requestID.count == 16)
+                let log = try await Self.admin(emulator, "/requests?path=/oauth2/v2.1/token&status=500")
+                #expect(log.contains(requestID))
+            }
+        }
+    }
+
+    @Test("unregister: one call deauthorizes the app at LINE and forgets the session")
+    func unregister() async throws {
+        try await TestEmulator.run { emulator in
+            let login = Self.webLogin(emulator)
+            let channelToken = try await ChannelAccessTokenClient(api: login.client.api)
+                .issueStateless(channelID: Seed.webChannel.channelID, channelSecret: Seed.webChannel.channelSecret).value.accessToken
+            try await Self.app(login, channelAccessToken: channelToken).test(.router) { client in
+                let (callback, pending) = try await Self.startLogin(client, emulator)
+                let done = try await client.execute(uri: Self.pathAndQuery(callback), method: .get, headers: [.cookie: pending])
+                let session = try Self.sessionCookie(done)
+                let accessToken = try #require(login.identity(sessionCookie: String(session.dropFirst("line_session=".count)))).accessToken
+                let gone = try await client.execute(uri: "/account/unregister", method: .post, headers: [.cookie: session])
+                #expect(gone.status == .seeOther)
+                #expect(gone.headers[values: .setCookie].contains { $0.hasPrefix("line_session=;") && $0.contains("Max-Age=0") })
+                await #expect(throws: LineAPIError.self) { try await login.client.verify(accessToken: accessToken) }
+            }
+        }
+    }
+
+    /// Consents on the emulator's page in `form_post` mode and returns the form the page would post to the callback.
+    static func formPostFields(_ emulator: TestEmulator, _ location: URL) async throws -> String {
+        do {
+            _ = try await emulator.authorize(location, choice: .allow(userID: brown.userID))
+        } catch TestEmulatorError.unexpectedPage(200, let page) {
+            #expect(page.contains("action=\"\(callbackURL)\""))
+            let fields = page.split(separator: "<input type=\"hidden\" name=\"").dropFirst().compactMap { input -> String? in
+                let parts = input.split(separator: "\"")
+                guard parts.count >= 3 else { return nil }
+                return "\(parts[0])=\(parts[2].addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            }
+            return fields.joined(separator: "&")
+        }
+        Issue.record("the emulator redirected instead of answering with a form")
+        throw CancellationError()
+    }
+
+    /// Calls the emulator's admin API (`POST` with JSON when `json` is given) and returns the body.
+    @discardableResult
+    static func admin(_ emulator: TestEmulator, _ path: String, json: String? = nil) async throws -> String {
+        var request = HTTPClientRequest(url: emulator.baseURL.absoluteString + "/_emulator/v1" + path)
+        if let json {
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        #expect(response.status.code < 300)
+        return String(buffer: try await response.body.collect(upTo: 1 << 20))
+    }
+}
+
+/// The app's clock, advanced by the test to expire a pending authorization.
+final class AppClock: Sendable {
+    private let offset = Mutex<TimeInterval>(0)
+    var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    func advance(by seconds: TimeInterval) { offset.withLock { $0 += seconds } }
+}
