@@ -229,3 +229,6 @@ package.targets += [
         swiftSettings: swiftSettings
     ),
 ]
+for target in package.targets where target.name == "LineKitDemo" {
+    target.dependencies += ["LineLoginHummingbird", .product(name: "HummingbirdAuth", package: "hummingbird-auth")]
+}
