@@ -232,3 +232,32 @@ package.targets += [
 for target in package.targets where target.name == "LineKitDemo" {
     target.dependencies += ["LineLoginHummingbird", .product(name: "HummingbirdAuth", package: "hummingbird-auth")]
 }
+
+// The same for a Vapor 4 app: a product of its own, so Hummingbird apps never build Vapor.
+package.dependencies.append(.package(url: "https://github.com/vapor/vapor.git", from: "4.100.0"))
+package.products.append(.library(name: "LineLoginVapor", targets: ["LineLoginVapor"]))
+package.targets += [
+    .target(
+        name: "LineLoginVapor",
+        dependencies: [
+            "LineLogin",
+            "LineCore",
+            .product(name: "Vapor", package: "vapor"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "LineLoginVaporTests",
+        dependencies: [
+            "LineLoginVapor",
+            "LineLogin",
+            "LineCore",
+            "LineEmulator",
+            "LineEmulatorTesting",
+            .product(name: "Vapor", package: "vapor"),
+            .product(name: "VaporTesting", package: "vapor"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+]
