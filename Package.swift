@@ -224,7 +224,6 @@ package.targets += [
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ],
         swiftSettings: swiftSettings
     ),
@@ -253,6 +252,7 @@ package.targets += [
             "LineLoginVapor",
             "LineLogin",
             "LineCore",
+            "LineMessaging",
             "LineEmulator",
             "LineEmulatorTesting",
             .product(name: "Vapor", package: "vapor"),

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Crypto
 import Foundation
 import Hummingbird
@@ -11,7 +10,6 @@ import LineLogin
 import LineLoginHummingbird
 import LineMessaging
 import NIOCore
-import NIOHTTP1
 import Synchronization
 import Testing
 
@@ -158,9 +156,10 @@ struct HummingbirdLoginTests {
                 let setCookie = try #require(start.headers[values: .setCookie].first { $0.hasPrefix("line_login_pending=") })
                 #expect(setCookie.contains("SameSite=None") && setCookie.contains("Secure"))
                 let location = try #require(start.headers[.location].flatMap(URL.init(string:)))
-                let form = try await Self.formPostFields(emulator, location)
+                let (action, form) = try await emulator.authorizeFormPost(location, choice: .allow(userID: Self.brown.userID))
+                #expect(action.absoluteString == Self.callbackURL)
                 let done = try await client.execute(
-                    uri: "/auth/line/callback",
+                    uri: action.path,
                     method: .post,
                     headers: [.cookie: Self.cookiePair(setCookie), .contentType: "application/x-www-form-urlencoded"],
                     body: ByteBuffer(string: form)
@@ -176,18 +175,13 @@ struct HummingbirdLoginTests {
         try await TestEmulator.run { emulator in
             try await Self.app(Self.webLogin(emulator)).test(.router) { client in
                 let (callback, pending) = try await Self.startLogin(client, emulator)
-                try await Self.admin(
-                    emulator,
-                    "/faults",
-                    json: #"{"method":"POST","path":"/oauth2/v2.1/token","action":"status","status":500,"count":1}"#
-                )
+                try await emulator.injectFault(.init(method: "POST", path: "/oauth2/v2.1/token", action: .status, status: 500, count: 1))
                 let page = try await client.execute(uri: Self.pathAndQuery(callback), method: .get, headers: [.cookie: pending])
                 #expect(page.status == .badGateway)
                 let body = String(buffer: page.body)
                 let requestID = try #require(body.split(separator: "id=\"request-id\">").last?.split(separator: "<").first.map(String.init))
                 #expect(requestID.count == 16)
-                let log = try await Self.admin(emulator, "/requests?path=/oauth2/v2.1/token&status=500")
-                #expect(log.contains(requestID))
+                #expect(try await emulator.loggedRequestIDs(path: "/oauth2/v2.1/token", status: 500).contains(requestID))
             }
         }
     }
@@ -209,37 +203,6 @@ struct HummingbirdLoginTests {
                 await #expect(throws: LineAPIError.self) { try await login.client.verify(accessToken: accessToken) }
             }
         }
-    }
-
-    /// Consents on the emulator's page in `form_post` mode and returns the form the page would post to the callback.
-    static func formPostFields(_ emulator: TestEmulator, _ location: URL) async throws -> String {
-        do {
-            _ = try await emulator.authorize(location, choice: .allow(userID: brown.userID))
-        } catch TestEmulatorError.unexpectedPage(200, let page) {
-            #expect(page.contains("action=\"\(callbackURL)\""))
-            let fields = page.split(separator: "<input type=\"hidden\" name=\"").dropFirst().compactMap { input -> String? in
-                let parts = input.split(separator: "\"")
-                guard parts.count >= 3 else { return nil }
-                return "\(parts[0])=\(parts[2].addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-            }
-            return fields.joined(separator: "&")
-        }
-        Issue.record("the emulator redirected instead of answering with a form")
-        throw CancellationError()
-    }
-
-    /// Calls the emulator's admin API (`POST` with JSON when `json` is given) and returns the body.
-    @discardableResult
-    static func admin(_ emulator: TestEmulator, _ path: String, json: String? = nil) async throws -> String {
-        var request = HTTPClientRequest(url: emulator.baseURL.absoluteString + "/_emulator/v1" + path)
-        if let json {
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: json))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        #expect(response.status.code < 300)
-        return String(buffer: try await response.body.collect(upTo: 1 << 20))
     }
 }
 
