@@ -12,7 +12,7 @@ public struct WebLogin: Sendable {
     public var callbackURL: String
     public var scopes: [Scope]
     public var options: AuthorizationOptions
-    /// Whether to fetch `GET /v2/profile` after the login (needs `profile`).
+    /// Whether to fetch `GET /v2/profile` after the login (when `profile` was requested).
     public var fetchProfile: Bool
     /// Seals the pending authorization into its cookie (and sets its lifetime).
     public var pendingSealer: SealedAuthorization
@@ -112,7 +112,8 @@ public struct WebLogin: Sendable {
         } else if pending.nonce != nil {
             throw LoginError.invalidIDToken(.missingNonce)
         }
-        let profile = fetchProfile ? LineProfile(try await client.profile(accessToken: tokens.accessToken).value) : nil
+        let wantsProfile = fetchProfile && pending.scopes.contains(.profile)
+        let profile = wantsProfile ? LineProfile(try await client.profile(accessToken: tokens.accessToken).value) : nil
         guard let userID = claims?.sub ?? profile?.userID else { throw LoginError.invalidIDToken(.malformed) }
         return LineIdentity(
             userID: userID,
