@@ -55,3 +55,32 @@ public struct WebLoginFailure: Error, Sendable, Equatable {
         }
     }
 }
+
+extension WebLoginFailure {
+    /// A small HTML page for the failure (the integrations' default): the message, LINE's request ID when there is
+    /// one (in `#request-id`), and a link to `loginPath` to try again. Serve it with ``status``.
+    public func htmlPage(loginPath: String) -> String {
+        let requestID = self.requestID.map { "<p>LINE request ID: <code id=\"request-id\">\(Self.escape($0))</code></p>" } ?? ""
+        return """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Login with LINE</title></head><body>
+            <h1 id="login-failed">\(Self.escape(message))</h1>\(requestID)
+            <p><a href="\(Self.escape(loginPath))">Log in with LINE</a></p>
+            </body></html>
+            """
+    }
+
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+}
