@@ -231,7 +231,7 @@ enum Page {
             return html(
                 title: "Login failed",
                 body: """
-                    <h1>Login failed</h1><p>\(escape(failure.message))</p><p><code>\(escape(failure.description ?? ""))</code></p>
+                    <h1>Login failed</h1><p>\(escape(failure.message))</p><p><code>\(escape(failure.detail ?? ""))</code></p>
                     <p><a class="button line" href="/login">Log in with LINE</a></p>
                     """,
                 status: .badRequest

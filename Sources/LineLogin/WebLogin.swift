@@ -86,18 +86,18 @@ public struct WebLogin: Sendable {
         case .stateMismatch:
             throw WebLoginFailure(.stateMismatch)
         case .denied(let description):
-            throw WebLoginFailure(.cancelled, description: description)
+            throw WebLoginFailure(.cancelled, detail: description)
         case .failed(let error, let description):
-            throw WebLoginFailure(.authorizationError(error), description: description)
+            throw WebLoginFailure(.authorizationError(error), detail: description)
         case .authorized(let code, let friendshipStatusChanged):
             do {
                 return try await identity(code: code, pending: pending, friendshipStatusChanged: friendshipStatusChanged, now: now)
             } catch let error as LineAPIError {
-                throw WebLoginFailure(.lineAPI(error), description: error.errorDescription ?? error.message)
+                throw WebLoginFailure(.lineAPI(error), detail: error.errorDescription ?? error.message)
             } catch LoginError.invalidIDToken(let failure) {
                 throw WebLoginFailure(.invalidIDToken(failure))
             } catch {
-                throw WebLoginFailure(.lineAPI(LineAPIError(code: .invalidResponse)), description: String(describing: error))
+                throw WebLoginFailure(.lineAPI(LineAPIError(code: .invalidResponse)), detail: String(describing: error))
             }
         }
     }

@@ -20,17 +20,17 @@ public struct WebLoginFailure: Error, Sendable, Equatable {
     }
 
     public var reason: Reason
-    /// LINE's description, when it gave one.
-    public var description: String?
+    /// LINE's `error_description` (or the API error's message), when it gave one.
+    public var detail: String?
     /// `x-line-request-id` of the failed LINE API call, for LINE's support.
     public var requestID: String? {
         if case .lineAPI(let error) = reason { return error.requestID }
         return nil
     }
 
-    public init(_ reason: Reason, description: String? = nil) {
+    public init(_ reason: Reason, detail: String? = nil) {
         self.reason = reason
-        self.description = description
+        self.detail = detail
     }
 
     /// The HTTP status an error page should have: 400 for what the browser sent, 502 for LINE's failures.
