@@ -170,6 +170,48 @@ struct HummingbirdLoginTests {
         }
     }
 
+    @Test("the app's own handlers get the verified identity (claims with the nonce, profile, tokens) and the failure")
+    func appHandlers() async throws {
+        try await TestEmulator.run { emulator in
+            let login = Self.webLogin(emulator)
+            let router = Router(context: Context.self)
+            let seen = Mutex<(identity: LineIdentity?, failure: WebLoginFailure?)>((nil, nil))
+            router.addLineLogin(
+                login,
+                onError: { failure, _, _ in
+                    seen.withLock { $0.failure = failure }
+                    return Response(status: .unprocessableContent)
+                },
+                onSuccess: { identity, _, _ in
+                    seen.withLock { $0.identity = identity }
+                    return Response(status: .noContent)
+                }
+            )
+            try await Application(router: router).test(.router) { client in
+                let (callback, pending) = try await Self.startLogin(client, emulator)
+                try await emulator.injectFault(.init(method: "GET", path: "/v2/profile", action: .status, status: 403, count: 1))
+                let failed = try await client.execute(uri: Self.pathAndQuery(callback), method: .get, headers: [.cookie: pending])
+                #expect(failed.status == .unprocessableContent)
+                let failure = try #require(seen.withLock { $0.failure })
+                #expect(failure.requestID?.count == 16)
+                guard case .lineAPI(let error) = failure.reason else {
+                    Issue.record("expected a LINE API failure, got \(failure.reason)")
+                    return
+                }
+                #expect(error.status == 403)
+
+                let (again, againPending) = try await Self.startLogin(client, emulator)
+                let done = try await client.execute(uri: Self.pathAndQuery(again), method: .get, headers: [.cookie: againPending])
+                #expect(done.status == .noContent)
+                let identity = try #require(seen.withLock { $0.identity })
+                #expect(identity.userID == Self.brown.userID)
+                #expect(identity.claims?.nonce != nil && identity.claims?.aud == Seed.webChannel.channelID)
+                #expect(identity.profile?.displayName == "Brown")
+                #expect(try await login.client.verify(accessToken: identity.accessToken).value.clientID == Seed.webChannel.channelID)
+            }
+        }
+    }
+
     @Test("a LINE error on the code exchange reaches the error page with LINE's request ID")
     func lineError() async throws {
         try await TestEmulator.run { emulator in
