@@ -194,3 +194,70 @@ for target in package.targets where target.name == "LineMessagingTests" {
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
     ]
 }
+
+// LINE Login in a couple of lines of a Hummingbird app (issue 17): its own product, so apps on other frameworks never
+// build Hummingbird or hummingbird-auth for it.
+package.dependencies.append(.package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.0.0"))
+package.products.append(.library(name: "LineLoginHummingbird", targets: ["LineLoginHummingbird"]))
+package.targets += [
+    .target(
+        name: "LineLoginHummingbird",
+        dependencies: [
+            "LineLogin",
+            "LineCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "LineLoginHummingbirdTests",
+        dependencies: [
+            "LineLoginHummingbird",
+            "LineLogin",
+            "LineCore",
+            "LineMessaging",
+            "LineEmulator",
+            "LineEmulatorTesting",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+]
+for target in package.targets where target.name == "LineKitDemo" {
+    target.dependencies += ["LineLoginHummingbird", .product(name: "HummingbirdAuth", package: "hummingbird-auth")]
+}
+
+// The same for a Vapor 4 app: a product of its own, so Hummingbird apps never build Vapor.
+package.dependencies.append(.package(url: "https://github.com/vapor/vapor.git", from: "4.100.0"))
+package.products.append(.library(name: "LineLoginVapor", targets: ["LineLoginVapor"]))
+package.targets += [
+    .target(
+        name: "LineLoginVapor",
+        dependencies: [
+            "LineLogin",
+            "LineCore",
+            .product(name: "Vapor", package: "vapor"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "LineLoginVaporTests",
+        dependencies: [
+            "LineLoginVapor",
+            "LineLogin",
+            "LineCore",
+            "LineMessaging",
+            "LineEmulator",
+            "LineEmulatorTesting",
+            .product(name: "Vapor", package: "vapor"),
+            .product(name: "VaporTesting", package: "vapor"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+]

@@ -1,15 +1,17 @@
 import Crypto
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import LineCore
 import LineLogin
+import LineLoginHummingbird
 import LineMessaging
 import Logging
-import Synchronization
 
 /// A sample web app that logs users in with LINE, built only on LineKit's public SDK (it never imports the emulator):
-/// login, callback, profile with ID token claims and friendship, refresh/verify/revoke, a pushed welcome message, and
-/// the unregister flow LINE's guidelines require.
+/// LINE Login through `LineLoginHummingbird` (`addLineLogin` and its sealed session cookie), the profile with ID
+/// token claims and friendship, refresh/verify/revoke, a pushed welcome message, and the unregister flow LINE's
+/// guidelines require.
 public struct DemoApp: Sendable {
     public struct Configuration: Sendable {
         public var endpoints: Endpoints
@@ -40,26 +42,26 @@ public struct DemoApp: Sendable {
         }
     }
 
-    /// What the app remembers about a logged-in browser.
-    struct Session: Sendable {
-        var tokens: LoginTokens
-        var claims: IDTokenClaims?
-        var profile: Profile?
-        var friend: Bool?
-        var flash: String?
-    }
+    public typealias Context = BasicAuthRequestContext<LineIdentity>
 
     let configuration: Configuration
     let login: LineLoginClient
+    /// LINE Login for this web app: what `addLineLogin` serves, and the sealed session cookie it keeps.
+    let web: WebLogin
     let messaging: MessagingClient
     let loginChannelTokens: ChannelTokenProvider
-    let sealer = SealedAuthorization(key: SymmetricKey(size: .bits256))
-    let sessions = SessionStore()
 
     public init(configuration: Configuration) {
         self.configuration = configuration
         let api = LineAPIClient(configuration: .init(endpoints: configuration.endpoints, logger: configuration.logger))
         login = LineLoginClient(channelID: configuration.loginChannelID, channelSecret: configuration.loginChannelSecret, api: api)
+        web = WebLogin(
+            client: login,
+            callbackURL: configuration.baseURL + "/callback",
+            key: SymmetricKey(size: .bits256),
+            scopes: [.profile, .openid, .email],
+            options: AuthorizationOptions(botPrompt: .normal)
+        )
         let tokenClient = ChannelAccessTokenClient(api: api)
         let botTokens = ChannelTokenProvider(
             channelID: configuration.botChannelID,
@@ -74,88 +76,63 @@ public struct DemoApp: Sendable {
         )
     }
 
-    var callbackURL: String { configuration.baseURL + "/callback" }
+    /// The router of the demo app: LINE Login is the two `add` lines; the rest is the app.
+    public func router() -> Router<Context> {
+        let router = Router(context: Context.self)
+        router.add(middleware: LineSessionAuthenticator(web))
+        router.addLineLogin(web, loginPath: "/login", onError: { failure, _, _ in Page.failure(failure) })
 
-    /// The router of the demo app.
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router()
-        router.get("/") { request, _ in
-            if let session = session(of: request) { return profilePage(session) }
-            return Page.html(
-                title: "LineKit demo",
-                body: """
-                    <h1>LineKit demo</h1>
-                    <p>A sample app that logs you in with LINE through LineKit's Swift SDK, here against the LineKit emulator.</p>
-                    <p><a class="button line" href="/login">Log in with LINE</a></p>
-                    """
-            )
+        router.get("/") { _, context in
+            guard let identity = context.identity else { return Page.home }
+            return await profilePage(identity)
         }
-        router.get("/login") { _, _ in
-            let redirect = try login.authorizationRedirect(
-                redirectURI: callbackURL,
-                scopes: [.profile, .openid, .email],
-                options: AuthorizationOptions(botPrompt: .normal)
-            )
-            var response = Response(status: .found, headers: [.location: redirect.url.absoluteString])
-            response.setCookie(
-                Cookie(name: "demo_login", value: try sealer.seal(redirect.pending), maxAge: 600, path: "/", httpOnly: true, sameSite: .lax)
-            )
-            return response
-        }
-        router.get("/callback") { request, _ in try await callback(request) }
-        router.post("/refresh") { request, _ in
-            try await act(request) { session in
-                let refreshed = try await login.refresh(session.tokens.refreshToken)
-                session.tokens.accessToken = refreshed.value.accessToken
-                session.tokens.expiresIn = refreshed.value.expiresIn
+        router.post("/refresh") { _, context in
+            try await act(context) { identity in
+                let refreshed = try await login.refresh(identity.refreshToken)
+                identity.accessToken = refreshed.value.accessToken
+                identity.accessTokenExpiresAt = Date().addingTimeInterval(TimeInterval(refreshed.value.expiresIn))
                 return "Refreshed: a new access token (request ID \(refreshed.requestID ?? "-"))."
             }
         }
-        router.post("/verify") { request, _ in
-            try await act(request) { session in
-                let info = try await login.verify(accessToken: session.tokens.accessToken)
+        router.post("/verify") { _, context in
+            try await act(context) { identity in
+                let info = try await login.verify(accessToken: identity.accessToken)
                 return
                     "Verified: the access token is this channel's and lives \(info.value.expiresIn) more seconds (request ID \(info.requestID ?? "-"))."
             }
         }
-        router.post("/push") { request, _ in
-            try await act(request) { session in
-                guard let userID = session.claims?.sub ?? session.profile?.userId else { return "No user ID to push to." }
+        router.post("/push") { _, context in
+            try await act(context) { identity in
                 let result = try await messaging.push(
-                    to: userID,
-                    messages: [try .text("Welcome to the LineKit demo, \(session.profile?.displayName ?? "friend")!")]
+                    to: identity.userID,
+                    messages: [try .text("Welcome to the LineKit demo, \(identity.displayName ?? "friend")!")]
                 )
                 return
                     "Pushed a welcome message (message \(result.sentMessages.first?.id ?? "?"), request ID \(result.acceptedRequestID ?? "-"))."
             }
         }
-        router.post("/revoke") { request, _ in
-            guard let id = request.cookies["demo_session"]?.value, let session = sessions.withLock({ $0[id] }) else {
-                return Page.redirect("/")
-            }
+        router.post("/revoke") { _, context in
+            guard let identity = context.identity else { return Page.redirect("/") }
             do {
-                try await login.revoke(accessToken: session.tokens.accessToken)
+                try await login.revoke(accessToken: identity.accessToken)
             } catch let error as LineAPIError {
                 return Page.error(error)
             }
-            sessions.withLock { $0[id] = nil }
-            return Page.html(
+            var response = Page.html(
                 title: "Logged out",
                 body: "<h1>Logged out</h1><p>The access token was revoked.</p><p><a class=\"button\" href=\"/\">Home</a></p>"
             )
+            web.endSession(on: &response)
+            return response
         }
-        router.post("/unregister") { request, _ in
-            guard let id = request.cookies["demo_session"]?.value, let session = sessions.withLock({ $0[id] }) else {
-                return Page.redirect("/")
-            }
+        router.post("/unregister") { _, context in
+            guard let identity = context.identity else { return Page.redirect("/") }
             do {
-                let channelToken = try await loginChannelTokens.token()
-                _ = try await login.unregister(userAccessToken: session.tokens.accessToken, channelAccessToken: channelToken.accessToken)
+                _ = try await web.unregister(identity, channelAccessToken: try await loginChannelTokens.token().accessToken)
             } catch let error as LineAPIError {
                 return Page.error(error)
             }
-            sessions.withLock { $0[id] = nil }
-            return Page.html(
+            var response = Page.html(
                 title: "Unregistered",
                 body: """
                     <h1 id="unregistered">You have unregistered</h1>
@@ -163,99 +140,45 @@ public struct DemoApp: Sendable {
                     <p><a class="button" href="/">Home</a></p>
                     """
             )
+            web.endSession(on: &response)
+            return response
         }
         return router
     }
 
-    private func session(of request: Request) -> Session? {
-        guard let id = request.cookies["demo_session"]?.value else { return nil }
-        return sessions.withLock { $0[id] }
-    }
-
-    private func callback(_ request: Request) async throws -> Response {
-        guard let sealed = request.cookies["demo_login"]?.value, let pending = try? sealer.open(sealed) else {
-            return Page.html(
-                title: "Login expired",
-                body: "<h1>Login expired</h1><p>Start again.</p><p><a class=\"button line\" href=\"/login\">Log in with LINE</a></p>",
-                status: .badRequest
-            )
-        }
-        let pathAndQuery = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
-        switch login.handleCallback(pathAndQuery: pathAndQuery, pending: pending) {
-        case .authorized(let code, _):
-            do {
-                let tokens = try await login.exchange(code: code, pending: pending).value
-                var claims: IDTokenClaims?
-                if let idToken = tokens.idToken {
-                    claims = try await login.verifyIDToken(idToken, expecting: IDTokenExpectations(pending: pending))
-                }
-                let profile = try await login.profile(accessToken: tokens.accessToken).value
-                let friend = try await login.friendship(accessToken: tokens.accessToken).value
-                let id = UUID().uuidString
-                sessions.withLock { $0[id] = Session(tokens: tokens, claims: claims, profile: profile, friend: friend) }
-                var response = Page.redirect("/")
-                response.setCookie(Cookie(name: "demo_session", value: id, path: "/", httpOnly: true, sameSite: .lax))
-                return response
-            } catch let error as LineAPIError {
-                return Page.error(error)
-            }
-        case .denied:
-            return Page.html(
-                title: "Login cancelled",
-                body: """
-                    <h1 id="cancelled">Login cancelled</h1><p>You pressed Cancel on LINE's consent screen.</p>
-                    <p><a class="button line" href="/login">Log in with LINE</a></p>
-                    """
-            )
-        case .failed(let error, let description):
-            return Page.html(
-                title: "Login failed",
-                body: "<h1>Login failed</h1><p><code>\(Page.escape(error))</code> \(Page.escape(description ?? ""))</p>",
-                status: .badRequest
-            )
-        case .stateMismatch, .invalidResponseJWT:
-            return Page.html(
-                title: "Login failed",
-                body:
-                    "<h1>Login failed</h1><p>The state did not match. Try again.</p><p><a class=\"button line\" href=\"/login\">Log in with LINE</a></p>",
-                status: .badRequest
-            )
-        }
-    }
-
-    private func act(_ request: Request, _ action: (inout Session) async throws -> String) async throws -> Response {
-        guard let id = request.cookies["demo_session"]?.value, var session = sessions.withLock({ $0[id] }) else {
-            return Page.redirect("/")
-        }
+    /// Runs an action for the logged-in user and shows its result on the profile page (keeping a changed identity).
+    private func act(_ context: Context, _ action: (inout LineIdentity) async throws -> String) async throws -> Response {
+        guard var identity = context.identity else { return Page.redirect("/") }
+        let flash: String
         do {
-            session.flash = try await action(&session)
+            flash = try await action(&identity)
         } catch let error as LineAPIError {
             return Page.error(error)
         }
-        let updated = session
-        sessions.withLock { $0[id] = updated }
-        return Page.redirect("/")
+        var response = await profilePage(identity, flash: flash)
+        try web.updateSession(identity, on: &response)
+        return response
     }
 
-    private func profilePage(_ session: Session) -> Response {
-        let profile = session.profile
+    private func profilePage(_ identity: LineIdentity, flash: String? = nil) async -> Response {
+        let friend = try? await login.friendship(accessToken: identity.accessToken).value
         var rows = ""
-        if let claims = session.claims {
+        if let claims = identity.claims {
             let pairs: [(String, String?)] = [
                 ("iss", claims.iss), ("sub", claims.sub), ("aud", claims.aud), ("exp", String(claims.exp)), ("iat", String(claims.iat)),
                 ("amr", claims.amr?.joined(separator: ", ")), ("name", claims.name), ("email", claims.email),
             ]
             for (name, value) in pairs where value != nil { rows += "<tr><th>\(name)</th><td>\(Page.escape(value ?? ""))</td></tr>" }
         }
-        let flash = session.flash.map { "<p class=\"flash\" id=\"flash\">\(Page.escape($0))</p>" } ?? ""
+        let flash = flash.map { "<p class=\"flash\" id=\"flash\">\(Page.escape($0))</p>" } ?? ""
         return Page.html(
             title: "Your LINE profile",
             body: """
                 \(flash)
-                <h1 id="profile-name">\(Page.escape(profile?.displayName ?? "LINE user"))</h1>
-                <p class="muted"><code>\(Page.escape(profile?.userId ?? ""))</code></p>
-                <p>\(Page.escape(profile?.statusMessage ?? ""))</p>
-                <p>Friend of the channel's LINE Official Account: <strong id="friend">\(session.friend == true ? "yes" : "no")</strong></p>
+                <h1 id="profile-name">\(Page.escape(identity.displayName ?? "LINE user"))</h1>
+                <p class="muted"><code>\(Page.escape(identity.userID))</code></p>
+                <p>\(Page.escape(identity.profile?.statusMessage ?? ""))</p>
+                <p>Friend of the channel's LINE Official Account: <strong id="friend">\(friend == true ? "yes" : "no")</strong></p>
                 <h2>ID token claims (verified locally)</h2>
                 <table>\(rows)</table>
                 <div class="actions">
@@ -272,15 +195,6 @@ public struct DemoApp: Sendable {
     }
 }
 
-/// The logged-in browsers, in memory (a demo keeps no state across restarts).
-final class SessionStore: Sendable {
-    private let sessions = Mutex<[String: DemoApp.Session]>([:])
-
-    func withLock<T>(_ body: (inout [String: DemoApp.Session]) -> T) -> T {
-        sessions.withLock { body(&$0) }
-    }
-}
-
 /// The demo's HTML.
 enum Page {
     static func escape(_ text: String) -> String {
@@ -289,6 +203,40 @@ enum Page {
             with: "&gt;"
         )
         .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    }
+
+    static let home = html(
+        title: "LineKit demo",
+        body: """
+            <h1>LineKit demo</h1>
+            <p>A sample app that logs you in with LINE through LineKit's Swift SDK, here against the LineKit emulator.</p>
+            <p><a class="button line" href="/login">Log in with LINE</a></p>
+            """
+    )
+
+    /// The page for a login that did not finish (`addLineLogin`'s error handler).
+    static func failure(_ failure: WebLoginFailure) -> Response {
+        switch failure.reason {
+        case .cancelled:
+            return html(
+                title: "Login cancelled",
+                body: """
+                    <h1 id="cancelled">Login cancelled</h1><p>You pressed Cancel on LINE's consent screen.</p>
+                    <p><a class="button line" href="/login">Log in with LINE</a></p>
+                    """
+            )
+        case .lineAPI(let error):
+            return Page.error(error)
+        default:
+            return html(
+                title: "Login failed",
+                body: """
+                    <h1>Login failed</h1><p>\(escape(failure.message))</p><p><code>\(escape(failure.detail ?? ""))</code></p>
+                    <p><a class="button line" href="/login">Log in with LINE</a></p>
+                    """,
+                status: .badRequest
+            )
+        }
     }
 
     static func redirect(_ location: String) -> Response {

@@ -1,0 +1,186 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import LineCore
+
+/// LINE Login for a server-rendered web app, independent of the web framework: the redirect to LINE (with the pending
+/// authorization sealed in a cookie), and the callback that checks state, exchanges the code, verifies the ID token
+/// with its nonce, and returns a ``LineIdentity``. `LineLoginHummingbird` and `LineLoginVapor` are built on it.
+public struct WebLogin: Sendable {
+    public let client: LineLoginClient
+    /// The callback URL registered on the channel, e.g. `https://example.com/auth/line/callback`.
+    public var callbackURL: String
+    public var scopes: [Scope]
+    public var options: AuthorizationOptions
+    /// Whether to fetch `GET /v2/profile` after the login (when `profile` was requested).
+    public var fetchProfile: Bool
+    /// Seals the pending authorization into its cookie (and sets its lifetime).
+    public var pendingSealer: SealedAuthorization
+    /// Seals the identity into the default session cookie.
+    public var sessionSealer: SealedIdentity
+    /// The cookie that carries the pending authorization between the redirect and the callback.
+    public var pendingCookieName: String
+    /// The default session cookie.
+    public var sessionCookieName: String
+    /// The integrations' clock (tests move it to expire a pending authorization).
+    public var now: @Sendable () -> Date = { Date() }
+
+    /// - Parameters:
+    ///   - key: 256 bits, the same on every instance of the app; seals the pending authorization and the session.
+    public init(
+        client: LineLoginClient,
+        callbackURL: String,
+        key: SymmetricKey,
+        scopes: [Scope] = [.profile, .openid],
+        options: AuthorizationOptions = AuthorizationOptions(),
+        fetchProfile: Bool = true,
+        pendingLifetime: TimeInterval = 600,
+        sessionLifetime: TimeInterval = 7 * 24 * 3600,
+        pendingCookieName: String = "line_login_pending",
+        sessionCookieName: String = "line_session"
+    ) {
+        self.client = client
+        self.callbackURL = callbackURL
+        self.scopes = scopes
+        self.options = options
+        self.fetchProfile = fetchProfile
+        pendingSealer = SealedAuthorization(key: key, lifetime: pendingLifetime)
+        sessionSealer = SealedIdentity(key: key, lifetime: sessionLifetime)
+        self.pendingCookieName = pendingCookieName
+        self.sessionCookieName = sessionCookieName
+    }
+
+    /// The path of ``callbackURL`` (what the router serves).
+    public var callbackPath: String { URLComponents(string: callbackURL)?.path ?? "/callback" }
+
+    /// Cookies are `Secure` when the app is served over https.
+    var secureCookies: Bool { callbackURL.lowercased().hasPrefix("https:") }
+
+    /// Starts a login: the URL to redirect the browser to, and the cookie to set with that redirect.
+    public func start(now: Date = Date()) throws -> (url: URL, pendingCookie: WebLoginCookie) {
+        let redirect = try client.authorizationRedirect(redirectURI: callbackURL, scopes: scopes, options: options, now: now)
+        let cookie = WebLoginCookie(
+            name: pendingCookieName,
+            value: try pendingSealer.seal(redirect.pending),
+            maxAge: Int(pendingSealer.lifetime),
+            path: callbackPath,
+            secure: secureCookies,
+            sameSite: options.responseMode == .formPost ? .none : .lax
+        )
+        return (redirect.url, cookie)
+    }
+
+    /// Finishes a login from the callback request (`GET`, or `POST` for `form_post`) and the pending-authorization
+    /// cookie's value. Every failure is a ``WebLoginFailure``.
+    public func finish(_ request: HTTPRequest, body: [UInt8] = [], pendingCookie: String?, now: Date = Date()) async throws(WebLoginFailure)
+        -> LineIdentity
+    {
+        guard let pendingCookie else { throw WebLoginFailure(.missingPendingAuthorization) }
+        let pending: PendingAuthorization
+        do {
+            pending = try pendingSealer.open(pendingCookie, now: now)
+        } catch {
+            throw WebLoginFailure(.expiredPendingAuthorization)
+        }
+        switch client.handleCallback(request, body: body, pending: pending, now: now) {
+        case .stateMismatch:
+            throw WebLoginFailure(.stateMismatch)
+        case .invalidResponseJWT(let failure):
+            throw WebLoginFailure(.invalidResponseJWT(failure))
+        case .denied(let description):
+            throw WebLoginFailure(.cancelled, detail: description)
+        case .failed(let error, let description):
+            throw WebLoginFailure(.authorizationError(error), detail: description)
+        case .authorized(let code, let friendshipStatusChanged):
+            do {
+                return try await identity(code: code, pending: pending, friendshipStatusChanged: friendshipStatusChanged, now: now)
+            } catch let error as LineAPIError {
+                throw WebLoginFailure(.lineAPI(error), detail: error.errorDescription ?? error.message)
+            } catch LoginError.invalidIDToken(let failure) {
+                throw WebLoginFailure(.invalidIDToken(failure))
+            } catch {
+                throw WebLoginFailure(.lineAPI(LineAPIError(code: .invalidResponse)), detail: String(describing: error))
+            }
+        }
+    }
+
+    private func identity(code: String, pending: PendingAuthorization, friendshipStatusChanged: Bool?, now: Date) async throws
+        -> LineIdentity
+    {
+        let tokens = try await client.exchange(code: code, pending: pending).value
+        var claims: IDTokenClaims?
+        if let idToken = tokens.idToken {
+            claims = try await client.verifyIDToken(idToken, expecting: IDTokenExpectations(pending: pending), now: now)
+        } else if pending.nonce != nil {
+            throw LoginError.invalidIDToken(.missingNonce)
+        }
+        let wantsProfile = fetchProfile && pending.scopes.contains(.profile)
+        let profile = wantsProfile ? LineProfile(try await client.profile(accessToken: tokens.accessToken).value) : nil
+        guard let userID = claims?.sub ?? profile?.userID else { throw LoginError.invalidIDToken(.malformed) }
+        return LineIdentity(
+            userID: userID,
+            claims: claims,
+            accessToken: tokens.accessToken,
+            refreshToken: tokens.refreshToken,
+            accessTokenExpiresAt: now.addingTimeInterval(TimeInterval(tokens.expiresIn)),
+            scope: tokens.scope,
+            profile: profile,
+            friendshipStatusChanged: friendshipStatusChanged,
+            authenticatedAt: now
+        )
+    }
+
+    /// The session cookie that keeps `identity` (the integrations' default session).
+    public func sessionCookie(for identity: LineIdentity) throws -> WebLoginCookie {
+        WebLoginCookie(
+            name: sessionCookieName,
+            value: try sessionSealer.seal(identity),
+            maxAge: Int(sessionSealer.lifetime),
+            path: "/",
+            secure: secureCookies
+        )
+    }
+
+    /// The identity in the session cookie's value, if it is genuine and not lapsed.
+    public func identity(sessionCookie: String?, now: Date = Date()) -> LineIdentity? {
+        sessionCookie.flatMap { sessionSealer.open($0, now: now) }
+    }
+
+    /// A cookie that deletes the cookie `name` (log-out, or the pending cookie once used).
+    public func expiredCookie(_ name: String) -> WebLoginCookie {
+        WebLoginCookie(name: name, value: "", maxAge: 0, path: name == pendingCookieName ? callbackPath : "/", secure: secureCookies)
+    }
+
+    /// The unregister flow LINE's guidelines require, in one call: deauthorize the app on the user's behalf (an app
+    /// the user had already removed counts as done). Forget the user afterwards (``expiredCookie(_:)`` of the session).
+    /// - Parameter channelAccessToken: a v2.1 or stateless channel access token of the login channel.
+    public func unregister(_ identity: LineIdentity, channelAccessToken: String) async throws -> LineLoginClient.UnregisterOutcome {
+        try await client.unregister(userAccessToken: identity.accessToken, channelAccessToken: channelAccessToken)
+    }
+}
+
+/// A cookie as the integrations set it: always `HttpOnly`; `SameSite=Lax` (the redirect back from LINE is a top-level
+/// `GET`, which carries it), except the pending cookie of a `form_post` login, which must survive a cross-site `POST`
+/// and so is `SameSite=None` and `Secure`; `Secure` whenever the app is served over https.
+public struct WebLoginCookie: Sendable, Equatable {
+    public enum SameSite: String, Sendable {
+        case lax = "Lax"
+        case none = "None"
+    }
+
+    public var name: String
+    public var value: String
+    public var maxAge: Int
+    public var path: String
+    public var secure: Bool
+    public var sameSite: SameSite
+
+    public init(name: String, value: String, maxAge: Int, path: String, secure: Bool, sameSite: SameSite = .lax) {
+        self.name = name
+        self.value = value
+        self.maxAge = maxAge
+        self.path = path
+        self.secure = secure || sameSite == .none
+        self.sameSite = sameSite
+    }
+}

@@ -1,0 +1,53 @@
+import Hummingbird
+import HummingbirdAuth
+import LineLogin
+
+/// Authenticates requests from the sealed session cookie that `addLineLogin` sets by default, so routes behind it
+/// (and `IsAuthenticatedMiddleware`) see the ``LineIdentity`` in `context.identity`.
+///
+/// ```swift
+/// let account = router.group("account")
+///     .add(middleware: LineSessionAuthenticator(line))
+///     .add(middleware: IsAuthenticatedMiddleware())
+/// account.get { _, context in try context.requireIdentity().displayName ?? "" }
+/// ```
+public struct LineSessionAuthenticator<Context: AuthRequestContext<LineIdentity>>: AuthenticatorMiddleware {
+    public typealias Identity = LineIdentity
+    public let login: WebLogin
+
+    public init(_ login: WebLogin) {
+        self.login = login
+    }
+
+    public func authenticate(request: Request, context: Context) async throws -> LineIdentity? {
+        login.identity(sessionCookie: request.cookies[login.sessionCookieName]?.value, now: login.now())
+    }
+}
+
+extension WebLogin {
+    /// Ends the app's session: a redirect to `location` that deletes the session cookie.
+    public func logOut(redirectTo location: String = "/") -> Response {
+        var response = Response(status: .seeOther, headers: [.location: location])
+        endSession(on: &response)
+        return response
+    }
+
+    /// Deletes the session cookie with `response` (for an app that answers with a page of its own).
+    public func endSession(on response: inout Response) {
+        response.setCookie(Cookie(expiredCookie(sessionCookieName)))
+    }
+
+    /// Keeps an updated identity (e.g. after a token refresh) in the session cookie with `response`.
+    public func updateSession(_ identity: LineIdentity, on response: inout Response) throws {
+        response.setCookie(Cookie(try sessionCookie(for: identity)))
+    }
+
+    /// The unregister flow in one call: deauthorizes the app on the user's behalf (LINE's guidelines), then forgets the
+    /// user (deletes the session cookie) and sends the browser to `location`.
+    /// - Parameter channelAccessToken: a v2.1 or stateless channel access token of the login channel.
+    public func unregister(_ identity: LineIdentity, channelAccessToken: String, redirectTo location: String = "/") async throws -> Response
+    {
+        _ = try await unregister(identity, channelAccessToken: channelAccessToken)
+        return logOut(redirectTo: location)
+    }
+}
