@@ -9,16 +9,21 @@ import Foundation
 ///
 /// ```swift
 /// let parser = WebhookParser(channelSecret: channelSecret)
-/// router.post("/webhook") { request, _ in
+/// router.post("/webhook") { request, _ -> HTTPResponse.Status in
 ///     let body = try await request.body.collect(upTo: 1 << 20)
-///     let payload = try parser.parse(
-///         body: Array(buffer: body),
-///         signature: request.headers[HTTPField.Name("x-line-signature")!]
-///     )
-///     for event in payload.events {
-///         if case .message(.text(let text)) = event.content { print(text.text) }
+///     let payload: WebhookPayload
+///     do {
+///         payload = try parser.parse(
+///             body: Array(buffer: body),
+///             signature: request.headers[HTTPField.Name("x-line-signature")!]
+///         )
+///     } catch {
+///         throw HTTPError(.badRequest)  // not from LINE, or not a webhook body
 ///     }
-///     return HTTPResponse.Status.ok
+///     for event in payload.events {
+///         if case .message(.text(let message)) = event.content { print(message.text) }
+///     }
+///     return .ok
 /// }
 /// ```
 public struct WebhookParser: Sendable {
