@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -38,8 +37,7 @@ struct WebhookRouteTests {
     func route() async throws {
         let received = ReceivedTexts()
         let body = Array(WebhookSamples.textMessage.utf8)
-        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
-        let signature = Data(mac).base64EncodedString()
+        let signature = WebhookSamples.signature(of: body, secret: secret)
         try await application(received: received).test(.router) { client in
             let signed = try await client.execute(
                 uri: "/webhook",

@@ -1,6 +1,15 @@
+import Crypto
+import Foundation
+
 /// Webhook bodies in the shape of the examples in LINE's Messaging API reference (field names, nesting and sample
 /// values as LINE documents them), one event type per body.
 enum WebhookSamples {
+    /// `x-line-signature` computed in the tests, apart from the SDK: base64(HMAC-SHA256(secret, body bytes)).
+    static func signature(of body: [UInt8], secret: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
+        return Data(mac).base64EncodedString()
+    }
+
     static let destination = "xxxxxxxxxx"
 
     /// Wraps one event object in LINE's request body.

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import LineCore
 import LineMessaging
@@ -7,10 +6,8 @@ import Testing
 /// A channel secret in LINE's format (32 hex digits).
 private let secret = "8c570fbab09b4e7dbbb4e1c2f1b9e6a1"
 
-/// `x-line-signature` computed here, apart from the SDK: base64(HMAC-SHA256(secret, body bytes)).
 private func signature(of body: [UInt8], secret: String = secret) -> String {
-    let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
-    return Data(mac).base64EncodedString()
+    WebhookSamples.signature(of: body, secret: secret)
 }
 
 private func parse(_ body: String) throws -> WebhookPayload {
@@ -101,6 +98,11 @@ struct WebhookSignatureTests {
         let error = refusal(body, signature(of: body))
         #expect(error?.code == .invalidBody)
         #expect(error?.detail == "missing destination")
+
+        let event = Array(WebhookSamples.unfollow.replacingOccurrences(of: #""webhookEventId""#, with: #""other""#).utf8)
+        #expect(refusal(event, signature(of: event))?.detail == "missing events.0.webhookEventId")
+        let array = Array("[]".utf8)
+        #expect(refusal(array, signature(of: array))?.detail == "unexpected value at the top level")
     }
 
     @Test("a body is never decoded before its signature is verified")
