@@ -12,19 +12,11 @@ import NIOCore
 public struct Emulator: Sendable {
     /// How the emulator runs. Every property has a working default.
     public struct Configuration: Sendable {
-        /// Where the emulator keeps its state.
-        public enum Storage: Sendable, Equatable {
-            /// An SQLite database file (WAL mode); created with its folder if missing.
-            case sqlite(path: String)
-            /// An in-memory SQLite database: gone when the process ends.
-            case inMemory
-        }
-
         /// The address to listen on. Default `127.0.0.1`.
         public var host: String
         /// The port to listen on; `0` picks a free one. Default `8123`.
         public var port: Int
-        /// Default: `./.linekit/emulator.sqlite`.
+        /// Where state is kept (``Storage``). Default: the SQLite file `./.linekit/emulator.sqlite`.
         public var storage: Storage
         /// The channels and users present at first start and after a reset. Default: `Seed.default`.
         public var seed: Seed
@@ -79,10 +71,7 @@ public struct Emulator: Sendable {
     /// Opens the store, applies the seed (adding what is missing) and loads the emulator's keys.
     public init(configuration: Configuration = .init()) async throws {
         self.configuration = configuration
-        switch configuration.storage {
-        case .sqlite(let path): store = try SQLiteStore(path: path)
-        case .inMemory: store = try SQLiteStore(path: nil)
-        }
+        store = try await configuration.storage.makeStore(logger: configuration.logger)
         try await store.seed(configuration.seed)
         keys = try await SigningKeys.load(from: store)
         pages = try await PageRenderer()

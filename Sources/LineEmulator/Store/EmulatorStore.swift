@@ -4,7 +4,7 @@ import Foundation
 /// a shared PostgreSQL store are interchangeable.
 ///
 /// Every method that writes has committed durably when it returns: the HTTP layer answers only afterwards.
-protocol EmulatorStore: Sendable {
+package protocol EmulatorStore: Sendable {
     // MARK: Channels and users
     func channels() async throws -> [Channel]
     func channel(id: String) async throws -> Channel?
