@@ -1,0 +1,113 @@
+import Foundation
+import LineEmulator
+import PostgresNIO
+
+/// LINE Login: authorization codes, user access tokens and their grants.
+extension PostgresStore {
+    func insertCode(_ code: AuthorizationCode, grantingConsent consent: Consent?) async throws {
+        try await transaction { transaction in
+            if let consent {
+                // The union of the scopes is taken by the database, so two consents granted at once both count.
+                try await transaction.execute(
+                    """
+                    INSERT INTO consents (user_id, channel_id, scopes, granted_at)
+                    VALUES (\(consent.userID), \(consent.channelID), \(consent.scopes.storageValue), \(consent.grantedAt.timeIntervalSince1970))
+                    ON CONFLICT (user_id, channel_id) DO UPDATE SET
+                        scopes = array_to_string(ARRAY(
+                            SELECT DISTINCT scope FROM unnest(string_to_array(consents.scopes, ' ') || string_to_array(excluded.scopes, ' ')) AS scope
+                            WHERE scope <> '' ORDER BY scope), ' '),
+                        granted_at = excluded.granted_at
+                    """
+                )
+            }
+            try await transaction.execute(
+                """
+                INSERT INTO authorization_codes (code, version, channel_id, user_id, redirect_uri, scopes, nonce, code_challenge,
+                    auth_time, amr, issued_at, expires_at)
+                VALUES (\(code.code), \(code.version.rawValue), \(code.channelID), \(code.userID), \(code.redirectURI),
+                    \(code.scopes.storageValue), \(code.nonce), \(code.codeChallenge), \(code.authTime?.timeIntervalSince1970),
+                    \(code.amr.joined(separator: " ")), \(code.issuedAt.timeIntervalSince1970), \(code.expiresAt.timeIntervalSince1970))
+                """
+            )
+        }
+    }
+
+    func authorizationCode(_ code: String) async throws -> (code: AuthorizationCode, isUsed: Bool)? {
+        guard let row = try await rows("SELECT * FROM authorization_codes WHERE code = \(code)").first else { return nil }
+        return (try row.authorizationCode(), try row.value("used_at", as: Double?.self) != nil)
+    }
+
+    /// One `UPDATE … WHERE used_at IS NULL RETURNING` decides the race: the row lock makes every other instance's
+    /// update wait, then find the code used and update nothing.
+    func redeemCode(_ code: String, issuing token: UserAccessToken) async throws -> CodeRedemption {
+        try await transaction { transaction in
+            let redeemed = try await transaction.rows(
+                """
+                UPDATE authorization_codes SET used_at = \(token.issuedAt.timeIntervalSince1970)
+                WHERE code = \(code) AND used_at IS NULL RETURNING *
+                """
+            )
+            if let row = redeemed.first {
+                try await transaction.execute(Self.insertQuery(token))
+                return .redeemed(try row.authorizationCode())
+            }
+            guard let row = try await transaction.rows("SELECT * FROM authorization_codes WHERE code = \(code)").first else {
+                return .unknown
+            }
+            return .alreadyUsed(try row.authorizationCode())
+        }
+    }
+
+    func insertUserToken(_ token: UserAccessToken) async throws {
+        try await execute(Self.insertQuery(token))
+    }
+
+    static func insertQuery(_ token: UserAccessToken) -> PostgresQuery {
+        """
+        INSERT INTO user_tokens (access_token, refresh_token, version, channel_id, user_id, scopes, issued_at, expires_at,
+            refresh_expires_at, revoked_at, code)
+        VALUES (\(token.accessToken), \(token.refreshToken), \(token.version.rawValue), \(token.channelID), \(token.userID),
+            \(token.scopes.storageValue), \(token.issuedAt.timeIntervalSince1970), \(token.expiresAt.timeIntervalSince1970),
+            \(token.refreshExpiresAt.timeIntervalSince1970), \(token.revokedAt?.timeIntervalSince1970), \(token.code))
+        """
+    }
+
+    func userToken(accessToken: String) async throws -> UserAccessToken? {
+        try await rows("SELECT * FROM user_tokens WHERE access_token = \(accessToken)").first?.userToken()
+    }
+
+    func userToken(refreshToken: String) async throws -> UserAccessToken? {
+        try await rows(
+            "SELECT * FROM user_tokens WHERE refresh_token = \(refreshToken) ORDER BY issued_at DESC, seq DESC LIMIT 1"
+        ).first?.userToken()
+    }
+
+    func revokeGrant(refreshToken: String, at time: Date) async throws {
+        try await execute(
+            "UPDATE user_tokens SET revoked_at = \(time.timeIntervalSince1970) WHERE refresh_token = \(refreshToken) AND revoked_at IS NULL"
+        )
+    }
+
+    func revokeGrants(issuedFromCode code: String, at time: Date) async throws {
+        try await execute("UPDATE user_tokens SET revoked_at = \(time.timeIntervalSince1970) WHERE code = \(code) AND revoked_at IS NULL")
+    }
+
+    func recentUserTokens(limit: Int) async throws -> [UserAccessToken] {
+        try await rows("SELECT * FROM user_tokens ORDER BY issued_at DESC, seq DESC LIMIT \(limit)").map { try $0.userToken() }
+    }
+
+    func deauthorize(userID: String, channelID: String, at time: Date) async throws -> Bool {
+        try await transaction { transaction in
+            let consents = try await transaction.rows(
+                "DELETE FROM consents WHERE user_id = \(userID) AND channel_id = \(channelID) RETURNING user_id"
+            )
+            let revoked = try await transaction.rows(
+                """
+                UPDATE user_tokens SET revoked_at = \(time.timeIntervalSince1970)
+                WHERE user_id = \(userID) AND channel_id = \(channelID) AND revoked_at IS NULL RETURNING access_token
+                """
+            )
+            return !consents.isEmpty || !revoked.isEmpty
+        }
+    }
+}
