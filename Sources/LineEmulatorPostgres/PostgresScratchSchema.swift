@@ -21,11 +21,41 @@ package struct PostgresScratchSchema: Sendable {
 
     /// Drops the schema and every table in it.
     package func drop() async throws {
+        try await PostgresScratchDatabase.run("DROP SCHEMA IF EXISTS \(unescaped: name) CASCADE", on: url)
+    }
+}
+
+/// A database of its own on a shared server, for tests that start whole emulator processes (which take a URL, not a
+/// schema): created with a random name, dropped afterwards even if a process still holds connections.
+package struct PostgresScratchDatabase: Sendable {
+    /// The server's URL, whose database is used to create and drop this one.
+    package let serverURL: String
+    package let name: String
+    /// The URL of this database, for `linekit emulator --database`.
+    package let url: String
+
+    /// Creates the database.
+    package init(serverURL: String, prefix: String = "linekit_test") async throws {
+        self.serverURL = serverURL
+        let name = prefix + "_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        self.name = name
+        guard var components = URLComponents(string: serverURL) else { throw PostgresStorageError(description: "malformed URL") }
+        components.path = "/" + name
+        url = components.string ?? serverURL
+        try await Self.run("CREATE DATABASE \(unescaped: name)", on: serverURL)
+    }
+
+    /// Drops the database, closing the connections still open to it.
+    package func drop() async throws {
+        try await Self.run("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", on: serverURL)
+    }
+
+    static func run(_ query: PostgresQuery, on url: String) async throws {
         let client = PostgresClient(configuration: try PostgresURL(url).clientConfiguration())
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            try await client.query("DROP SCHEMA IF EXISTS \(unescaped: name) CASCADE")
+            try await client.query(query)
         }
     }
 }
