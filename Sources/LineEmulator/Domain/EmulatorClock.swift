@@ -29,10 +29,43 @@ public final class EmulatorClock: Sendable {
     /// How far the clock has been advanced, in seconds.
     public var offsetSeconds: TimeInterval { offset.withLock { $0 } }
 
-    /// Moves the clock forward; negative durations are ignored, because time in the emulator never goes back.
+    /// The longest single advance: ten years.
+    public static let maximumAdvance: TimeInterval = 10 * 365 * 24 * 3600
+    /// The furthest the clock may be ahead of its base, in total: a hundred years, so every time it reports stays
+    /// a date that converts to whole seconds (`Int`) and ISO 8601 without overflow.
+    public static let maximumOffset: TimeInterval = 100 * 365 * 24 * 3600
+
+    /// Why the clock refused to move.
+    public enum AdvanceRefusal: Error, Equatable, CustomStringConvertible {
+        /// Zero, negative, NaN or infinite: time in the emulator only goes forward, by a real duration.
+        case notPositive
+        /// More than ``EmulatorClock/maximumAdvance`` at once.
+        case tooLong
+        /// The clock would end up more than ``EmulatorClock/maximumOffset`` ahead of its base.
+        case tooFar
+
+        public var description: String {
+            switch self {
+            case .notPositive, .tooLong: "seconds must be a positive number of seconds (at most ten years)"
+            case .tooFar: "the clock cannot be more than a hundred years ahead (reset it first)"
+            }
+        }
+    }
+
+    /// Moves the clock forward by `seconds`, or throws without moving it. The admin API and the console both advance
+    /// through here, so one bound holds whatever the input.
+    public func checkedAdvance(by seconds: TimeInterval) throws(AdvanceRefusal) {
+        guard seconds > 0, seconds.isFinite else { throw .notPositive }
+        guard seconds <= Self.maximumAdvance else { throw .tooLong }
+        try offset.withLock { (offset: inout TimeInterval) throws(AdvanceRefusal) in
+            guard offset + seconds <= Self.maximumOffset else { throw .tooFar }
+            offset += seconds
+        }
+    }
+
+    /// Moves the clock forward; a duration ``checkedAdvance(by:)`` refuses (not positive, or too far) is ignored.
     public func advance(by seconds: TimeInterval) {
-        guard seconds > 0, seconds.isFinite else { return }
-        offset.withLock { $0 += seconds }
+        try? checkedAdvance(by: seconds)
     }
 
     /// Returns to the base time (used by `POST /_emulator/v1/reset`).

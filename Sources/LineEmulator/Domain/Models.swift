@@ -156,6 +156,20 @@ package enum CodeRedemption: Sendable {
     case redeemed(AuthorizationCode)
     /// The code was redeemed before: a replay. Tokens issued from it are revoked.
     case alreadyUsed(AuthorizationCode)
+    /// The user no longer consents to the channel (deauthorized since the code was issued): nothing is stored.
+    case consentWithdrawn
+    case unknown
+}
+
+/// The outcome of issuing a new access token on a grant's refresh token.
+enum RefreshOutcome: Sendable, Equatable {
+    /// The token was stored.
+    case refreshed
+    /// The grant was revoked: a revocation is final.
+    case revoked
+    /// The grant's refresh token has expired.
+    case expired
+    /// No grant has this refresh token.
     case unknown
 }
 

@@ -42,10 +42,16 @@ struct Parameters: Sendable {
         }
     }
 
+    /// Constant time per pair, so parsing stays linear however often names repeat: a name is listed in
+    /// `repeatedNames` when its first repetition creates its entry in `repeatedValues`.
     private mutating func add(_ name: String, _ value: String) {
         if let first = values[name] {
-            if !repeatedNames.contains(name) { repeatedNames.append(name) }
-            repeatedValues[name, default: [first]].append(value)
+            if repeatedValues[name] == nil {
+                repeatedNames.append(name)
+                repeatedValues[name] = [first, value]
+            } else {
+                repeatedValues[name]!.append(value)
+            }
         } else {
             values[name] = value
         }

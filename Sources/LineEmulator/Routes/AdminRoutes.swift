@@ -165,10 +165,11 @@ struct AdminRoutes {
         on("/clock/advance", .post) { request, context in
             var request = request
             let body: AdvanceBody = try await request.adminJSON(context: context)
-            guard let seconds = body.seconds, seconds > 0, seconds.isFinite, seconds <= 10 * 365 * 24 * 3600 else {
-                throw PlatformError.message(400, "seconds must be a positive number of seconds (at most ten years)")
+            do throws(EmulatorClock.AdvanceRefusal) {
+                try clock.checkedAdvance(by: body.seconds ?? 0)
+            } catch {
+                throw PlatformError.message(400, error.description)
             }
-            clock.advance(by: seconds)
             return .json(ClockDocument(clock))
         }
     }

@@ -109,7 +109,11 @@ struct ConsoleRoutes {
             guard let seconds = Self.duration(form["duration"] ?? "") else {
                 throw PlatformError.page(400, "Invalid duration", "Write a duration such as 90s, 10m, 1h or 30d.")
             }
-            clock.advance(by: seconds)
+            do throws(EmulatorClock.AdvanceRefusal) {
+                try clock.checkedAdvance(by: seconds)
+            } catch {
+                throw PlatformError.page(400, "Invalid duration", "The clock did not move: \(error.description).")
+            }
             return Self.prefix + "/clock"
         }
     }

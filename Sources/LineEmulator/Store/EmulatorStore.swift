@@ -32,19 +32,28 @@ package protocol EmulatorStore: Sendable {
     /// The code and whether it has been redeemed already.
     func authorizationCode(_ code: String) async throws -> (code: AuthorizationCode, isUsed: Bool)?
     /// Marks the code used and stores `token`, the first access token issued from it, in one transaction; a second
-    /// redemption reports `.alreadyUsed` and stores nothing.
+    /// redemption reports `.alreadyUsed` and stores nothing. So does a code whose user no longer consents to the
+    /// channel (`.consentWithdrawn`): a deauthorize, however close, is never followed by a token from an older code.
     func redeemCode(_ code: String, issuing token: UserAccessToken) async throws -> CodeRedemption
-    func insertUserToken(_ token: UserAccessToken) async throws
+    /// Stores `token`, a new access token of the grant its `refreshToken` names, checking in the same transaction
+    /// that the grant exists, is not revoked and has not expired at `token.issuedAt`.
+    ///
+    /// The invariant: an acknowledged revocation is final. No token is ever inserted into a grant revoked before or
+    /// concurrently (by ``revokeGrant(refreshToken:at:)``, ``revokeGrants(issuedFromCode:at:)`` or
+    /// ``deauthorize(userID:channelID:at:)``): the check and the insert are one atomic step, ordered against every
+    /// revocation.
+    func refreshGrant(issuing token: UserAccessToken) async throws -> RefreshOutcome
     func userToken(accessToken: String) async throws -> UserAccessToken?
     /// The newest access token of the grant the refresh token belongs to.
     func userToken(refreshToken: String) async throws -> UserAccessToken?
-    /// Revokes every access token of a grant, and so the grant itself.
+    /// Revokes every access token of a grant, and so the grant itself, for good (see ``refreshGrant(issuing:)``).
     func revokeGrant(refreshToken: String, at time: Date) async throws
-    /// Revokes every grant issued from an authorization code (used on code replay).
+    /// Revokes every grant issued from an authorization code (used on code replay), for good.
     func revokeGrants(issuedFromCode code: String, at time: Date) async throws
     /// The most recently issued user access tokens, newest first.
     func recentUserTokens(limit: Int) async throws -> [UserAccessToken]
-    /// Deauthorizes: deletes the consent and revokes every grant of the user for the channel. `false` if none existed.
+    /// Deauthorizes: deletes the consent and the codes not redeemed yet, and revokes every grant of the user for the
+    /// channel, for good, in one transaction. `false` if there was neither a consent nor a grant.
     func deauthorize(userID: String, channelID: String, at time: Date) async throws -> Bool
 
     // MARK: Channel access tokens and assertion keys

@@ -325,6 +325,14 @@ final class SQLiteStore: EmulatorStore {
             }
             let authorizationCode = Self.code(from: row)
             if (row["used_at"] as Double?) != nil { return .alreadyUsed(authorizationCode) }
+            guard
+                try Bool.fetchOne(
+                    try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM consents WHERE user_id = ? AND channel_id = ?)"),
+                    arguments: [authorizationCode.userID, authorizationCode.channelID]
+                ) == true
+            else {
+                return .consentWithdrawn
+            }
             try db.cachedStatement(sql: "UPDATE authorization_codes SET used_at = ? WHERE code = ?").execute(arguments: [
                 token.issuedAt.timeIntervalSince1970, code,
             ])
@@ -335,10 +343,33 @@ final class SQLiteStore: EmulatorStore {
         return redemption
     }
 
-    func insertUserToken(_ token: UserAccessToken) async throws {
+    func refreshGrant(issuing token: UserAccessToken) async throws -> RefreshOutcome {
+        // Taken before the write: a revocation committed after the insert invalidates the new token's keys, so the
+        // token cached below can never outlive a revoke (see ``RowCache``).
         let generations = (userTokenCache.generation, grantCache.generation)
-        try await write { db in try Self.insert(token, into: db) }
-        cache(token, generations: generations)
+        let outcome = try await write { db -> RefreshOutcome in
+            // Every revocation revokes all of a grant's tokens at once, and no token is added after one (this
+            // check), so the grant is revoked exactly when its newest token is.
+            guard
+                let row = try Row.fetchOne(
+                    try db.cachedStatement(
+                        sql: """
+                            SELECT revoked_at, refresh_expires_at FROM user_tokens WHERE refresh_token = ?
+                            ORDER BY issued_at DESC, rowid DESC LIMIT 1
+                            """
+                    ),
+                    arguments: [token.refreshToken]
+                )
+            else {
+                return .unknown
+            }
+            if (row["revoked_at"] as Double?) != nil { return .revoked }
+            guard token.issuedAt < Self.date(row["refresh_expires_at"]) else { return .expired }
+            try Self.insert(token, into: db)
+            return .refreshed
+        }
+        if outcome == .refreshed { cache(token, generations: generations) }
+        return outcome
     }
 
     private static func insert(_ token: UserAccessToken, into db: Database) throws {
@@ -391,12 +422,20 @@ final class SQLiteStore: EmulatorStore {
     }
 
     func deauthorize(userID: String, channelID: String, at time: Date) async throws -> Bool {
-        let (hadConsent, revoked) = try await write { db in
+        let (hadConsent, revoked, deletedCodes) = try await write { db in
             try db.cachedStatement(sql: "DELETE FROM consents WHERE user_id = ? AND channel_id = ?").execute(arguments: [userID, channelID])
             let hadConsent = db.changesCount > 0
-            return (hadConsent, try Self.revokeUserTokens(db, where: "user_id = ? AND channel_id = ?", [userID, channelID], at: time))
+            let deletedCodes = try String.fetchAll(
+                try db.cachedStatement(
+                    sql: "DELETE FROM authorization_codes WHERE user_id = ? AND channel_id = ? AND used_at IS NULL RETURNING code"
+                ),
+                arguments: [userID, channelID]
+            )
+            let revoked = try Self.revokeUserTokens(db, where: "user_id = ? AND channel_id = ?", [userID, channelID], at: time)
+            return (hadConsent, revoked, deletedCodes)
         }
         forget(revoked)
+        codeCache.remove(deletedCodes)
         return hadConsent || !revoked.isEmpty
     }
 

@@ -108,9 +108,14 @@ extension LoginService {
             revokedAt: nil,
             code: code.code
         )
-        guard case .redeemed = try await store.redeemCode(code.code, issuing: token) else {
+        switch try await store.redeemCode(code.code, issuing: token) {
+        case .redeemed:
+            break
+        case .alreadyUsed:
             try await store.revokeGrants(issuedFromCode: code.code, at: now)
             throw PlatformError.invalidGrant("authorization code has already been used")
+        case .consentWithdrawn, .unknown:
+            throw PlatformError.invalidGrant("invalid authorization code")
         }
 
         var idToken: String?
@@ -158,7 +163,8 @@ extension LoginService {
         token.accessToken = makeAccessToken(channelID: channel.channelID, kind: "user")
         token.issuedAt = now
         token.expiresAt = now.addingTimeInterval(Self.accessTokenLifetime)
-        try await store.insertUserToken(token)
+        // The grant is checked again in the write: a revoke that raced the read above wins.
+        guard try await store.refreshGrant(issuing: token) == .refreshed else { throw PlatformError.invalidGrant(invalid) }
         return TokenResponse(
             access_token: token.accessToken,
             expires_in: Int(Self.accessTokenLifetime),

@@ -1,0 +1,167 @@
+import Foundation
+import LineEmulator
+import LineEmulatorTesting
+import Testing
+
+/// An acknowledged revocation is final: refreshes and code exchanges racing a revoke, a code replay or a deauthorize
+/// never leave a token of the revoked grant working. Each trial races over real HTTP, then checks every token issued.
+@Suite("Revocation races")
+struct RevocationRaceTests {
+    /// Trials per race. Each costs about forty requests, so the suite stays within seconds on two busy cores.
+    static let revokeTrials = 200
+    static let replayTrials = 100
+    static let deauthorizeTrials = 100
+    /// Refreshes racing each revocation.
+    static let racingRefreshes = 16
+
+    @Test("a revoke answered 200 is final against 16 racing refreshes")
+    func refreshRacingRevoke() async throws {
+        try await TestEmulator.run { emulator in
+            var survivors = Survivors()
+            for _ in 0..<Self.revokeTrials {
+                let grant = try await Grant.login(emulator)
+                let (issued, revoke) = try await Self.race(emulator, refreshing: grant.refreshToken) {
+                    try await RawHTTP(emulator).postForm(
+                        "/oauth2/v2.1/revoke",
+                        [
+                            ("access_token", grant.accessToken), ("client_id", Fixture.web.channelID),
+                            ("client_secret", Fixture.web.channelSecret),
+                        ]
+                    )
+                }
+                try #require(revoke.status == 200, "\(revoke.text)")
+                survivors.add(
+                    try await Self.survivors(emulator, accessTokens: [grant.accessToken] + issued, refreshTokens: [grant.refreshToken])
+                )
+            }
+            #expect(survivors == Survivors(), "tokens still working after an acknowledged revoke")
+        }
+    }
+
+    @Test("a code replay's revocation is final against 16 racing refreshes")
+    func refreshRacingReplay() async throws {
+        try await TestEmulator.run { emulator in
+            var survivors = Survivors()
+            for _ in 0..<Self.replayTrials {
+                let grant = try await Grant.login(emulator)
+                let (issued, replay) = try await Self.race(emulator, refreshing: grant.refreshToken) {
+                    try await TokenTests.exchange(emulator, code: grant.code)
+                }
+                try #require(replay.status == 400, "\(replay.text)")
+                try #require(replay.json["error_description"] as? String == "authorization code has already been used")
+                survivors.add(
+                    try await Self.survivors(emulator, accessTokens: [grant.accessToken] + issued, refreshTokens: [grant.refreshToken])
+                )
+            }
+            #expect(survivors == Survivors(), "tokens still working after a code replay revoked the grant")
+        }
+    }
+
+    @Test("a deauthorize answered 204 is final against racing refreshes and a racing code exchange")
+    func refreshAndExchangeRacingDeauthorize() async throws {
+        try await TestEmulator.run { emulator in
+            let channelToken = try await UserAPITests.channelToken(emulator)
+            var survivors = Survivors()
+            for _ in 0..<Self.deauthorizeTrials {
+                let grant = try await Grant.login(emulator)
+                let pendingCode = try await Fixture.code(emulator)
+                let exchange = Task { try await TokenTests.exchange(emulator, code: pendingCode) }
+                let (issued, deauthorize) = try await Self.race(emulator, refreshing: grant.refreshToken) {
+                    try await RawHTTP(emulator).postJSON(
+                        "/user/v1/deauthorize",
+                        ["userAccessToken": grant.accessToken],
+                        bearer: channelToken
+                    )
+                }
+                let exchanged = try await exchange.value
+                try #require(deauthorize.status == 204, "\(deauthorize.text)")
+                var accessTokens = [grant.accessToken] + issued
+                var refreshTokens = [grant.refreshToken]
+                if exchanged.status == 200 {
+                    accessTokens.append(try #require(exchanged.json["access_token"] as? String))
+                    refreshTokens.append(try #require(exchanged.json["refresh_token"] as? String))
+                }
+                survivors.add(try await Self.survivors(emulator, accessTokens: accessTokens, refreshTokens: refreshTokens))
+            }
+            #expect(survivors == Survivors(), "tokens still working after an acknowledged deauthorize")
+        }
+    }
+
+    /// Trials in which some token of a revoked grant still worked, and how many such tokens there were in all.
+    struct Survivors: Equatable {
+        var trials = 0
+        var tokens = 0
+
+        mutating func add(_ count: Int) {
+            if count > 0 { trials += 1 }
+            tokens += count
+        }
+    }
+
+    /// A login's code, first access token and refresh token.
+    struct Grant {
+        var code: String
+        var accessToken: String
+        var refreshToken: String
+
+        static func login(_ emulator: TestEmulator) async throws -> Grant {
+            let code = try await Fixture.code(emulator)
+            let response = try await TokenTests.exchange(emulator, code: code)
+            try #require(response.status == 200, "\(response.text)")
+            return Grant(
+                code: code,
+                accessToken: try #require(response.json["access_token"] as? String),
+                refreshToken: try #require(response.json["refresh_token"] as? String)
+            )
+        }
+    }
+
+    /// Runs ``racingRefreshes`` refreshes of `refreshToken` concurrently with `revocation`; returns the access tokens
+    /// the refreshes were given and the revocation's response.
+    static func race(
+        _ emulator: TestEmulator,
+        refreshing refreshToken: String,
+        revocation: @escaping @Sendable () async throws -> RawResponse
+    ) async throws -> (issued: [String], revocation: RawResponse) {
+        enum Outcome: Sendable {
+            case refreshed(String?)
+            case revocation(RawResponse)
+        }
+        return try await withThrowingTaskGroup(of: Outcome.self) { group in
+            for index in 0...Self.racingRefreshes {
+                if index == Self.racingRefreshes / 2 {
+                    group.addTask { .revocation(try await revocation()) }
+                } else {
+                    group.addTask {
+                        let response = try await TokenTests.refresh(emulator, refreshToken)
+                        return .refreshed(response.status == 200 ? response.json["access_token"] as? String : nil)
+                    }
+                }
+            }
+            var issued: [String] = []
+            var revocationResponse: RawResponse?
+            for try await outcome in group {
+                switch outcome {
+                case .refreshed(let token?): issued.append(token)
+                case .refreshed(nil): break
+                case .revocation(let response): revocationResponse = response
+                }
+            }
+            return (issued, try #require(revocationResponse))
+        }
+    }
+
+    /// How many of the tokens still work: access tokens that verify, refresh tokens that refresh.
+    static func survivors(_ emulator: TestEmulator, accessTokens: [String], refreshTokens: [String]) async throws -> Int {
+        let http = RawHTTP(emulator)
+        var survivors = 0
+        for accessToken in accessTokens {
+            let verify = try await http.get("/oauth2/v2.1/verify?access_token=" + RawHTTP.encode(accessToken))
+            if verify.status != 400 { survivors += 1 }
+        }
+        for refreshToken in refreshTokens where try await TokenTests.refresh(emulator, refreshToken).status != 400 {
+            survivors += 1
+        }
+        return survivors
+    }
+}
