@@ -37,29 +37,61 @@ extension PostgresStore {
         return (try row.authorizationCode(), try row.value("used_at", as: Double?.self) != nil)
     }
 
-    /// One `UPDATE … WHERE used_at IS NULL RETURNING` decides the race: the row lock makes every other instance's
-    /// update wait, then find the code used and update nothing.
+    /// Locks in the order every writer of grants uses (see ``deauthorize(userID:channelID:at:)``): the consent
+    /// (shared), then the code. One `UPDATE … WHERE used_at IS NULL RETURNING` decides a race between redemptions: the
+    /// row lock makes every other instance's update wait, then find the code used and update nothing. A deauthorize
+    /// waits for the shared consent lock, so it revokes the token stored here; or it came first, and the consent is gone.
     func redeemCode(_ code: String, issuing token: UserAccessToken) async throws -> CodeRedemption {
         try await transaction { transaction in
-            let redeemed = try await transaction.rows(
-                """
-                UPDATE authorization_codes SET used_at = \(token.issuedAt.timeIntervalSince1970)
-                WHERE code = \(code) AND used_at IS NULL RETURNING *
-                """
-            )
-            if let row = redeemed.first {
-                try await transaction.execute(Self.insertQuery(token))
-                return .redeemed(try row.authorizationCode())
-            }
             guard let row = try await transaction.rows("SELECT * FROM authorization_codes WHERE code = \(code)").first else {
                 return .unknown
             }
-            return .alreadyUsed(try row.authorizationCode())
+            let authorizationCode = try row.authorizationCode()
+            if try row.value("used_at", as: Double?.self) != nil { return .alreadyUsed(authorizationCode) }
+            let consent = try await transaction.rows(
+                """
+                SELECT user_id FROM consents WHERE user_id = \(authorizationCode.userID) AND channel_id = \(authorizationCode.channelID)
+                FOR SHARE
+                """
+            )
+            guard !consent.isEmpty else { return .consentWithdrawn }
+            let redeemed = try await transaction.rows(
+                """
+                UPDATE authorization_codes SET used_at = \(token.issuedAt.timeIntervalSince1970)
+                WHERE code = \(code) AND used_at IS NULL RETURNING code
+                """
+            )
+            guard redeemed.isEmpty else {
+                try await transaction.execute(Self.insertQuery(token))
+                return .redeemed(authorizationCode)
+            }
+            // Another instance redeemed it, or a deauthorize deleted it, since the first read.
+            let again = try await transaction.rows("SELECT code FROM authorization_codes WHERE code = \(code)")
+            return again.isEmpty ? .unknown : .alreadyUsed(authorizationCode)
         }
     }
 
-    func insertUserToken(_ token: UserAccessToken) async throws {
-        try await execute(Self.insertQuery(token))
+    /// The grant's code row is the grant's lock: a refresh holds it shared while it checks and inserts, and every
+    /// revocation holds it exclusively before it revokes, so a revocation either comes first (the refresh then finds
+    /// the grant revoked) or waits and then revokes the refreshed token too.
+    func refreshGrant(issuing token: UserAccessToken) async throws -> RefreshOutcome {
+        try await transaction { transaction in
+            try await transaction.execute("SELECT code FROM authorization_codes WHERE code = \(token.code) FOR SHARE")
+            guard
+                let newest = try await transaction.rows(
+                    """
+                    SELECT revoked_at, refresh_expires_at FROM user_tokens WHERE refresh_token = \(token.refreshToken)
+                    ORDER BY issued_at DESC, seq DESC LIMIT 1
+                    """
+                ).first
+            else {
+                return .unknown
+            }
+            if try newest.optionalDate("revoked_at") != nil { return .revoked }
+            guard token.issuedAt < (try newest.date("refresh_expires_at")) else { return .expired }
+            try await transaction.execute(Self.insertQuery(token))
+            return .refreshed
+        }
     }
 
     static func insertQuery(_ token: UserAccessToken) -> PostgresQuery {
@@ -83,23 +115,48 @@ extension PostgresStore {
     }
 
     func revokeGrant(refreshToken: String, at time: Date) async throws {
-        try await execute(
-            "UPDATE user_tokens SET revoked_at = \(time.timeIntervalSince1970) WHERE refresh_token = \(refreshToken) AND revoked_at IS NULL"
-        )
+        try await transaction { transaction in
+            try await transaction.execute(
+                """
+                SELECT code FROM authorization_codes
+                WHERE code = (SELECT code FROM user_tokens WHERE refresh_token = \(refreshToken) LIMIT 1) FOR UPDATE
+                """
+            )
+            try await transaction.execute(
+                """
+                UPDATE user_tokens SET revoked_at = \(time.timeIntervalSince1970)
+                WHERE refresh_token = \(refreshToken) AND revoked_at IS NULL
+                """
+            )
+        }
     }
 
     func revokeGrants(issuedFromCode code: String, at time: Date) async throws {
-        try await execute("UPDATE user_tokens SET revoked_at = \(time.timeIntervalSince1970) WHERE code = \(code) AND revoked_at IS NULL")
+        try await transaction { transaction in
+            try await transaction.execute("SELECT code FROM authorization_codes WHERE code = \(code) FOR UPDATE")
+            try await transaction.execute(
+                "UPDATE user_tokens SET revoked_at = \(time.timeIntervalSince1970) WHERE code = \(code) AND revoked_at IS NULL"
+            )
+        }
     }
 
     func recentUserTokens(limit: Int) async throws -> [UserAccessToken] {
         try await rows("SELECT * FROM user_tokens ORDER BY issued_at DESC, seq DESC LIMIT \(limit)").map { try $0.userToken() }
     }
 
+    /// Locks in the order every writer of grants uses: the consent (deleted), then the user's codes for the channel
+    /// (unredeemed ones deleted, redeemed ones held, which waits for refreshes in flight), then the tokens. Each
+    /// statement sees what committed before it, so every token issued before this returns is revoked.
     func deauthorize(userID: String, channelID: String, at time: Date) async throws -> Bool {
         try await transaction { transaction in
             let consents = try await transaction.rows(
                 "DELETE FROM consents WHERE user_id = \(userID) AND channel_id = \(channelID) RETURNING user_id"
+            )
+            try await transaction.execute(
+                "SELECT code FROM authorization_codes WHERE user_id = \(userID) AND channel_id = \(channelID) ORDER BY code FOR UPDATE"
+            )
+            try await transaction.execute(
+                "DELETE FROM authorization_codes WHERE user_id = \(userID) AND channel_id = \(channelID) AND used_at IS NULL"
             )
             let revoked = try await transaction.rows(
                 """

@@ -25,7 +25,7 @@ struct StoreContractTests {
         try await backend.withInstances { stores in
             for trial in 0..<20 {
                 let code = "code-\(trial)"
-                try await stores[0].insertCode(Self.code(code), grantingConsent: nil)
+                try await stores[0].insertCode(Self.code(code), grantingConsent: Self.consent())
                 let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
                     for attempt in 0..<20 {
                         group.addTask {
@@ -33,6 +33,7 @@ struct StoreContractTests {
                             {
                             case .redeemed: "redeemed"
                             case .alreadyUsed: "replay"
+                            case .consentWithdrawn: "withdrawn"
                             case .unknown: "unknown"
                             }
                         }
@@ -177,6 +178,58 @@ struct StoreContractTests {
             #expect(try await stores[1].channelToken("ct")?.revokedAt == nil)
             try await stores[1].revokeChannelToken("ct", at: Self.start)
             #expect(try await stores[0].channelToken("ct")?.revokedAt != nil)
+        }
+    }
+
+    @Test(
+        "a revoke racing refreshes on the other instance is final: no token of the grant is left working",
+        arguments: StoreBackend.available
+    )
+    func revokeRacingRefreshes(backend: StoreBackend) async throws {
+        try await backend.withInstances { stores in
+            for trial in 0..<20 {
+                let code = "race-\(trial)"
+                try await stores[0].insertCode(Self.code(code), grantingConsent: Self.consent())
+                _ = try await stores[0].redeemCode(code, issuing: Self.userToken(code, code: code))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for attempt in 0..<10 {
+                        group.addTask {
+                            var refreshed = Self.userToken("\(code)-\(attempt)", code: code)
+                            refreshed.refreshToken = "refresh-" + code
+                            _ = try await stores[attempt % 2].refreshGrant(issuing: refreshed)
+                        }
+                    }
+                    group.addTask {
+                        switch trial % 3 {
+                        case 0: try await stores[1].revokeGrant(refreshToken: "refresh-" + code, at: Self.start)
+                        case 1: try await stores[1].revokeGrants(issuedFromCode: code, at: Self.start)
+                        default:
+                            _ = try await stores[1].deauthorize(userID: Fixture.brown.userID, channelID: Self.channelID, at: Self.start)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let tokens = try await stores[0].recentUserTokens(limit: 10_000).filter { $0.code == code }
+                #expect(
+                    !tokens.isEmpty && tokens.allSatisfy { $0.revokedAt != nil },
+                    "trial \(trial): \(tokens.filter { $0.revokedAt == nil }.count) live"
+                )
+            }
+        }
+    }
+
+    @Test("a code redeemed while the other instance deauthorizes never leaves a working token", arguments: StoreBackend.available)
+    func redeemRacingDeauthorize(backend: StoreBackend) async throws {
+        try await backend.withInstances { stores in
+            for trial in 0..<30 {
+                let code = "deauth-\(trial)"
+                try await stores[0].insertCode(Self.code(code), grantingConsent: Self.consent())
+                async let redeemed = stores[0].redeemCode(code, issuing: Self.userToken(code, code: code))
+                async let deauthorized = stores[1].deauthorize(userID: Fixture.brown.userID, channelID: Self.channelID, at: Self.start)
+                _ = try await (redeemed, deauthorized)
+                let token = try await stores[1].userToken(accessToken: code)
+                #expect(token == nil || token?.revokedAt != nil, "trial \(trial)")
+            }
         }
     }
 

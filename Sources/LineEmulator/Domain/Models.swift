@@ -162,7 +162,7 @@ package enum CodeRedemption: Sendable {
 }
 
 /// The outcome of issuing a new access token on a grant's refresh token.
-enum RefreshOutcome: Sendable, Equatable {
+package enum RefreshOutcome: Sendable, Equatable {
     /// The token was stored.
     case refreshed
     /// The grant was revoked: a revocation is final.
