@@ -16,7 +16,7 @@ package struct PostgresScratchSchema: Sendable {
 
     /// The storage of an emulator whose tables live in this schema.
     package func storage() throws -> Emulator.Configuration.Storage {
-        try .postgres(url: url, schema: name)
+        try .postgres(url: url, schema: name, openTimeout: .seconds(60))
     }
 
     /// Drops the schema and every table in it.

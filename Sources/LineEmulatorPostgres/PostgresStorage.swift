@@ -12,6 +12,11 @@ extension Emulator.Configuration.Storage {
     /// - Throws: ``PostgresStorageError`` when the URL is malformed. The database is first contacted when the
     ///   emulator starts.
     public static func postgres(url: String, schema: String? = nil) throws -> Self {
+        try postgres(url: url, schema: schema, openTimeout: PostgresStore.openTimeout)
+    }
+
+    /// `postgres(url:schema:)`, giving up on opening after `openTimeout` (tests on a busy machine wait longer).
+    package static func postgres(url: String, schema: String?, openTimeout: Duration) throws -> Self {
         let parsed: PostgresURL
         do {
             parsed = try PostgresURL(url)
@@ -23,7 +28,7 @@ extension Emulator.Configuration.Storage {
         }
         let description = parsed.description + (schema.map { " (schema \($0))" } ?? "")
         return Self(description: description, isShared: true) { logger in
-            try await PostgresStore.open(url: parsed, schema: schema, logger: logger)
+            try await PostgresStore.open(url: parsed, schema: schema, timeout: openTimeout, logger: logger)
         }
     }
 

@@ -29,14 +29,14 @@ final class PostgresStore: EmulatorStore {
     static let openTimeout: Duration = .seconds(8)
 
     /// Connects, creates the schema if asked, and applies the migrations this build knows.
-    static func open(url: PostgresURL, schema: String?, logger: Logger) async throws -> PostgresStore {
+    static func open(url: PostgresURL, schema: String?, timeout: Duration, logger: Logger) async throws -> PostgresStore {
         var configuration = url.clientConfiguration()
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.maximumConnections = 16
         if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
         let store = PostgresStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger), logger: logger)
         do {
-            try await withTimeout(openTimeout) {
+            try await withTimeout(timeout) {
                 try await probe(url, logger: logger)
                 if let schema { try await store.createSchemaIfMissing(schema) }
                 try await PostgresSchema.migrate(store)
@@ -114,11 +114,13 @@ func reason(_ error: any Error) -> String {
         if let underlying = error.underlying { return String(describing: underlying) }
         return String(describing: error.code)
     }
-    if error is TimeoutError { return "no answer within \(PostgresStore.openTimeout)" }
+    if let error = error as? TimeoutError { return "no answer within \(error.limit)" }
     return String(describing: error)
 }
 
-struct TimeoutError: Error {}
+struct TimeoutError: Error {
+    var limit: Duration
+}
 
 /// Runs `body`, or throws ``TimeoutError`` once `limit` has passed.
 func withTimeout<Result: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
@@ -126,7 +128,7 @@ func withTimeout<Result: Sendable>(_ limit: Duration, _ body: @escaping @Sendabl
         group.addTask { try await body() }
         group.addTask {
             try await Task.sleep(for: limit)
-            throw TimeoutError()
+            throw TimeoutError(limit: limit)
         }
         defer { group.cancelAll() }
         return try await group.next()!

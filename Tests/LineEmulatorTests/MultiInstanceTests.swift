@@ -15,6 +15,15 @@ import Testing
 struct MultiInstanceTests {
     /// Starts two emulators on a fresh database, runs `body` with their HTTP clients, stops them and drops the database.
     static func withTwoInstances(_ body: (RawHTTP, RawHTTP) async throws -> Void) async throws {
+        try await withTwoProcesses { first, second in
+            try await body(RawHTTP(baseURL: first.baseURL), RawHTTP(baseURL: second.baseURL))
+        }
+    }
+
+    /// Starts two emulators on a fresh database, runs `body` with them, stops them and drops the database.
+    static func withTwoProcesses(
+        _ body: (ProcessTests.RunningEmulator, ProcessTests.RunningEmulator) async throws -> Void
+    ) async throws {
         let database = try await PostgresScratchDatabase(serverURL: try #require(StoreBackend.postgresURL))
         do {
             let first = try ProcessTests.RunningEmulator(arguments: ["--database", database.url])
@@ -22,7 +31,7 @@ struct MultiInstanceTests {
             let second = try ProcessTests.RunningEmulator(arguments: ["--database", database.url])
             defer { _ = second.stop() }
             #expect(first.baseURL != second.baseURL)
-            try await body(RawHTTP(baseURL: first.baseURL), RawHTTP(baseURL: second.baseURL))
+            try await body(first, second)
         } catch {
             try? await database.drop()
             throw error
@@ -154,6 +163,36 @@ struct MultiInstanceTests {
                     #expect(refused.headers.first(name: "x-line-accepted-request-id") == accepted.requestID)
                 }
             }
+        }
+    }
+
+    @Test("kill -9 of one instance under load loses no acknowledged login: every token it answered verifies on the other")
+    func killNineUnderLoad() async throws {
+        try await Self.withTwoProcesses { first, second in
+            let a = RawHTTP(baseURL: first.baseURL)
+            let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        var tokens: [String] = []
+                        // Logs in on A until A is gone; a login whose token response arrived is acknowledged.
+                        while tokens.count < 500, let token = try? await ProcessTests.login(a) {
+                            tokens.append(token.accessToken)
+                        }
+                        return tokens
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(1_500))
+                first.kill9()
+                return try await group.reduce(into: [String]()) { $0 += $1 }
+            }
+            #expect(first.process.terminationReason == .uncaughtSignal)
+            #expect(acknowledged.count > 10, "the load ran before the kill")
+            let b = RawHTTP(baseURL: second.baseURL)
+            var lost: [String] = []
+            for token in acknowledged where try await b.get("/oauth2/v2.1/verify?access_token=" + RawHTTP.encode(token)).status != 200 {
+                lost.append(token)
+            }
+            #expect(lost.isEmpty, "\(lost.count) of \(acknowledged.count) acknowledged tokens lost")
         }
     }
 }
