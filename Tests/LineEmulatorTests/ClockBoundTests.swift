@@ -33,12 +33,7 @@ struct ClockBoundTests {
     func adminAdvance(seconds: String) async throws {
         try await TestEmulator.run { emulator in
             let http = RawHTTP(emulator)
-            let response = try await http.send(
-                .POST,
-                "/_emulator/v1/clock/advance",
-                headers: [("Content-Type", "application/json")],
-                body: Data(#"{"seconds": \#(seconds)}"#.utf8)
-            )
+            let response = try await http.sendJSONText(.POST, "/_emulator/v1/clock/advance", #"{"seconds": \#(seconds)}"#)
             #expect(response.status == 400)
             #expect(response.json["message"] is String)
             let clock = try await http.get("/_emulator/v1/clock")

@@ -35,10 +35,18 @@ struct ChannelDocument: Codable, Sendable {
         let kind = type ?? .login
         let callbacks = callbackUrls ?? []
         for url in callbacks {
-            guard let parsed = URL(string: url), parsed.scheme != nil, !url.contains("#") else {
+            guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), !url.contains("#") else {
                 throw Seed.FileError(description: "callback URL \"\(url)\" of channel \(id) is not an absolute URL without fragment")
             }
+            let isWeb = scheme == "http" || scheme == "https"
+            guard !Self.refusedCallbackSchemes.contains(scheme), !isWeb || parsed.host?.isEmpty == false else {
+                throw Seed.FileError(
+                    description:
+                        "callback URL of channel \(id) must be an http(s) URL with a host or an app's custom scheme, not \(scheme):"
+                )
+            }
         }
+        if let name { try Self.requirePrintable(name, "name of channel \(id)") }
         return Channel(
             channelID: id,
             channelSecret: secret,
@@ -49,6 +57,19 @@ struct ChannelDocument: Codable, Sendable {
             emailPermission: emailPermission ?? true,
             botLinked: botLinked ?? true
         )
+    }
+}
+
+extension ChannelDocument {
+    /// Schemes that run code or load content where a browser follows them instead of reaching an app: never a
+    /// callback (the callback page links to it and the login flow redirects to it).
+    static let refusedCallbackSchemes: Set<String> = ["javascript", "data", "vbscript", "file", "blob", "about"]
+
+    /// Refuses control characters (NUL, line breaks, escapes, U+007F to U+009F): names are shown on pages and in logs.
+    static func requirePrintable(_ text: String, _ what: String) throws(Seed.FileError) {
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw Seed.FileError(description: "\(what) must not contain control characters")
+        }
     }
 }
 
@@ -85,6 +106,7 @@ struct UserResource: Codable, Sendable {
         guard let displayName, !displayName.isEmpty, displayName.count <= 100 else {
             throw Seed.FileError(description: "displayName of user \(id) must be 1 to 100 characters")
         }
+        try ChannelDocument.requirePrintable(displayName, "displayName of user \(id)")
         if let pictureUrl, !pictureUrl.hasPrefix("https://") && !pictureUrl.hasPrefix("http://") {
             throw Seed.FileError(description: "pictureUrl of user \(id) must be an http(s) URL")
         }

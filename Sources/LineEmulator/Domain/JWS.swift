@@ -32,7 +32,7 @@ enum JWS {
         var failure: (any Error)?
         let token = sign(header: #"{"typ":"JWT","alg":"ES256","kid":"\#(keyID)"}"#, payload: payload) { input in
             do {
-                return try key.signature(for: input).rawRepresentation
+                return P256LowS.normalized(try key.signature(for: input).rawRepresentation)
             } catch {
                 failure = error
                 return Data()
@@ -77,8 +77,9 @@ enum JWS {
         )
     }
 
+    /// Checks an ES256 signature, accepting only its low-S form (see ``P256LowS``).
     static func verifyES256(_ parsed: Parsed, key: P256.Signing.PublicKey) -> Bool {
-        guard parsed.algorithm == Algorithm.es256.rawValue,
+        guard parsed.algorithm == Algorithm.es256.rawValue, P256LowS.isLowS(parsed.signature),
             let signature = try? P256.Signing.ECDSASignature(rawRepresentation: parsed.signature)
         else { return false }
         return key.isValidSignature(signature, for: parsed.signingInput)

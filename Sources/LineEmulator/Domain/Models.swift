@@ -12,9 +12,9 @@ public struct Channel: Sendable, Codable, Equatable {
     public enum AppType: String, Sendable, Codable, CaseIterable {
         /// "Web app" only: `client_secret` is required; ID tokens are HS256 with the channel secret.
         case web
-        /// "Mobile app" (native, LINE SDK): `client_secret` is optional; ID tokens are ES256 with the emulator's JWKS.
+        /// "Mobile app" (native, LINE SDK): `client_secret` is ignored (v2.1); ID tokens are ES256 with the emulator's JWKS.
         case native
-        /// "Web app" and "Mobile app": `client_secret` is optional; ES256 only when the token request asks for JWK keys.
+        /// "Web app" and "Mobile app": `client_secret` is ignored (v2.1); ES256 only when the token request asks for JWK keys.
         case webAndNative
     }
 

@@ -36,6 +36,15 @@ public final class RateLimiter: Sendable {
         state = Mutex(State(rates: rates))
     }
 
+    /// The rates the admin API and the console accept, in requests per second: a limit below one request in 100
+    /// seconds, or above a million a second, is a typo (or `5e-324`), not a setting.
+    public static let acceptableRates: ClosedRange<Double> = 0.01...1_000_000
+
+    /// Whether `rate` is a finite number within ``acceptableRates``.
+    public static func isAcceptable(_ rate: Double) -> Bool {
+        rate.isFinite && acceptableRates.contains(rate)
+    }
+
     /// The current rates.
     public var rates: [Endpoint: Double] { state.withLock { $0.rates } }
 

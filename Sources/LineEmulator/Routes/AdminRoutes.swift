@@ -120,8 +120,8 @@ struct AdminRoutes {
                 guard let endpoint = RateLimiter.Endpoint(rawValue: name) else {
                     throw PlatformError.message(400, "unknown endpoint \(name); known: push, shortLivedIssue")
                 }
-                guard rate.map({ $0 > 0 && $0.isFinite }) ?? true else {
-                    throw PlatformError.message(400, "\(name) must be a positive number of requests per second, or null for no limit")
+                guard rate.map(RateLimiter.isAcceptable) ?? true else {
+                    throw PlatformError.message(400, "\(name) must be between 0.01 and 1000000 requests per second, or null for no limit")
                 }
                 rateLimiter.setRate(rate, for: endpoint)
             }

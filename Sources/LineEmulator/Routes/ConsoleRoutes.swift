@@ -97,8 +97,8 @@ struct ConsoleRoutes {
                 if text.isEmpty {
                     rateLimiter.setRate(nil, for: endpoint)
                 } else {
-                    guard let rate = Double(text), rate > 0, rate.isFinite else {
-                        throw PlatformError.page(400, "Invalid rate", "Rates are positive numbers of requests per second.")
+                    guard let rate = Double(text), RateLimiter.isAcceptable(rate) else {
+                        throw PlatformError.page(400, "Invalid rate", "Rates are numbers of requests per second from 0.01 to 1000000.")
                     }
                     rateLimiter.setRate(rate, for: endpoint)
                 }

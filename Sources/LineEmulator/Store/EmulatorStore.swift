@@ -33,7 +33,8 @@ package protocol EmulatorStore: Sendable {
     func authorizationCode(_ code: String) async throws -> (code: AuthorizationCode, isUsed: Bool)?
     /// Marks the code used and stores `token`, the first access token issued from it, in one transaction; a second
     /// redemption reports `.alreadyUsed` and stores nothing. So does a code whose user no longer consents to the
-    /// channel (`.consentWithdrawn`): a deauthorize, however close, is never followed by a token from an older code.
+    /// channel (`.consentWithdrawn`): a deauthorize, however close, is never followed by a token from an older code
+    /// (with concurrent writers, the consent row read here must be locked against the deauthorize's delete).
     func redeemCode(_ code: String, issuing token: UserAccessToken) async throws -> CodeRedemption
     /// Stores `token`, a new access token of the grant its `refreshToken` names, checking in the same transaction
     /// that the grant exists, is not revoked and has not expired at `token.issuedAt`.
@@ -41,7 +42,8 @@ package protocol EmulatorStore: Sendable {
     /// The invariant: an acknowledged revocation is final. No token is ever inserted into a grant revoked before or
     /// concurrently (by ``revokeGrant(refreshToken:at:)``, ``revokeGrants(issuedFromCode:at:)`` or
     /// ``deauthorize(userID:channelID:at:)``): the check and the insert are one atomic step, ordered against every
-    /// revocation.
+    /// revocation. A store with concurrent writers must make the refresh and each revocation take the same lock on
+    /// the grant: under READ COMMITTED, a revoking `UPDATE` does not see a token inserted after its statement began.
     func refreshGrant(issuing token: UserAccessToken) async throws -> RefreshOutcome
     func userToken(accessToken: String) async throws -> UserAccessToken?
     /// The newest access token of the grant the refresh token belongs to.

@@ -40,12 +40,38 @@ package struct ChannelKey: Sendable, Equatable {
             throw reject("n and e must be base64url")
         }
         let modulus = n.drop { $0 == 0 }
-        guard modulus.count == 256 else { throw reject("the key must be RSA 2048 bits") }
+        // Exactly 2,048 bits (the top bit set), and no small factor, as a product of two 1,024-bit primes: 2^2047 or
+        // 2^2047 + 1 are not keys, whatever the RSA library lets through.
+        guard modulus.count == 256, let top = modulus.first, top >= 0x80 else { throw reject("the key must be RSA 2048 bits") }
+        guard !Self.hasSmallFactor(modulus) else {
+            throw reject("n has a small factor, so it is not an RSA modulus")
+        }
+        let exponent = e.drop { $0 == 0 }
+        guard exponent.count <= 4, let low = exponent.last, low & 1 == 1, exponent.count > 1 || low >= 3 else {
+            throw reject("the exponent e must be odd, at least 3 and below 2^32 (65537, AQAB, as a rule)")
+        }
         do {
             _ = try _RSA.Signing.PublicKey(n: Data(modulus), e: e)
         } catch {
             throw reject("n and e do not form an RSA public key")
         }
         return (Data(modulus), e)
+    }
+
+    /// The odd primes below 1,000: a product of two 1,024-bit primes has none of them as a factor.
+    static let smallPrimes: [UInt32] = {
+        var primes: [UInt32] = []
+        for candidate in UInt32(3)..<1000 where candidate % 2 == 1 {
+            if !primes.contains(where: { candidate % $0 == 0 }) { primes.append(candidate) }
+        }
+        return primes
+    }()
+
+    /// Whether the big-endian number `n` is divisible by 2 or by one of ``smallPrimes``.
+    static func hasSmallFactor(_ n: some BidirectionalCollection<UInt8>) -> Bool {
+        guard let last = n.last, last & 1 == 1 else { return true }
+        return smallPrimes.contains { prime in
+            n.reduce(UInt32(0)) { remainder, byte in (remainder << 8 | UInt32(byte)) % prime } == 0
+        }
     }
 }

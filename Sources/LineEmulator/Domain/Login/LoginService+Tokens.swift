@@ -62,7 +62,7 @@ extension LoginService {
         guard let redirectURI = form.nonEmpty("redirect_uri") else { throw PlatformError.invalidRequest("redirect_uri is required") }
         guard let clientID = form.nonEmpty("client_id") else { throw PlatformError.invalidRequest("client_id is required") }
         guard let channel = try await loginChannel(clientID) else { throw PlatformError.invalidClient("invalid client_id") }
-        try authenticateClient(channel, secret: form["client_secret"], checkWhenPresent: true)
+        try authenticateClient(channel, secret: form["client_secret"], checkWhenPresent: version == .v2_0)
         let verifier = form.nonEmpty("code_verifier")
         if let verifier, !PKCE.isValidVerifier(verifier) {
             throw PlatformError.invalidRequest("code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~]")
@@ -72,11 +72,12 @@ extension LoginService {
         guard let (code, isUsed) = try await store.authorizationCode(codeValue) else {
             throw PlatformError.invalidGrant("invalid authorization code")
         }
+        // Another client's code is unknown to this one: its replay must not revoke the first client's grant.
+        guard code.channelID == channel.channelID else { throw PlatformError.invalidGrant("invalid authorization code") }
         if isUsed {
             try await store.revokeGrants(issuedFromCode: code.code, at: now)
             throw PlatformError.invalidGrant("authorization code has already been used")
         }
-        guard code.channelID == channel.channelID else { throw PlatformError.invalidGrant("invalid authorization code") }
         guard code.version == version else {
             throw PlatformError.invalidGrant("authorization code was issued for LINE Login \(code.version.rawValue)")
         }

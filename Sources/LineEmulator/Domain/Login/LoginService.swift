@@ -37,8 +37,9 @@ struct LoginService: Sendable {
         return parts.count == 3 && parts.allSatisfy { !$0.isEmpty && Base64URL.decode(utf8: $0) != nil }
     }
 
-    /// Checks `client_secret` by LINE's app-type rule: required for web-only channels; for others it is ignored,
-    /// unless `checkWhenPresent` (the code exchange, where LINE documents the field as required) and it is wrong.
+    /// Checks `client_secret` by LINE's app-type rule: required for web-only channels; for mobile app types it is
+    /// ignored (code exchange, refresh and revoke alike), unless `checkWhenPresent` (LINE Login v2.0, where every
+    /// field is required) and it is wrong. See docs/FIDELITY.md, "Client authentication for native channels".
     func authenticateClient(_ channel: Channel, secret: String?, checkWhenPresent: Bool) throws(PlatformError) {
         switch (channel.requiresClientSecret, secret) {
         case (true, nil), (true, ""):
