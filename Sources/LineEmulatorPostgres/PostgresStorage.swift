@@ -27,7 +27,7 @@ extension Emulator.Configuration.Storage {
             throw PostgresStorageError(description: "the schema name must be lowercase letters, digits and underscores")
         }
         let description = parsed.description + (schema.map { " (schema \($0))" } ?? "")
-        return Self(description: description, isShared: true) { logger in
+        return Self(description: description) { logger in
             try await PostgresStore.open(url: parsed, schema: schema, timeout: openTimeout, logger: logger)
         }
     }

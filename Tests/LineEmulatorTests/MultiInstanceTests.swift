@@ -4,6 +4,7 @@ import Foundation
 import LineEmulator
 import LineEmulatorPostgres
 import NIOHTTP1
+import Synchronization
 import Testing
 
 /// Two `linekit emulator` processes on one PostgreSQL database behave as one LINE Platform. Each test has a database
@@ -170,6 +171,7 @@ struct MultiInstanceTests {
     func killNineUnderLoad() async throws {
         try await Self.withTwoProcesses { first, second in
             let a = RawHTTP(baseURL: first.baseURL)
+            let progress = LoginCount()
             let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
                 for _ in 0..<6 {
                     group.addTask {
@@ -177,11 +179,14 @@ struct MultiInstanceTests {
                         // Logs in on A until A is gone; a login whose token response arrived is acknowledged.
                         while tokens.count < 500, let token = try? await ProcessTests.login(a) {
                             tokens.append(token.accessToken)
+                            progress.increment()
                         }
                         return tokens
                     }
                 }
-                try await Task.sleep(for: .milliseconds(1_500))
+                // Kills A in the middle of the load: once 30 logins are through (or after 30 s on a very busy machine).
+                let deadline = ContinuousClock.now + .seconds(30)
+                while progress.value < 30, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
                 first.kill9()
                 return try await group.reduce(into: [String]()) { $0 += $1 }
             }
@@ -195,4 +200,11 @@ struct MultiInstanceTests {
             #expect(lost.isEmpty, "\(lost.count) of \(acknowledged.count) acknowledged tokens lost")
         }
     }
+}
+
+/// How many logins have been acknowledged so far, across the load's tasks.
+final class LoginCount: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

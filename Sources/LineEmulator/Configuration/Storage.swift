@@ -14,25 +14,22 @@ extension Emulator.Configuration {
     public struct Storage: Sendable, CustomStringConvertible {
         /// What the banner and logs show: a path, "in memory", or a database URL without its password.
         public let description: String
-        /// Whether several emulator processes may share this storage (and so must not cache rows they cannot prove current).
-        public let isShared: Bool
         private let open: @Sendable (Logger) async throws -> any EmulatorStore
 
         /// A storage backend that builds its store with `open` (how the `LineEmulatorPostgres` product adds PostgreSQL).
-        package init(description: String, isShared: Bool, open: @escaping @Sendable (Logger) async throws -> any EmulatorStore) {
+        package init(description: String, open: @escaping @Sendable (Logger) async throws -> any EmulatorStore) {
             self.description = description
-            self.isShared = isShared
             self.open = open
         }
 
         /// An SQLite database file (WAL mode); created with its folder if missing. One emulator process owns it.
         public static func sqlite(path: String) -> Storage {
-            Storage(description: path, isShared: false) { _ in try SQLiteStore(path: path) }
+            Storage(description: path) { _ in try SQLiteStore(path: path) }
         }
 
         /// An in-memory SQLite database: gone when the process ends.
         public static var inMemory: Storage {
-            Storage(description: "in memory", isShared: false) { _ in try SQLiteStore(path: nil) }
+            Storage(description: "in memory") { _ in try SQLiteStore(path: nil) }
         }
 
         /// Opens the store (creating or migrating its schema).
