@@ -19,6 +19,12 @@ package struct PostgresScratchSchema: Sendable {
         try .postgres(url: url, schema: name, openTimeout: .seconds(60))
     }
 
+    /// The versions in the schema's `schema_migrations` table, in order (0 is the lock row).
+    package func appliedMigrations() async throws -> [Int] {
+        try await PostgresScratchDatabase.rows("SELECT version FROM \(unescaped: name).schema_migrations ORDER BY version", on: url)
+            .map { try $0.decode(Int.self) }
+    }
+
     /// Drops the schema and every table in it.
     package func drop() async throws {
         try await PostgresScratchDatabase.run("DROP SCHEMA IF EXISTS \(unescaped: name) CASCADE", on: url)
@@ -51,11 +57,19 @@ package struct PostgresScratchDatabase: Sendable {
     }
 
     static func run(_ query: PostgresQuery, on url: String) async throws {
+        _ = try await rows(query, on: url)
+    }
+
+    /// Runs `query` on a connection of its own, closed afterwards.
+    static func rows(_ query: PostgresQuery, on url: String) async throws -> [PostgresRow] {
         let client = PostgresClient(configuration: try PostgresURL(url).clientConfiguration())
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
+        return try await withThrowingTaskGroup(of: [PostgresRow].self) { group in
+            group.addTask {
+                await client.run()
+                return []
+            }
             defer { group.cancelAll() }
-            try await client.query(query)
+            return try await client.query(query).collect()
         }
     }
 }
