@@ -26,7 +26,7 @@ public struct TestEmulator: Sendable {
     ///
     /// - Parameters:
     ///   - seed: the channels and users to start with.
-    ///   - storage: by default ``defaultStorage``: in memory, or a fresh PostgreSQL schema (dropped afterwards) when
+    ///   - storage: by default (see ``defaultBackend``) in memory, or a fresh PostgreSQL schema (dropped afterwards) when
     ///     `LINEKIT_TEST_BACKEND=postgres` and `LINEKIT_TEST_POSTGRES_URL` are set; pass `.sqlite(path:)` to test
     ///     persistence.
     ///   - clock: the clock to use; by default a clock frozen at the current time, advanced only by the test.
