@@ -93,6 +93,7 @@ public struct Emulator: Sendable {
         let push = PushService(store: store, clock: configuration.clock, channelTokens: channelTokens, rateLimiter: rateLimiter)
         let access = AdminAccess(allowRemote: configuration.allowRemoteAdmin)
         router.add(middleware: RequestLogMiddleware(log: requestLog))
+        router.add(middleware: SharedClockMiddleware(clock: configuration.clock, store: store))
         router.add(middleware: PlatformResponseMiddleware(pages: pages))
         router.add(middleware: FaultMiddleware(faults: faults, channelTokens: channelTokens, store: store))
         var routes = RouteTable()

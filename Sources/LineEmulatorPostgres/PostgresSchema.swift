@@ -77,7 +77,17 @@ enum PostgresSchema {
                 "CREATE INDEX messages_recipient ON messages (recipient, seq)",
                 "CREATE TABLE secrets (name TEXT PRIMARY KEY, value BYTEA NOT NULL)",
             ]
-        )
+        ),
+        (
+            2, "the platform clock",
+            [
+                """
+                CREATE TABLE platform_clock (
+                    id INTEGER PRIMARY KEY CHECK (id = 1), offset_seconds DOUBLE PRECISION NOT NULL)
+                """,
+                "INSERT INTO platform_clock (id, offset_seconds) VALUES (1, 0)",
+            ]
+        ),
     ]
 
     /// The tables a reset empties (every table but `secrets` and `schema_migrations`).
@@ -117,7 +127,7 @@ enum PostgresSchema {
                     "INSERT INTO schema_migrations (version, name) VALUES (0, 'lock row') ON CONFLICT (version) DO NOTHING"
                 )
                 return
-            } catch let error as PSQLError where ["23505", "42P07"].contains(error.serverInfo?[.sqlState]) && attempt < 3 {
+            } catch let error as PSQLError where PostgresStore.lostCreationRace(error) && attempt < 3 {
                 // Two `CREATE TABLE IF NOT EXISTS` at once: one loses on the catalog; the table exists now.
             }
         }

@@ -19,6 +19,9 @@ package struct PostgresScratchSchema: Sendable {
         try .postgres(url: url, schema: name, openTimeout: .seconds(60))
     }
 
+    /// The versions a fully migrated schema lists in `schema_migrations`, in order (0 is the lock row).
+    package static var knownMigrations: [Int] { [0] + PostgresSchema.migrations.map(\.version) }
+
     /// The versions in the schema's `schema_migrations` table, in order (0 is the lock row).
     package func appliedMigrations() async throws -> [Int] {
         try await PostgresScratchDatabase.rows("SELECT version FROM \(unescaped: name).schema_migrations ORDER BY version", on: url)

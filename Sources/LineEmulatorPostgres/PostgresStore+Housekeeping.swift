@@ -40,4 +40,22 @@ extension PostgresStore {
             try await transaction.execute(insertFriendship(userID: friendship.userID, channelID: friendship.channelID))
         }
     }
+
+    // MARK: Platform-wide operational state
+
+    func sharedClockOffset() async throws -> TimeInterval? {
+        try await rows("SELECT offset_seconds FROM platform_clock WHERE id = 1").first?.value("offset_seconds", as: Double.self) ?? 0
+    }
+
+    /// One `UPDATE … RETURNING`: advances made on several instances at once add up.
+    func changeSharedClockOffset(_ change: ClockChange) async throws -> TimeInterval {
+        let row = try await rows(
+            """
+            UPDATE platform_clock SET offset_seconds = LEAST(
+                CASE WHEN \(change.reset) THEN 0 ELSE offset_seconds END + \(change.advance), \(EmulatorClock.maximumOffset))
+            WHERE id = 1 RETURNING offset_seconds
+            """
+        ).first
+        return try row?.value("offset_seconds", as: Double.self) ?? 0
+    }
 }

@@ -64,9 +64,15 @@ final class PostgresStore: EmulatorStore {
     private func createSchemaIfMissing(_ schema: String) async throws {
         do {
             try await execute("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)")
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+        } catch let error as PSQLError where Self.lostCreationRace(error) {
             // A peer created it at the same moment (CREATE … IF NOT EXISTS can race on the catalog's unique index).
         }
+    }
+
+    /// Whether `error` is a `CREATE … IF NOT EXISTS` that lost to a peer creating the same object at the same moment
+    /// (the check and the catalog insert are not atomic): a unique violation, or the object (or its row type) exists.
+    static func lostCreationRace(_ error: PSQLError) -> Bool {
+        ["23505", "42P06", "42P07", "42710"].contains(error.serverInfo?[.sqlState])
     }
 
     // MARK: Queries

@@ -167,6 +167,30 @@ struct MultiInstanceTests {
         }
     }
 
+    @Test("the clock is the platform's: an advance on A expires a token on B, advances on both add up, a reset on A resets B")
+    func sharedClock() async throws {
+        try await Self.withTwoInstances { a, b in
+            let token = try await ProcessTests.login(b)
+            let verifyPath = "/oauth2/v2.1/verify?access_token=" + RawHTTP.encode(token.accessToken)
+            #expect(try await b.get(verifyPath).status == 200)
+            let thirtyDays = 30 * 86_400
+            #expect(try await a.postJSON("/_emulator/v1/clock/advance", ["seconds": thirtyDays + 1]).status == 200)
+            #expect(try await b.get(verifyPath).status == 400, "expired on B by A's advance")
+            #expect(try await b.get("/_emulator/v1/clock").json["offsetSeconds"] as? Double == Double(thirtyDays + 1))
+
+            #expect(try await a.send(.POST, "/_emulator/v1/reset").status == 200)
+            #expect(try await b.get("/_emulator/v1/clock").json["offsetSeconds"] as? Double == 0)
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<20 {
+                    group.addTask { try await (index % 2 == 0 ? a : b).postJSON("/_emulator/v1/clock/advance", ["seconds": 60]).status }
+                }
+                for try await status in group { #expect(status == 200) }
+            }
+            #expect(try await a.get("/_emulator/v1/clock").json["offsetSeconds"] as? Double == 1_200)
+            #expect(try await b.get("/_emulator/v1/clock").json["offsetSeconds"] as? Double == 1_200)
+        }
+    }
+
     @Test("kill -9 of one instance under load loses no acknowledged login: every token it answered verifies on the other")
     func killNineUnderLoad() async throws {
         try await Self.withTwoProcesses { first, second in
