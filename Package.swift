@@ -174,3 +174,36 @@ let package = Package(
         ),
     ]
 )
+
+// The channel token provider is a swift-service-lifecycle Service (background renewal until graceful shutdown).
+for target in package.targets where target.name == "LineMessaging" {
+    target.dependencies.append(.product(name: "ServiceLifecycle", package: "swift-service-lifecycle"))
+}
+for target in package.targets where target.name == "LineMessagingTests" {
+    target.dependencies.append(.product(name: "ServiceLifecycle", package: "swift-service-lifecycle"))
+}
+
+// Channel access tokens shared by a fleet through PostgreSQL: a product of its own, so apps that keep tokens in memory
+// (or in a store of their own) never build postgres-nio.
+package.products.append(.library(name: "LineMessagingPostgres", targets: ["LineMessagingPostgres"]))
+package.targets.append(
+    .target(
+        name: "LineMessagingPostgres",
+        dependencies: [
+            "LineMessaging",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: swiftSettings
+    )
+)
+for target in package.targets where target.name == "linekit" {
+    target.dependencies.append("LineMessagingPostgres")
+}
+for target in package.targets where target.name == "LineMessagingTests" {
+    target.dependencies += [
+        "LineMessagingPostgres",
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    ]
+}

@@ -2,39 +2,22 @@ import Foundation
 import LineCore
 import Logging
 
-/// Where a `ChannelTokenProvider` keeps the tokens it issued, so a restart (or another instance sharing the store)
-/// reuses them instead of issuing new ones against LINE's caps.
-public protocol ChannelTokenStore: Sendable {
-    func tokens(channelID: String) async throws -> [ChannelAccessToken]
-    func save(_ token: ChannelAccessToken) async throws
-    func remove(accessToken: String) async throws
-}
-
-/// A `ChannelTokenStore` in this process's memory.
-public actor InMemoryChannelTokenStore: ChannelTokenStore {
-    private var byChannel: [String: [ChannelAccessToken]] = [:]
-
-    public init() {}
-
-    public func tokens(channelID: String) -> [ChannelAccessToken] { byChannel[channelID] ?? [] }
-
-    public func save(_ token: ChannelAccessToken) {
-        byChannel[token.channelID, default: []].removeAll { $0.accessToken == token.accessToken }
-        byChannel[token.channelID, default: []].append(token)
-    }
-
-    public func remove(accessToken: String) {
-        for channel in byChannel.keys { byChannel[channel]?.removeAll { $0.accessToken == accessToken } }
-    }
-}
-
-/// Hands out a valid channel access token, issuing one only when the cached one is about to expire — with a single
-/// request in flight however many tasks ask — as LINE asks apps to do (reuse tokens; do not issue one per request).
+/// Hands out a valid channel access token, shared by every provider of the same `ChannelTokenStore` — the tasks of
+/// one process, or every instance of a fleet — as LINE asks apps to do (reuse tokens; do not issue one per request).
+///
+/// One live token per channel and kind is shared. When none is valid, or it is near expiry, exactly one provider
+/// claims the store's lease and issues the next one; the others poll the store (with backoff) and reuse it, going on
+/// with the old token while it is still valid. A provider that dies while issuing blocks the others for at most
+/// `lease`. A 401 on the shared token (`invalidate`) marks it bad for everyone and causes one reissue. Stopping a
+/// provider never revokes the shared token: `revokeSharedToken()` is the explicit, fleet-wide call.
 ///
 /// ```swift
-/// let provider = ChannelTokenProvider(channelID: id, credential: .secret(secret), client: tokens)
-/// let token = try await provider.token()      // cached until renewal time
-/// try await provider.revokeIssued()           // on shutdown
+/// let store = PostgresChannelTokenStore(client: postgres)            // LineMessagingPostgres, or your own store
+/// let provider = ChannelTokenProvider(
+///     channelID: id, credential: .secret(secret), client: tokens,
+///     store: store, sealer: ChannelTokenSealer(key: sealingKey))     // the same key in every instance
+/// let token = try await provider.token()                             // shared by the fleet until renewal time
+/// // As a Service, it renews ahead of expiry in the background: ServiceGroup(services: [provider, app], …)
 /// ```
 public actor ChannelTokenProvider {
     /// How the provider proves it is the channel.
@@ -52,77 +35,230 @@ public actor ChannelTokenProvider {
     /// Renew when less than this fraction of the lifetime is left (default 0.2), or less than `minimumRemaining`.
     public let renewalFraction: Double
     public let minimumRemaining: Duration
-    private let client: ChannelAccessTokenClient
-    private let store: any ChannelTokenStore
-    private let now: @Sendable () -> Date
-    private let logger: Logger?
-    private var inFlight: Task<ChannelAccessToken, any Error>?
-    private var cached: ChannelAccessToken?
-    private var issuedHere: [String] = []
+    /// How long a claim to issue holds the others back: the most a provider that dies while issuing delays them.
+    public let lease: Duration
+    /// How often a cached token is checked against the store (so a revocation or a 401 elsewhere is seen), and how
+    /// often `run()` looks whether renewal is due.
+    public let recheckInterval: Duration
+    /// Identifies this provider in the store's leases and published tokens (host, process, instance).
+    public let ownerID: String
+    let client: ChannelAccessTokenClient
+    let store: any ChannelTokenStore
+    let sealer: ChannelTokenSealer
+    let now: @Sendable () -> Date
+    let sleep: @Sendable (Duration) async throws -> Void
+    let logger: Logger?
+    private var inFlight: Task<Held, any Error>?
+    private var cached: Held?
 
+    /// A token this provider hands out, with the store generation it came from.
+    private struct Held: Sendable {
+        var token: ChannelAccessToken
+        var generation: Int64
+        var checkedAt: Date
+    }
+
+    /// - Parameters:
+    ///   - store: where the providers sharing tokens coordinate; by default one of this provider's own.
+    ///   - sealer: seals tokens for the store; every process sharing a store must use the same key.
+    ///   - lease: how long a claim to issue may block the others (default 30 seconds).
+    ///   - now: the clock, injectable so renewal is tested without waiting.
+    ///   - sleep: how waiting is done (polling the store, `run()`'s interval).
     public init(
         channelID: String,
         credential: Credential,
         client: ChannelAccessTokenClient,
         store: any ChannelTokenStore = InMemoryChannelTokenStore(),
+        sealer: ChannelTokenSealer = .processLocal,
         renewalFraction: Double = 0.2,
         minimumRemaining: Duration = .seconds(60),
+        lease: Duration = .seconds(30),
+        recheckInterval: Duration = .seconds(10),
+        ownerID: String = ChannelTokenProvider.defaultOwnerID(),
         logger: Logger? = nil,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() },
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.channelID = channelID
         self.credential = credential
         self.client = client
         self.store = store
+        self.sealer = sealer
         self.renewalFraction = min(max(renewalFraction, 0), 0.9)
         self.minimumRemaining = minimumRemaining
+        self.lease = lease
+        self.recheckInterval = recheckInterval
+        self.ownerID = ownerID
         self.logger = logger
         self.now = now
+        self.sleep = sleep
     }
 
-    /// A token with enough life left, from the store when it has one, otherwise newly issued (once for all callers).
+    /// `host:pid:random`, unique per provider.
+    public static func defaultOwnerID() -> String {
+        let host = ProcessInfo.processInfo.hostName
+        return "\(host):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// The channel and kind this provider's tokens share in the store.
+    public nonisolated var slot: ChannelTokenSlot { ChannelTokenSlot(channelID: channelID, kind: kind) }
+
+    /// The shared token, while it has enough life left; otherwise the next one, issued once for the whole fleet.
     public func token() async throws -> ChannelAccessToken {
-        if let cached, !needsRenewal(cached, at: now()) { return cached }
-        if let inFlight { return try await inFlight.value }
-        // One task looks in the store and, if nothing there will do, issues; everyone asking meanwhile waits for it.
-        let task = Task {
-            if let reusable = try await self.reusableToken() { return reusable }
-            return try await self.issue()
+        let time = now()
+        if let cached, !needsRenewal(cached.token, at: time), time.timeIntervalSince(cached.checkedAt) < recheckInterval.seconds {
+            return cached.token
         }
+        if let inFlight { return try await inFlight.value.token }
+        let task = Task { try await self.acquire() }
         inFlight = task
         defer { inFlight = nil }
-        let token = try await task.value
-        cached = token
-        return token
+        let held = try await task.value
+        cached = held
+        return held.token
     }
 
-    /// Drops a token the API refused (401), so the next `token()` issues a new one.
+    /// Reports a token the API refused (401): marks it bad for every provider sharing the store, so the next
+    /// `token()` anywhere causes exactly one reissue.
     public func invalidate(_ token: ChannelAccessToken) async throws {
-        if cached?.accessToken == token.accessToken { cached = nil }
-        try await store.remove(accessToken: token.accessToken)
-    }
-
-    /// Revokes the tokens this provider issued (stateless tokens cannot be revoked and are just forgotten).
-    public func revokeIssued() async throws {
-        for accessToken in issuedHere {
-            switch credential {
-            case .secret: try await client.revokeShortLived(accessToken)
-            case .assertion(_, _, let secret): try await client.revoke(accessToken, channelID: channelID, channelSecret: secret)
-            case .statelessSecret: break
-            }
-            try await store.remove(accessToken: accessToken)
+        if let cached, cached.token.accessToken == token.accessToken {
+            self.cached = nil
+            _ = try await store.markBad(slot, generation: cached.generation)
+        } else if let shared = try await store.sharedToken(for: slot), !shared.isBad,
+            (try? sealer.open(shared))?.accessToken == token.accessToken
+        {
+            _ = try await store.markBad(slot, generation: shared.generation)
         }
-        issuedHere.removeAll()
+    }
+
+    /// The explicit, fleet-wide end: removes the shared token from the store and revokes it at LINE (stateless
+    /// tokens cannot be revoked and are only removed). Every provider sharing the store issues anew on its next use.
+    public func revokeSharedToken() async throws {
         cached = nil
+        guard let removed = try await store.removeSharedToken(for: slot) else { return }
+        let token = try sealer.open(removed)
+        try await revokeAtLINE(token)
+        logger?.info("revoked the fleet's shared channel access token", metadata: metadata(token))
     }
 
-    private func reusableToken() async throws -> ChannelAccessToken? {
-        let current = now()
-        let candidates = try await store.tokens(channelID: channelID).filter { $0.kind == kind }
-        return candidates.filter { needsRenewal($0, at: current) == false }.max { $0.expiresAt < $1.expiresAt }
+    // MARK: Claiming, waiting and issuing
+
+    /// Replaces the fleet's shared token now, ahead of its renewal time (after rotating the channel secret, say):
+    /// once for the fleet — when another provider is already replacing it, its new token is returned.
+    @discardableResult
+    public func renew() async throws -> ChannelAccessToken {
+        let replaced = try await store.sharedToken(for: slot)?.generation ?? 0
+        let held = try await acquire(renewingPast: replaced)
+        cached = held
+        return held.token
     }
 
-    private var kind: ChannelAccessToken.Kind {
+    /// Reads the store until a fresh token is there, issuing it when this provider wins the claim. With
+    /// `renewingPast`, only a token of a later generation will do.
+    private func acquire(renewingPast replaced: Int64? = nil) async throws -> Held {
+        let waitStarted = ContinuousClock.now
+        var delay = Duration.milliseconds(20)
+        while true {
+            let time = now()
+            let claim = try await store.claimIssue(
+                for: slot,
+                owner: ownerID,
+                now: time,
+                leaseUntil: time.addingTimeInterval(lease.seconds),
+                staleBefore: replaced == nil ? time.addingTimeInterval(renewalThreshold) : .distantFuture
+            )
+            switch claim {
+            case .fresh(let shared):
+                return Held(token: try sealer.open(shared), generation: shared.generation, checkedAt: time)
+            case .granted(let lease, let current):
+                if let replaced, let current, current.generation > replaced, !current.isBad {
+                    try await store.releaseClaim(lease)  // renewed by another provider meanwhile
+                    return Held(token: try sealer.open(current), generation: current.generation, checkedAt: time)
+                }
+                if let issued = try await issueAndPublish(under: lease) { return issued }
+            case .held(let other, let current):
+                // Renewal under way elsewhere: the current token is still good meanwhile.
+                if replaced == nil, let current, current.isFresh(staleBefore: time.addingTimeInterval(Self.usableMargin)) {
+                    return Held(token: try sealer.open(current), generation: current.generation, checkedAt: time)
+                }
+                guard ContinuousClock.now - waitStarted < lease * 2 else {
+                    throw ChannelTokenProviderError.timedOutWaiting(slot, lease: lease)
+                }
+                // Back off, but wake when the holder's lease lapses: a dead holder delays the others by its lease only.
+                let untilLapse = Duration.milliseconds(max(Int(other.expiresAt.timeIntervalSince(time) * 1000), 0) + 10)
+                try await sleep(min(delay, untilLapse))
+                delay = min(delay * 2, Self.longestPoll)
+            }
+        }
+    }
+
+    /// Issues under `lease` and publishes; `nil` when the lease was lost meanwhile (the token issued is revoked then,
+    /// so the fleet stays within LINE's caps).
+    private func issueAndPublish(under lease: ChannelTokenLease) async throws -> Held? {
+        let issued: LineResponse<ChannelAccessToken>
+        do {
+            issued = try await issueAtLINE()
+        } catch {
+            try? await store.releaseClaim(lease)
+            throw error
+        }
+        let published: SharedChannelToken?
+        do {
+            published = try await store.publish(try sealer.seal(issued.value), under: lease, now: now())
+        } catch {
+            await revokeQuietly(issued.value)
+            throw error
+        }
+        guard let published else {
+            logger?.warning("lost the issue lease before publishing; revoking the surplus token", metadata: metadata(issued.value))
+            await revokeQuietly(issued.value)
+            return nil
+        }
+        var details = metadata(issued.value)
+        details[GuidelineLog.requestIDKey] = .string(issued.requestID ?? "-")
+        details["line.token_generation"] = .stringConvertible(published.generation)
+        logger?.info("issued the fleet's channel access token", metadata: details)
+        return Held(token: issued.value, generation: published.generation, checkedAt: now())
+    }
+
+    /// Issues a token, its expiry on this provider's clock (`now`), which may differ from the system's.
+    private func issueAtLINE() async throws -> LineResponse<ChannelAccessToken> {
+        let (systemStart, start) = (Date(), now())
+        var issued = try await issueWithCredential()
+        issued.value.expiresAt = start.addingTimeInterval(issued.value.expiresAt.timeIntervalSince(systemStart))
+        return issued
+    }
+
+    private func issueWithCredential() async throws -> LineResponse<ChannelAccessToken> {
+        switch credential {
+        case .secret(let secret):
+            try await client.issueShortLived(channelID: channelID, channelSecret: secret)
+        case .assertion(let signer, let tokenLifetime, _):
+            try await client.issue(assertion: try signer.assertion(tokenLifetime: tokenLifetime, now: now()), channelID: channelID)
+        case .statelessSecret(let secret):
+            try await client.issueStateless(channelID: channelID, channelSecret: secret)
+        }
+    }
+
+    private func revokeAtLINE(_ token: ChannelAccessToken) async throws {
+        switch credential {
+        case .secret: try await client.revokeShortLived(token.accessToken)
+        case .assertion(_, _, let secret): try await client.revoke(token.accessToken, channelID: channelID, channelSecret: secret)
+        case .statelessSecret: break
+        }
+    }
+
+    private func revokeQuietly(_ token: ChannelAccessToken) async {
+        do {
+            try await revokeAtLINE(token)
+        } catch {
+            logger?.warning("could not revoke a surplus channel access token", metadata: metadata(token))
+        }
+    }
+
+    // MARK: Renewal
+
+    private nonisolated var kind: ChannelAccessToken.Kind {
         switch credential {
         case .secret: .shortLived
         case .assertion: .v21
@@ -130,39 +266,52 @@ public actor ChannelTokenProvider {
         }
     }
 
-    private var lifetime: TimeInterval {
+    private nonisolated var lifetime: TimeInterval {
         switch credential {
         case .secret: 30 * 24 * 3600
-        case .assertion(_, let lifetime, _): TimeInterval(lifetime.components.seconds)
+        case .assertion(_, let lifetime, _): lifetime.seconds
         case .statelessSecret: 15 * 60
         }
     }
 
+    /// Renew when no more than this many seconds are left.
+    private var renewalThreshold: TimeInterval { max(lifetime * renewalFraction, minimumRemaining.seconds) }
+
+    /// The longest wait between two looks at the store while another provider issues.
+    private static let longestPoll = Duration.milliseconds(500)
+
+    /// A token being renewed elsewhere is still handed out while it has more than this left.
+    private static let usableMargin: TimeInterval = 5
+
     private func needsRenewal(_ token: ChannelAccessToken, at time: Date) -> Bool {
-        let remaining = token.expiresAt.timeIntervalSince(time)
-        let threshold = max(lifetime * renewalFraction, TimeInterval(minimumRemaining.components.seconds))
-        return remaining <= threshold
+        token.expiresAt.timeIntervalSince(time) <= renewalThreshold
     }
 
-    private func issue() async throws -> ChannelAccessToken {
-        let issued: LineResponse<ChannelAccessToken>
-        switch credential {
-        case .secret(let secret):
-            issued = try await client.issueShortLived(channelID: channelID, channelSecret: secret)
-        case .assertion(let signer, let tokenLifetime, _):
-            issued = try await client.issue(assertion: try signer.assertion(tokenLifetime: tokenLifetime, now: now()), channelID: channelID)
-        case .statelessSecret(let secret):
-            issued = try await client.issueStateless(channelID: channelID, channelSecret: secret)
+    private func metadata(_ token: ChannelAccessToken) -> Logger.Metadata {
+        [
+            "line.channel_id": .string(channelID), "line.token_kind": .string(kind.rawValue), "line.token": .string(token.masked),
+            "line.token_owner": .string(ownerID),
+        ]
+    }
+}
+
+/// Why a provider could not hand out a token (besides LINE's errors, `ChannelTokenStoreError` and
+/// `ChannelTokenSealingError`).
+public enum ChannelTokenProviderError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Another provider held the claim to issue for twice the lease without publishing a token.
+    case timedOutWaiting(ChannelTokenSlot, lease: Duration)
+
+    public var description: String {
+        switch self {
+        case .timedOutWaiting(let slot, let lease):
+            "no channel access token of \(slot) was published within twice the issue lease (\(lease)): another process keeps claiming it"
         }
-        try await store.save(issued.value)
-        if kind != .stateless { issuedHere.append(issued.value.accessToken) }
-        logger?.info(
-            "issued a channel access token",
-            metadata: [
-                GuidelineLog.requestIDKey: .string(issued.requestID ?? "-"), "line.channel_id": .string(channelID),
-                "line.token_kind": .string(kind.rawValue),
-            ]
-        )
-        return issued.value
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, with its fraction.
+    var seconds: TimeInterval {
+        TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
     }
 }

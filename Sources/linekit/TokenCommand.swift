@@ -38,7 +38,7 @@ struct TokenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
         abstract: "Issue, verify and revoke channel access tokens of every kind.",
-        subcommands: [Issue.self, Verify.self, Revoke.self]
+        subcommands: [Issue.self, Verify.self, Revoke.self, Fleet.self]
     )
 
     struct Issue: AsyncParsableCommand {

@@ -1,0 +1,184 @@
+import Foundation
+
+/// One shared token slot: a channel and a kind of token. A fleet shares at most one live token per slot.
+public struct ChannelTokenSlot: Hashable, Sendable, CustomStringConvertible {
+    public var channelID: String
+    public var kind: ChannelAccessToken.Kind
+
+    public init(channelID: String, kind: ChannelAccessToken.Kind) {
+        self.channelID = channelID
+        self.kind = kind
+    }
+
+    public var description: String { "\(channelID)/\(kind.rawValue)" }
+}
+
+/// The right to issue the next token of a slot, held by one process until `expiresAt`.
+public struct ChannelTokenLease: Sendable, Equatable {
+    public var slot: ChannelTokenSlot
+    /// Who holds it: the provider's `ownerID` (host, process and instance).
+    public var owner: String
+    /// Unique per claim, so a holder whose lease lapsed and was claimed again cannot publish over the new holder.
+    public var leaseID: String
+    public var expiresAt: Date
+
+    public init(slot: ChannelTokenSlot, owner: String, leaseID: String, expiresAt: Date) {
+        self.slot = slot
+        self.owner = owner
+        self.leaseID = leaseID
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A token as the shared store keeps it: sealed, with what coordination and operators need in the clear.
+public struct SharedChannelToken: Sendable, Equatable {
+    public var slot: ChannelTokenSlot
+    /// Goes up by one with every publication: names exactly one token of the slot (see `markBad`).
+    public var generation: Int64
+    /// The token sealed with the app's key (`ChannelTokenSealer`); never the token itself.
+    public var sealedToken: Data
+    public var expiresAt: Date
+    public var keyID: String?
+    /// The owner ID of the process that issued and published it.
+    public var issuedBy: String
+    public var issuedAt: Date
+    /// LINE refused it (401): nobody should use it, and the next claim replaces it.
+    public var isBad: Bool
+
+    public init(
+        slot: ChannelTokenSlot,
+        generation: Int64,
+        sealedToken: Data,
+        expiresAt: Date,
+        keyID: String?,
+        issuedBy: String,
+        issuedAt: Date,
+        isBad: Bool
+    ) {
+        self.slot = slot
+        self.generation = generation
+        self.sealedToken = sealedToken
+        self.expiresAt = expiresAt
+        self.keyID = keyID
+        self.issuedBy = issuedBy
+        self.issuedAt = issuedAt
+        self.isBad = isBad
+    }
+
+    /// Usable by everyone until `staleBefore`: published, not marked bad, and expiring after that time.
+    public func isFresh(staleBefore: Date) -> Bool { !isBad && expiresAt > staleBefore }
+}
+
+/// A token sealed for the store, before the store numbers it (see `ChannelTokenStore.publish`).
+public struct SealedChannelToken: Sendable, Equatable {
+    public var sealedToken: Data
+    public var expiresAt: Date
+    public var keyID: String?
+
+    public init(sealedToken: Data, expiresAt: Date, keyID: String?) {
+        self.sealedToken = sealedToken
+        self.expiresAt = expiresAt
+        self.keyID = keyID
+    }
+}
+
+/// The answer to a claim.
+public enum ChannelTokenClaim: Sendable, Equatable {
+    /// A fresh token is published: use it, issue nothing.
+    case fresh(SharedChannelToken)
+    /// You hold the lease: issue, then `publish` (or `releaseClaim` if issuing failed). `current` is the token being
+    /// replaced, if any.
+    case granted(ChannelTokenLease, current: SharedChannelToken?)
+    /// Another process holds an unexpired lease and is issuing; `current` is the stale or bad token it replaces.
+    case held(ChannelTokenLease, current: SharedChannelToken?)
+}
+
+/// What an operator sees of a slot.
+public struct ChannelTokenSlotState: Sendable, Equatable {
+    public var slot: ChannelTokenSlot
+    public var token: SharedChannelToken?
+    /// The lease last claimed, if not yet published or released (it may have lapsed: compare `expiresAt`).
+    public var lease: ChannelTokenLease?
+
+    public init(slot: ChannelTokenSlot, token: SharedChannelToken?, lease: ChannelTokenLease?) {
+        self.slot = slot
+        self.token = token
+        self.lease = lease
+    }
+}
+
+/// Why a store could not answer.
+public enum ChannelTokenStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The store's backend cannot be reached or refused the operation (the reason never contains a token).
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .unavailable(let reason): "the channel token store is unavailable: \(reason)"
+        }
+    }
+}
+
+/// Where the providers of a fleet coordinate: one shared live token per slot (channel and kind), the lease that lets
+/// exactly one process issue its successor, and the tokens marked bad. Tokens are held sealed only.
+///
+/// Every method is atomic with respect to every other call on the same slot, from any process sharing the store.
+/// Times are the callers' (`now`), so the hosts of a fleet must agree on the time to well within a lease.
+public protocol ChannelTokenStore: Sendable {
+    /// The token published for `slot`, bad or not, or `nil` when none is.
+    func sharedToken(for slot: ChannelTokenSlot) async throws -> SharedChannelToken?
+
+    /// Claims the right to issue the next token of `slot`.
+    ///
+    /// Invariant: answers `.fresh` when the published token is fresh (not bad, expiring after `staleBefore`);
+    /// otherwise grants a new lease (ID unique, held by `owner` until `leaseUntil`) only when no other lease is
+    /// unexpired at `now`, and answers `.held` with that other lease when one is. So at most one lease of a slot is
+    /// unexpired at any time, and none is granted while a fresh token is published.
+    func claimIssue(
+        for slot: ChannelTokenSlot,
+        owner: String,
+        now: Date,
+        leaseUntil: Date,
+        staleBefore: Date
+    ) async throws -> ChannelTokenClaim
+
+    /// Publishes the token issued under `lease` as the slot's shared token and ends the lease.
+    ///
+    /// Invariant: succeeds only while `lease` is the slot's current lease (even lapsed, as long as nobody claimed
+    /// after it); then the token replaces the previous one with the next generation, not bad, and is returned.
+    /// Otherwise nothing changes and `nil` is returned: the caller lost its lease and must not hand the token out.
+    func publish(_ token: SealedChannelToken, under lease: ChannelTokenLease, now: Date) async throws -> SharedChannelToken?
+
+    /// Ends `lease` without publishing (issuing failed), so the next claim need not wait for it to lapse.
+    ///
+    /// Invariant: only the lease with this ID is ended; a later lease of another owner is untouched.
+    func releaseClaim(_ lease: ChannelTokenLease) async throws
+
+    /// Marks the slot's token of `generation` bad (LINE refused it), for every process sharing the store.
+    ///
+    /// Invariant: returns `true` for exactly one caller per generation — the one that changed it from good to bad;
+    /// `false` when that generation is already bad or no longer the published one. A bad token is never `.fresh`.
+    func markBad(_ slot: ChannelTokenSlot, generation: Int64) async throws -> Bool
+
+    /// Removes the slot's shared token and any lease (a fleet-wide revocation), returning the token removed.
+    ///
+    /// Invariant: afterwards the slot has no token and no lease; a publication under a lease claimed before this call
+    /// fails, so a revoked slot is not refilled by an issue that was already in flight.
+    func removeSharedToken(for slot: ChannelTokenSlot) async throws -> SharedChannelToken?
+
+    /// Every slot with a token or a lease, of one channel or (with `nil`) all, ordered by channel and kind.
+    func slots(channelID: String?) async throws -> [ChannelTokenSlotState]
+}
+
+extension ChannelTokenSlotState {
+    /// The rule of `ChannelTokenStore.claimIssue` applied to this state, for a store holding the slot locked: the
+    /// answer, and the state to write back (a new lease when granted).
+    public func claim(owner: String, now: Date, leaseUntil: Date, staleBefore: Date) -> (ChannelTokenClaim, ChannelTokenSlotState) {
+        if let token, token.isFresh(staleBefore: staleBefore) { return (.fresh(token), self) }
+        if let lease, lease.expiresAt > now { return (.held(lease, current: token), self) }
+        let granted = ChannelTokenLease(slot: slot, owner: owner, leaseID: UUID().uuidString, expiresAt: leaseUntil)
+        var next = self
+        next.lease = granted
+        return (.granted(granted, current: token), next)
+    }
+}
