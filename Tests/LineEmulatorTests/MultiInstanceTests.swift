@@ -11,6 +11,7 @@ import Testing
 /// of its own on the server `LINEKIT_TEST_POSTGRES_URL` names (`scripts/test` starts one).
 @Suite(
     "Two emulator processes on one PostgreSQL database",
+    .serialized,  // each test starts two processes and loads them: one pair at a time spares the other tests
     .enabled(if: StoreBackend.postgresURL != nil, "LINEKIT_TEST_POSTGRES_URL is not set: no PostgreSQL to run two instances on")
 )
 struct MultiInstanceTests {
