@@ -93,8 +93,9 @@ public struct Emulator: Sendable {
         let push = PushService(store: store, clock: configuration.clock, channelTokens: channelTokens, rateLimiter: rateLimiter)
         let access = AdminAccess(allowRemote: configuration.allowRemoteAdmin)
         router.add(middleware: RequestLogMiddleware(log: requestLog))
-        router.add(middleware: SharedClockMiddleware(clock: configuration.clock, store: store))
         router.add(middleware: PlatformResponseMiddleware(pages: pages))
+        // Inside the responder, so a store that cannot be reached answers LINE's 500 rather than a bare one.
+        router.add(middleware: SharedClockMiddleware(clock: configuration.clock, store: store))
         router.add(middleware: FaultMiddleware(faults: faults, channelTokens: channelTokens, store: store))
         var routes = RouteTable()
         LoginPageRoutes(login: login, pages: pages).register(on: &routes)

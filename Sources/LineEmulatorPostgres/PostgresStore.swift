@@ -77,10 +77,16 @@ final class PostgresStore: EmulatorStore {
 
     // MARK: Queries
 
+    /// How long one store operation (waiting for a connection included) may take: with the database gone, the pool
+    /// would wait for a connection for ever; past this the request fails with LINE's 500 instead of hanging.
+    static let operationTimeout: Duration = .seconds(15)
+
     /// Runs `query` outside any transaction and returns every row.
     @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
-        try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+        try await withTimeout(Self.operationTimeout) { [client, logger] in
+            try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+        }
     }
 
     func execute(_ query: PostgresQuery) async throws {
@@ -88,10 +94,12 @@ final class PostgresStore: EmulatorStore {
     }
 
     /// Runs `body` in one transaction (READ COMMITTED), committed before this returns, rolled back if it throws.
-    func transaction<Result: Sendable>(_ body: (Transaction) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in
-            try await connection.withTransaction(logger: logger) { connection in
-                try await body(Transaction(connection: connection, logger: logger))
+    func transaction<Result: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> Result) async throws -> Result {
+        try await withTimeout(Self.operationTimeout) { [client, logger] in
+            try await client.withConnection { connection in
+                try await connection.withTransaction(logger: logger) { connection in
+                    try await body(Transaction(connection: connection, logger: logger))
+                }
             }
         }
     }
