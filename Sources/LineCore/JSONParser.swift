@@ -16,12 +16,38 @@ extension JSONValue {
     }
 }
 
+extension JSONValue {
+    /// Where JSON text stops being valid: the byte offset at which parsing failed, or `nil` when the text is valid
+    /// (for error messages that point at the problem, as LINE's `(line: N, column: N)` do).
+    public static func syntaxErrorOffset(in bytes: some Collection<UInt8>, maximumDepth: Int = 256) -> Int? {
+        let parse = { (buffer: UnsafeBufferPointer<UInt8>) -> Int? in
+            var parser = JSONParser(bytes: buffer, maximumDepth: maximumDepth)
+            return parser.document() == nil ? min(parser.index, buffer.count) : nil
+        }
+        return bytes.withContiguousStorageIfAvailable(parse) ?? Array(bytes).withUnsafeBufferPointer(parse)
+    }
+
+    /// The byte offset at which each value of valid JSON text starts, by path (`to`, `messages[0].text`); empty when
+    /// the text is not valid. For error messages that point at a property.
+    public static func valueOffsets(in bytes: some Collection<UInt8>, maximumDepth: Int = 256) -> [String: Int] {
+        let parse = { (buffer: UnsafeBufferPointer<UInt8>) -> [String: Int] in
+            var parser = JSONParser(bytes: buffer, maximumDepth: maximumDepth)
+            parser.offsets = [:]
+            return parser.document() == nil ? [:] : parser.offsets ?? [:]
+        }
+        return bytes.withContiguousStorageIfAvailable(parse) ?? Array(bytes).withUnsafeBufferPointer(parse)
+    }
+}
+
 /// A recursive-descent JSON parser over UTF-8 bytes; every method returns `nil` at the first error.
 private struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     let maximumDepth: Int
     var index = 0
     var depth = 0
+    /// When not `nil`, where each value starts, by path (``JSONValue/valueOffsets(in:maximumDepth:)``).
+    var offsets: [String: Int]?
+    private var path = ""
 
     init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
         self.bytes = bytes
@@ -83,7 +109,13 @@ private struct JSONParser {
             skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { return nil }
             skipWhitespace()
+            let parent = path
+            if offsets != nil {
+                path = parent.isEmpty ? key : parent + "." + key
+                offsets?[path] = index
+            }
             guard let value = value() else { return nil }
+            path = parent
             members[key] = value
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
@@ -101,7 +133,13 @@ private struct JSONParser {
         if consume(UInt8(ascii: "]")) { return .array(elements) }
         while true {
             skipWhitespace()
+            let parent = path
+            if offsets != nil {
+                path = parent + "[\(elements.count)]"
+                offsets?[path] = index
+            }
             guard let value = value() else { return nil }
+            path = parent
             elements.append(value)
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -22,7 +23,9 @@ public struct Emulator: Sendable {
         public var seed: Seed
         /// The `iss` claim of ID tokens and the discovery document's issuer. Default `https://access.line.me`.
         public var issuer: String
-        /// The base URL advertised in the discovery document; by default, the `Host` the client used.
+        /// The base URL advertised in the discovery document. By default, the `Host` the client used when it is one the
+        /// emulator serves (`localhost`, an IP address, `host`), else the address the client connected to: the
+        /// document never repeats an arbitrary `Host`.
         public var publicBaseURL: String?
         /// Whether the admin API answers clients that are not on loopback. Default `false`.
         public var allowRemoteAdmin: Bool
@@ -30,6 +33,8 @@ public struct Emulator: Sendable {
         public var clock: EmulatorClock
         /// Requests per second per channel for the rate-limited endpoints. Default: LINE's published limits.
         public var rateLimits: [RateLimiter.Endpoint: Double]
+        /// Open connections at most, and how long idle or slow clients are kept. Default: `ConnectionLimits()`.
+        public var connectionLimits: ConnectionLimits
         public var logger: Logger
 
         public init(
@@ -42,6 +47,7 @@ public struct Emulator: Sendable {
             allowRemoteAdmin: Bool = false,
             clock: EmulatorClock = EmulatorClock(),
             rateLimits: [RateLimiter.Endpoint: Double] = RateLimiter.lineDefaults,
+            connectionLimits: ConnectionLimits = ConnectionLimits(),
             logger: Logger = Logger(label: "linekit.emulator")
         ) {
             self.host = host
@@ -53,6 +59,7 @@ public struct Emulator: Sendable {
             self.allowRemoteAdmin = allowRemoteAdmin
             self.clock = clock
             self.rateLimits = rateLimits
+            self.connectionLimits = connectionLimits
             self.logger = logger
         }
     }
@@ -91,15 +98,20 @@ public struct Emulator: Sendable {
         let router = Router(context: EmulatorRequestContext.self)
         let channelTokens = ChannelTokenService(store: store, clock: configuration.clock, login: login, rateLimiter: rateLimiter)
         let push = PushService(store: store, clock: configuration.clock, channelTokens: channelTokens, rateLimiter: rateLimiter)
-        let access = AdminAccess(allowRemote: configuration.allowRemoteAdmin)
+        let hosts = ServedHosts(boundHost: configuration.host, publicBaseURL: configuration.publicBaseURL)
+        let access = AdminAccess(allowRemote: configuration.allowRemoteAdmin, hosts: hosts, publicBaseURL: configuration.publicBaseURL)
+        router.add(middleware: RequestIDMiddleware())
         router.add(middleware: RequestLogMiddleware(log: requestLog))
         router.add(middleware: PlatformResponseMiddleware(pages: pages))
+        router.add(middleware: HostHeaderMiddleware())
         // Inside the responder, so a store that cannot be reached answers LINE's 500 rather than a bare one.
         router.add(middleware: SharedClockMiddleware(clock: configuration.clock, store: store))
         router.add(middleware: FaultMiddleware(faults: faults, channelTokens: channelTokens, store: store))
+        router.add(middleware: RetryKeyMiddleware())
         var routes = RouteTable()
         LoginPageRoutes(login: login, pages: pages).register(on: &routes)
-        OAuthRoutes(login: login, channelTokens: channelTokens, configuredBaseURL: configuration.publicBaseURL).register(on: &routes)
+        OAuthRoutes(login: login, channelTokens: channelTokens, configuredBaseURL: configuration.publicBaseURL, hosts: hosts)
+            .register(on: &routes)
         UserAPIRoutes(login: login, channelTokens: channelTokens).register(on: &routes)
         MessagingRoutes(push: push).register(on: &routes)
         AdminRoutes(
@@ -132,8 +144,11 @@ public struct Emulator: Sendable {
     public func application(
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        let limits = configuration.connectionLimits
+        let logger = configuration.logger
+        return Application(
             router: router(),
+            server: HTTPServerBuilder { responder in LimitedHTTP1Channel(responder: responder, limits: limits, logger: logger) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: configuration.logger

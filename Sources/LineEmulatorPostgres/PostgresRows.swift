@@ -123,4 +123,17 @@ extension PostgresRandomAccessRow {
             sentAt: try date("sent_at")
         )
     }
+
+    func chat() throws -> GroupChat {
+        func ids(_ column: String) throws -> [String] {
+            (try? JSONDecoder().decode([String].self, from: Data(try value(column, as: String.self).utf8))) ?? []
+        }
+        return GroupChat(
+            chatID: try value("id"),
+            kind: GroupChat.Kind(rawValue: try value("kind")) ?? .group,
+            name: try value("name"),
+            memberIDs: try ids("member_ids"),
+            channelIDs: try ids("channel_ids")
+        )
+    }
 }

@@ -88,12 +88,24 @@ enum PostgresSchema {
                 "INSERT INTO platform_clock (id, offset_seconds) VALUES (1, 0)",
             ]
         ),
+        (
+            3, "consent transactions decided, group chats",
+            [
+                "CREATE TABLE consent_transactions (id TEXT PRIMARY KEY, valid_until DOUBLE PRECISION NOT NULL)",
+                "CREATE INDEX consent_transactions_valid_until ON consent_transactions (valid_until)",
+                """
+                CREATE TABLE chats (
+                    id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT, member_ids TEXT NOT NULL, channel_ids TEXT NOT NULL,
+                    position BIGSERIAL NOT NULL)
+                """,
+            ]
+        ),
     ]
 
     /// The tables a reset empties (every table but `secrets` and `schema_migrations`).
     static let stateTables = [
         "channels", "users", "consents", "friendships", "authorization_codes", "user_tokens", "channel_tokens", "channel_keys",
-        "retry_keys", "messages",
+        "retry_keys", "messages", "consent_transactions", "chats",
     ]
 
     static func migrate(_ store: PostgresStore) async throws {

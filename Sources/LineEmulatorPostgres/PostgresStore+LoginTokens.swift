@@ -73,14 +73,21 @@ extension PostgresStore {
 
     /// The grant's code row is the grant's lock: a refresh holds it shared while it checks and inserts, and every
     /// revocation holds it exclusively before it revokes, so a revocation either comes first (the refresh then finds
-    /// the grant revoked) or waits and then revokes the refreshed token too.
-    func refreshGrant(issuing token: UserAccessToken) async throws -> RefreshOutcome {
+    /// the grant revoked) or waits and then revokes the refreshed token too. A v2.0 refresh, which revokes the refresh
+    /// token it replaces, is a revocation too and holds the row exclusively: of two using one refresh token, one wins.
+    func refreshGrant(issuing token: UserAccessToken, replacing oldRefreshToken: String?) async throws -> RefreshOutcome {
         try await transaction { transaction in
-            try await transaction.execute("SELECT code FROM authorization_codes WHERE code = \(token.code) FOR SHARE")
+            let grant = oldRefreshToken ?? token.refreshToken
+            let rotates = grant != token.refreshToken
+            try await transaction.execute(
+                rotates
+                    ? "SELECT code FROM authorization_codes WHERE code = \(token.code) FOR UPDATE"
+                    : "SELECT code FROM authorization_codes WHERE code = \(token.code) FOR SHARE"
+            )
             guard
                 let newest = try await transaction.rows(
                     """
-                    SELECT revoked_at, refresh_expires_at FROM user_tokens WHERE refresh_token = \(token.refreshToken)
+                    SELECT revoked_at, refresh_expires_at FROM user_tokens WHERE refresh_token = \(grant)
                     ORDER BY issued_at DESC, seq DESC LIMIT 1
                     """
                 ).first
@@ -90,7 +97,28 @@ extension PostgresStore {
             if try newest.optionalDate("revoked_at") != nil { return .revoked }
             guard token.issuedAt < (try newest.date("refresh_expires_at")) else { return .expired }
             try await transaction.execute(Self.insertQuery(token))
+            if rotates {
+                try await transaction.execute(
+                    """
+                    UPDATE user_tokens SET revoked_at = \(token.issuedAt.timeIntervalSince1970)
+                    WHERE refresh_token = \(grant) AND revoked_at IS NULL
+                    """
+                )
+            }
             return .refreshed
+        }
+    }
+
+    /// `INSERT … ON CONFLICT DO NOTHING RETURNING`: of instances deciding one form at once, exactly one inserts.
+    func consumeConsentTransaction(_ id: String, validUntil: Date, now: Date) async throws -> Bool {
+        try await transaction { transaction in
+            try await transaction.execute("DELETE FROM consent_transactions WHERE valid_until < \(now.timeIntervalSince1970)")
+            return try await !transaction.rows(
+                """
+                INSERT INTO consent_transactions (id, valid_until) VALUES (\(id), \(validUntil.timeIntervalSince1970))
+                ON CONFLICT (id) DO NOTHING RETURNING id
+                """
+            ).isEmpty
         }
     }
 

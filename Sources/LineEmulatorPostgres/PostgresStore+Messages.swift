@@ -2,7 +2,7 @@ import Foundation
 import LineEmulator
 import PostgresNIO
 
-/// Pushed messages and the retry keys that make a push idempotent.
+/// Pushed messages, the retry keys that make a push idempotent, and the group chats pushed to.
 extension PostgresStore {
     /// The key is claimed with `INSERT … ON CONFLICT DO NOTHING`, or, when its row has outlived `keysValidSince`, taken
     /// over with `UPDATE … WHERE accepted_at < since RETURNING`: of concurrent requests on any instances exactly one
@@ -67,5 +67,27 @@ extension PostgresStore {
             ORDER BY seq DESC LIMIT \(limit)
             """
         ).map { try $0.message() }
+    }
+
+    // MARK: Group chats
+
+    func insertChat(_ chat: GroupChat) async throws -> Bool {
+        let members = String(decoding: try JSONEncoder().encode(chat.memberIDs), as: UTF8.self)
+        let channels = String(decoding: try JSONEncoder().encode(chat.channelIDs), as: UTF8.self)
+        return try await !rows(
+            """
+            INSERT INTO chats (id, kind, name, member_ids, channel_ids)
+            VALUES (\(chat.chatID), \(chat.kind.rawValue), \(chat.name), \(members), \(channels))
+            ON CONFLICT (id) DO NOTHING RETURNING id
+            """
+        ).isEmpty
+    }
+
+    func chat(id: String) async throws -> GroupChat? {
+        try await rows("SELECT * FROM chats WHERE id = \(id)").first?.chat()
+    }
+
+    func chats(kind: GroupChat.Kind) async throws -> [GroupChat] {
+        try await rows("SELECT * FROM chats WHERE kind = \(kind.rawValue) ORDER BY position").map { try $0.chat() }
     }
 }

@@ -29,16 +29,22 @@ public struct ChannelAccessToken: Sendable, Codable, Equatable {
     }
 }
 
-/// The result of verifying a channel access token.
+/// The result of verifying a channel access token. LINE's reference documents `client_id`, `expires_in` and `scope`;
+/// its page on short-lived tokens shows `access_token`, `expires_in` and `token_type`: either shape decodes.
 public struct ChannelAccessTokenVerification: Sendable, Decodable, Equatable {
-    public var clientID: String
+    /// The channel the token was issued to (absent from the short-lived shape).
+    public var clientID: String?
     /// Seconds until it expires.
     public var expiresIn: Int
     public var scope: String?
+    public var accessToken: String?
+    public var tokenType: String?
 
     enum CodingKeys: String, CodingKey {
         case clientID = "client_id"
         case expiresIn = "expires_in"
         case scope
+        case accessToken = "access_token"
+        case tokenType = "token_type"
     }
 }

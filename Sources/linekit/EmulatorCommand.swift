@@ -12,7 +12,8 @@ struct EmulatorCommand: AsyncParsableCommand {
         discussion: """
             The emulator answers at LINE's paths (for example /oauth2/v2.1/authorize and /oauth2/v2.1/token), so an \
             app or an official LINE SDK only needs its host changed. State is kept in SQLite, so codes and tokens \
-            survive a restart; /_emulator/v1/reset returns to the seed. With a postgres:// URL as --database (or in \
+            survive a restart; POST /_emulator/v1/reset (with Content-Type: application/json, like every admin \
+            request that changes state) returns to the seed. With a postgres:// URL as --database (or in \
             LINEKIT_DATABASE_URL), state is kept in PostgreSQL, and every emulator started on the same database \
             serves the same LINE Platform (see docs/SCALING.md).
 
@@ -47,11 +48,23 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "The iss claim of ID tokens.")
     var issuer = "https://access.line.me"
 
-    @Option(help: "The base URL to advertise in the discovery document (default: the Host the client used).")
+    @Option(
+        help:
+            "The base URL to advertise in the discovery document (default: the Host the client used if it is localhost, an IP address or --host, else the address it connected to). Its host is also accepted by the admin API and console."
+    )
     var publicURL: String?
 
     @Flag(help: "Let clients that are not on loopback use the admin API under /_emulator/v1.")
     var allowRemoteAdmin = false
+
+    @Option(help: "Connections open at once; more are answered 503 and closed.")
+    var maxConnections = ConnectionLimits().maxConnections
+
+    @Option(help: "Seconds a connection may wait for its next request (or the rest of a request's head) before it is closed.")
+    var idleTimeout = 60.0
+
+    @Option(help: "Seconds a client may take to send a request's body before the connection is closed.")
+    var requestTimeout = 30.0
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "notice"
@@ -63,6 +76,9 @@ struct EmulatorCommand: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         logger.logLevel = level
+        guard maxConnections > 0, idleTimeout > 0, idleTimeout.isFinite, requestTimeout > 0, requestTimeout.isFinite else {
+            throw ValidationError("--max-connections, --idle-timeout and --request-timeout must be positive")
+        }
         var seed = Seed.default
         if let config {
             do {
@@ -80,6 +96,11 @@ struct EmulatorCommand: AsyncParsableCommand {
             issuer: issuer,
             publicBaseURL: publicURL,
             allowRemoteAdmin: allowRemoteAdmin,
+            connectionLimits: ConnectionLimits(
+                maxConnections: maxConnections,
+                idleTimeout: .milliseconds(Int64(min(idleTimeout, 86400) * 1000)),
+                requestReadTimeout: .milliseconds(Int64(min(requestTimeout, 86400) * 1000))
+            ),
             logger: logger
         )
         let emulator: Emulator

@@ -102,7 +102,7 @@ struct TokenCommand: ParsableCommand {
                 let client = ChannelAccessTokenClient(api: try target.api)
                 let verified = kind == .v21 ? try await client.verify(token) : try await client.verifyShortLived(token)
                 printJSON([
-                    "client_id": verified.value.clientID, "expires_in": verified.value.expiresIn,
+                    "client_id": verified.value.clientID ?? "", "expires_in": verified.value.expiresIn,
                     "x-line-request-id": verified.requestID ?? "",
                 ])
             }

@@ -83,7 +83,7 @@ struct JWKCommand: ParsableCommand {
                 Example:
                   linekit jwk generate --private-key-file assertion-key.json
                 Register the printed public JWK in the LINE Developers Console (or POST it to the emulator's
-                /_emulator/v1/channels/{channelId}/keys); it answers with the kid to sign with.
+                /_emulator/v1/channels/{channelId}/keys with Content-Type: application/json); it answers with the kid to sign with.
                 """
         )
 

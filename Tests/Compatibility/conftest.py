@@ -19,8 +19,8 @@ class Emulator:
     def admin(self, method: str, path: str, body=None):
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.base_url + "/_emulator/v1" + path, data=data, method=method)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
+        # Every admin request says JSON: the emulator refuses state changes without it (docs/SECURITY.md).
+        request.add_header("Content-Type", "application/json")
         with urllib.request.urlopen(request, timeout=10) as response:
             text = response.read().decode()
             return json.loads(text) if text else None

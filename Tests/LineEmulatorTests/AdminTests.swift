@@ -120,7 +120,7 @@ struct AdminTests {
 
             let accessToken = try #require(try await Fixture.login(emulator)["access_token"] as? String)
             _ = try await http.postJSON("/_emulator/v1/users", ["displayName": "Temp"])
-            let reset = try await http.send(.POST, "/_emulator/v1/reset")
+            let reset = try await http.admin(.POST, "/_emulator/v1/reset")
             #expect(reset.status == 200)
             #expect(reset.json["offsetSeconds"] as? Double == 0)
             #expect((try await http.get("/_emulator/v1/users").json["users"] as? [Any])?.count == 3)

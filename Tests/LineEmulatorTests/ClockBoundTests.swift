@@ -65,7 +65,8 @@ struct ClockBoundTests {
             let response = try await ConsoleTests.post(
                 emulator,
                 "/clock/advance",
-                [("token", try await ConsoleTests.formToken(emulator)), ("duration", duration)]
+                [("duration", duration)],
+                session: try await ConsoleTests.session(emulator)
             )
             #expect(response.status == 400)
             #expect(emulator.clock.offsetSeconds == 0)

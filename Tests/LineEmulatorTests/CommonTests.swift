@@ -36,8 +36,9 @@ struct CommonTests {
     @Test(
         "a wrong method is 405 with a JSON body and Allow",
         arguments: [
-            ("DELETE", "/oauth2/v2.1/token", "POST"), ("GET", "/oauth2/v2.1/revoke", "POST"), ("PUT", "/oauth2/v2.1/verify", "GET, POST"),
-            ("POST", "/v2/profile", "GET"),
+            ("DELETE", "/oauth2/v2.1/token", "POST"), ("GET", "/oauth2/v2.1/revoke", "POST"),
+            ("PUT", "/oauth2/v2.1/verify", "GET, POST, HEAD"),
+            ("POST", "/v2/profile", "GET, HEAD"),
         ]
     )
     func methodNotAllowed(method: String, path: String, allow: String) async throws {

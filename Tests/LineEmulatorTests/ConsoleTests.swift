@@ -6,18 +6,46 @@ import Testing
 
 @Suite("Console /_emulator/console")
 struct ConsoleTests {
-    static func formToken(_ emulator: TestEmulator) async throws -> String {
-        let page = try await RawHTTP(emulator).get("/_emulator/console/users")
-        return try #require(AuthorizeTests.hidden("token", page.text))
+    /// A browser's console session: its cookie and a form token rendered for it.
+    struct Session {
+        var cookie: String
+        var token: String
     }
 
-    static func post(_ emulator: TestEmulator, _ path: String, _ fields: [(String, String)]) async throws -> RawResponse {
-        try await RawHTTP(emulator).postForm("/_emulator/console" + path, fields)
+    /// Opens a console page as a new browser would, keeping the session cookie it sets and the page's form token.
+    static func session(_ emulator: TestEmulator) async throws -> Session {
+        let page = try await RawHTTP(emulator).get("/_emulator/console/users")
+        let setCookie = try #require(page.headers.first(name: "Set-Cookie"))
+        return Session(cookie: String(setCookie.prefix { $0 != ";" }), token: try #require(AuthorizeTests.hidden("token", page.text)))
+    }
+
+    /// Posts a console form; with a session, as that browser (its cookie and token), else as a page without either.
+    static func post(
+        _ emulator: TestEmulator,
+        _ path: String,
+        _ fields: [(String, String)],
+        session: Session? = nil,
+        headers: [(String, String)] = []
+    ) async throws -> RawResponse {
+        var headers = [("Content-Type", "application/x-www-form-urlencoded")] + headers
+        var fields = fields
+        if let session {
+            headers.append(("Cookie", session.cookie))
+            fields.insert(("token", session.token), at: 0)
+        }
+        return try await RawHTTP(emulator).send(
+            .POST,
+            "/_emulator/console" + path,
+            headers: headers,
+            body: Data(RawHTTP.query(fields).utf8)
+        )
     }
 
     @Test(
         "every console page renders as HTML without JavaScript",
-        arguments: ["", "/users", "/users/U1f2a3b4c5d6e7f8091a2b3c4d5e6f701", "/tokens", "/messages", "/requests", "/faults", "/clock"]
+        arguments: [
+            "", "/users", "/users/U1f2a3b4c5d6e7f8091a2b3c4d5e6f701", "/groups", "/tokens", "/messages", "/requests", "/faults", "/clock",
+        ]
     )
     func pages(path: String) async throws {
         try await TestEmulator.run { emulator in
@@ -60,11 +88,12 @@ struct ConsoleTests {
     @Test("create and edit a user, with markup escaped and friendships set")
     func users() async throws {
         try await TestEmulator.run { emulator in
-            let token = try await Self.formToken(emulator)
+            let session = try await Self.session(emulator)
             let created = try await Self.post(
                 emulator,
                 "/users",
-                [("token", token), ("displayName", "<b>Moon</b>"), ("email", "moon@example.com")]
+                [("displayName", "<b>Moon</b>"), ("email", "moon@example.com")],
+                session: session
             )
             #expect(created.status == 303)
             #expect(created.location == "/_emulator/console/users")
@@ -76,9 +105,10 @@ struct ConsoleTests {
                 emulator,
                 "/users/\(Fixture.sally.userID)",
                 [
-                    ("token", token), ("displayName", "Sally 2"), ("statusMessage", "new"), ("friend", Fixture.web.channelID),
+                    ("displayName", "Sally 2"), ("statusMessage", "new"), ("friend", Fixture.web.channelID),
                     ("friend", Seed.messagingChannel.channelID),
-                ]
+                ],
+                session: session
             )
             #expect(edited.status == 303)
             let users = try #require(try await RawHTTP(emulator).get("/_emulator/v1/users").json["users"] as? [[String: Any]])
@@ -97,9 +127,8 @@ struct ConsoleTests {
             let response = try await Self.post(
                 emulator,
                 "/users/\(Fixture.brown.userID)/deauthorize",
-                [
-                    ("token", try await Self.formToken(emulator)), ("channelId", Fixture.web.channelID),
-                ]
+                [("channelId", Fixture.web.channelID)],
+                session: try await Self.session(emulator)
             )
             #expect(response.status == 303)
             #expect(try await RawHTTP(emulator).get("/v2/profile", bearer: accessToken).status == 401)
@@ -109,14 +138,14 @@ struct ConsoleTests {
     @Test("Revoke in the console ends a user token and a channel token")
     func revoke() async throws {
         try await TestEmulator.run { emulator in
-            let token = try await Self.formToken(emulator)
+            let session = try await Self.session(emulator)
             let accessToken = try #require(try await Fixture.login(emulator)["access_token"] as? String)
-            _ = try await Self.post(emulator, "/tokens/revoke", [("token", token), ("kind", "user"), ("accessToken", accessToken)])
+            _ = try await Self.post(emulator, "/tokens/revoke", [("kind", "user"), ("accessToken", accessToken)], session: session)
             #expect(
                 try await VerifyRevokeTests.verify(emulator, accessToken).json["error_description"] as? String == "The access token revoked"
             )
             let channelToken = try #require(try await ChannelTokenTests.issueShortLived(emulator).json["access_token"] as? String)
-            _ = try await Self.post(emulator, "/tokens/revoke", [("token", token), ("kind", "channel"), ("accessToken", channelToken)])
+            _ = try await Self.post(emulator, "/tokens/revoke", [("kind", "channel"), ("accessToken", channelToken)], session: session)
             #expect(try await RawHTTP(emulator).postForm("/v2/oauth/verify", [("access_token", channelToken)]).status == 400)
         }
     }
@@ -128,14 +157,16 @@ struct ConsoleTests {
             let response = try await Self.post(
                 emulator,
                 "/clock/advance",
-                [("token", try await Self.formToken(emulator)), ("duration", "2h")]
+                [("duration", "2h")],
+                session: try await Self.session(emulator)
             )
             #expect(response.status == 303)
             #expect(emulator.clock.now.timeIntervalSince(before) == 7200)
             let invalid = try await Self.post(
                 emulator,
                 "/clock/advance",
-                [("token", try await Self.formToken(emulator)), ("duration", "soon")]
+                [("duration", "soon")],
+                session: try await Self.session(emulator)
             )
             #expect(invalid.status == 400)
         }
@@ -161,19 +192,19 @@ struct ConsoleTests {
     @Test("fault rules and rate limits can be set from the console")
     func faultsForm() async throws {
         try await TestEmulator.run { emulator in
-            let token = try await Self.formToken(emulator)
+            let session = try await Self.session(emulator)
             let added = try await Self.post(
                 emulator,
                 "/faults",
                 [
-                    ("token", token), ("method", "POST"), ("path", "/oauth2/v2.1/token"), ("action", "status"), ("status", "503"),
-                    ("count", "1"),
-                ]
+                    ("method", "POST"), ("path", "/oauth2/v2.1/token"), ("action", "status"), ("status", "503"), ("count", "1"),
+                ],
+                session: session
             )
             #expect(added.status == 303)
             let page = try await RawHTTP(emulator).get("/_emulator/console/faults").text
             #expect(page.contains("answer 503"))
-            let limits = try await Self.post(emulator, "/rate-limits", [("token", token), ("push", "10"), ("shortLivedIssue", "")])
+            let limits = try await Self.post(emulator, "/rate-limits", [("push", "10"), ("shortLivedIssue", "")], session: session)
             #expect(limits.status == 303)
             let rates = try await RawHTTP(emulator).get("/_emulator/v1/rate-limits").json
             #expect(rates["push"] as? Double == 10)

@@ -179,7 +179,7 @@ struct MultiInstanceTests {
             #expect(try await b.get(verifyPath).status == 400, "expired on B by A's advance")
             #expect(try await b.get("/_emulator/v1/clock").json["offsetSeconds"] as? Double == Double(thirtyDays + 1))
 
-            #expect(try await a.send(.POST, "/_emulator/v1/reset").status == 200)
+            #expect(try await a.admin(.POST, "/_emulator/v1/reset").status == 200)
             #expect(try await b.get("/_emulator/v1/clock").json["offsetSeconds"] as? Double == 0)
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<20 {

@@ -32,7 +32,9 @@ struct ParametersTests {
     /// Names repeated in the attack: 100,000 distinct names, each given twice (about 2.6 MB).
     static let repeatedNameCount = 100_000
 
-    @Test("100,000 repeated names parse in well under a second")
+    /// Quadratic parsing took 148 s here; linear takes about 0.3 s in a debug build. The bound leaves room for a busy
+    /// machine running the whole suite in parallel while still failing for anything worse than linear.
+    @Test("100,000 repeated names parse in seconds, not minutes")
     func manyRepeatedNames() throws {
         let names = (0..<Self.repeatedNameCount).map { "n\($0)" }
         let text = (names + names).map { $0 + "=v" }.joined(separator: "&")
@@ -42,6 +44,6 @@ struct ParametersTests {
         #expect(parameters.repeatedNames.count == Self.repeatedNameCount)
         #expect(parameters.repeatedNames.first == "n0")
         #expect(parameters.repeatedNames.last == "n\(Self.repeatedNameCount - 1)")
-        #expect(elapsed < .seconds(1), "took \(elapsed)")
+        #expect(elapsed < .seconds(10), "took \(elapsed)")
     }
 }

@@ -196,7 +196,7 @@ struct StoreContractTests {
                         group.addTask {
                             var refreshed = Self.userToken("\(code)-\(attempt)", code: code)
                             refreshed.refreshToken = "refresh-" + code
-                            _ = try await stores[attempt % 2].refreshGrant(issuing: refreshed)
+                            _ = try await stores[attempt % 2].refreshGrant(issuing: refreshed, replacing: nil)
                         }
                     }
                     group.addTask {
@@ -214,6 +214,32 @@ struct StoreContractTests {
                     !tokens.isEmpty && tokens.allSatisfy { $0.revokedAt != nil },
                     "trial \(trial): \(tokens.filter { $0.revokedAt == nil }.count) live"
                 )
+            }
+        }
+    }
+
+    @Test(
+        "a v2.0 refresh token used on both instances at once is rotated once: one new token, the old one revoked",
+        arguments: StoreBackend.available
+    )
+    func rotationOnce(backend: StoreBackend) async throws {
+        try await backend.withInstances { stores in
+            for trial in 0..<20 {
+                let code = "rotate-\(trial)"
+                try await stores[0].insertCode(Self.code(code), grantingConsent: Self.consent())
+                _ = try await stores[0].redeemCode(code, issuing: Self.userToken(code, code: code))
+                let outcomes = try await withThrowingTaskGroup(of: RefreshOutcome.self) { group in
+                    for attempt in 0..<6 {
+                        group.addTask {
+                            let successor = Self.userToken("\(code)-next-\(attempt)", code: code)
+                            return try await stores[attempt % 2].refreshGrant(issuing: successor, replacing: "refresh-" + code)
+                        }
+                    }
+                    return try await group.reduce(into: [RefreshOutcome]()) { $0.append($1) }
+                }
+                #expect(outcomes.filter { $0 == .refreshed }.count == 1, "trial \(trial): \(outcomes)")
+                let live = try await stores[1].recentUserTokens(limit: 10_000).filter { $0.code == code && $0.revokedAt == nil }
+                #expect(live.count == 1 && live.first?.refreshToken != "refresh-" + code, "trial \(trial)")
             }
         }
     }

@@ -52,7 +52,7 @@ struct StoreTests {
             // Reset forgets every token.
             let beforeReset = try #require(try await Fixture.login(emulator)["access_token"] as? String)
             #expect(try await verified(beforeReset) == "ok")
-            #expect(try await http.send(.POST, "/_emulator/v1/reset").status == 200)
+            #expect(try await http.admin(.POST, "/_emulator/v1/reset").status == 200)
             #expect(try await verified(beforeReset) == "The access token malformed")
         }
     }
@@ -65,10 +65,14 @@ struct StoreTests {
             #expect(try await http.get("/v2/profile", bearer: accessToken).json["displayName"] as? String == Fixture.cony.displayName)
             let before = try await http.get("/friendship/v1/status", bearer: accessToken).json["friendFlag"] as? Bool
 
-            let token = try await ConsoleTests.formToken(emulator)
-            var fields = [("token", token), ("displayName", "Cony Renamed")]
+            var fields = [("displayName", "Cony Renamed")]
             if before != true { fields.append(("friend", Fixture.web.channelID)) }
-            let edited = try await ConsoleTests.post(emulator, "/users/\(Fixture.cony.userID)", fields)
+            let edited = try await ConsoleTests.post(
+                emulator,
+                "/users/\(Fixture.cony.userID)",
+                fields,
+                session: try await ConsoleTests.session(emulator)
+            )
             #expect(edited.status == 303)
 
             #expect(try await http.get("/v2/profile", bearer: accessToken).json["displayName"] as? String == "Cony Renamed")

@@ -79,7 +79,7 @@ struct UnitTests {
             AccessTokenVerification(scope: "profile", client_id: "2000000001", expires_in: 12),
             ChannelTokenResponse(access_token: "t", expires_in: 900, key_id: "k"),
             ChannelTokenResponse(access_token: "t", expires_in: 900, key_id: nil),
-            ChannelTokenVerification(client_id: "2000000003", expires_in: -1),
+            ChannelTokenVerification(client_id: "2000000003", expires_in: -1, scope: "P CM", access_token: "t\"/"),
             PushResponse(sentMessages: records),
             PushResponse(sentMessages: []),
             IDTokenClaims(

@@ -144,7 +144,7 @@ struct UserAPITests {
                 body: Data("{oops".utf8)
             )
             #expect(notJSON.status == 400)
-            #expect(notJSON.json["message"] as? String == "The request body could not be parsed as JSON")
+            #expect(notJSON.json["message"] as? String == "The request body could not be parsed as JSON (line: 1, column: 2)")
 
             let form = try await http.postForm("/user/v1/deauthorize", [("userAccessToken", userToken)], bearer: channelToken)
             #expect(form.status == 415)
@@ -153,7 +153,7 @@ struct UserAPITests {
     }
 
     static func channelToken(_ emulator: TestEmulator, channelID: String = Fixture.web.channelID) async throws -> String {
-        let response = try await RawHTTP(emulator).send(.POST, "/_emulator/v1/channels/\(channelID)/tokens")
+        let response = try await RawHTTP(emulator).admin(.POST, "/_emulator/v1/channels/\(channelID)/tokens")
         try #require(response.status == 201, "\(response.text)")
         return try #require(response.json["access_token"] as? String)
     }

@@ -75,28 +75,57 @@ struct V2Tests {
         }
     }
 
-    @Test("refresh at /v2/oauth/accessToken; revoke at /v2/oauth/revoke with the refresh token ends the grant")
+    static func refreshFields(_ refreshToken: String) -> [(String, String)] {
+        [
+            ("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", Fixture.web.channelID),
+            ("client_secret", Fixture.web.channelSecret),
+        ]
+    }
+
+    @Test("refresh at /v2/oauth/accessToken gives a new refresh token; revoke at /v2/oauth/revoke with it ends the grant")
     func refreshAndRevoke() async throws {
         try await TestEmulator.run { emulator in
             let http = RawHTTP(emulator)
             let token = try await Self.exchange(emulator, code: try await Self.code(emulator)).json
             let refreshToken = try #require(token["refresh_token"] as? String)
-            let refreshFields = [
-                ("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", Fixture.web.channelID),
-                ("client_secret", Fixture.web.channelSecret),
-            ]
-            let refreshed = try await http.postForm("/v2/oauth/accessToken", refreshFields)
+            let refreshed = try await http.postForm("/v2/oauth/accessToken", Self.refreshFields(refreshToken))
             #expect(refreshed.status == 200)
-            #expect(refreshed.json["refresh_token"] as? String == refreshToken)
+            let newRefresh = try #require(refreshed.json["refresh_token"] as? String)
+            #expect(newRefresh != refreshToken, "v2.0 reference: a new refresh token")
             let newAccess = try #require(refreshed.json["access_token"] as? String)
+            let reused = try await http.postForm("/v2/oauth/accessToken", Self.refreshFields(refreshToken))
+            #expect(reused.status == 400, "the old refresh token is spent")
+            #expect(reused.text == #"{"error":"invalid_grant","error_description":"invalid refresh_token"}"#)
 
-            let revoke = try await http.postForm("/v2/oauth/revoke", [("refresh_token", refreshToken)])
+            let revoke = try await http.postForm("/v2/oauth/revoke", [("refresh_token", newRefresh)])
             #expect(revoke.status == 200)
             #expect(revoke.body.isEmpty)
             #expect(try await http.postForm("/v2/oauth/verify", [("access_token", newAccess)]).status == 400)
-            let again = try await http.postForm("/v2/oauth/accessToken", refreshFields)
+            let again = try await http.postForm("/v2/oauth/accessToken", Self.refreshFields(newRefresh))
             #expect(again.json["error"] as? String == "invalid_grant")
             #expect(again.json["error_description"] as? String == "invalid refresh_token")
+        }
+    }
+
+    @Test("a v2.0 refresh token is valid until 10 days after its access token expires, and each refresh moves that on")
+    func refreshTokenLifetime() async throws {
+        try await TestEmulator.run { emulator in
+            let http = RawHTTP(emulator)
+            let first = try #require(
+                try await Self.exchange(emulator, code: try await Self.code(emulator)).json["refresh_token"] as? String
+            )
+            emulator.clock.advance(by: 39 * 86400)
+            let second = try await http.postForm("/v2/oauth/accessToken", Self.refreshFields(first))
+            #expect(second.status == 200, "day 39: within 30 + 10 days")
+            let secondRefresh = try #require(second.json["refresh_token"] as? String)
+            emulator.clock.advance(by: 39 * 86400)
+            let third = try await http.postForm("/v2/oauth/accessToken", Self.refreshFields(secondRefresh))
+            #expect(third.status == 200, "day 78: 39 days after the second access token, so still valid")
+            let thirdRefresh = try #require(third.json["refresh_token"] as? String)
+            emulator.clock.advance(by: 40 * 86400 + 1)
+            let late = try await http.postForm("/v2/oauth/accessToken", Self.refreshFields(thirdRefresh))
+            #expect(late.status == 400, "more than 10 days after the access token expired")
+            #expect(late.text == #"{"error":"invalid_grant","error_description":"invalid refresh_token"}"#)
         }
     }
 }

@@ -124,7 +124,11 @@ struct LoginIntegrationTests {
             let (code, pending) = try await Self.authorize(emulator, login)
             let tokens = try await login.exchange(code: code, pending: pending)
             let channelToken = try await LineAPIClient(configuration: .init(endpoints: .emulator(emulator.baseURL))).send(
-                LineHTTPRequest(method: .post, url: emulator.baseURL.appending(path: "_emulator/v1/channels/2000000001/tokens")),
+                LineHTTPRequest(
+                    method: .post,
+                    url: emulator.baseURL.appending(path: "_emulator/v1/channels/2000000001/tokens"),
+                    headers: [.contentType: "application/json"]
+                ),
                 idempotent: false
             )
             struct Minted: Decodable { var access_token: String }
@@ -166,8 +170,8 @@ struct LoginIntegrationTests {
             let tokens = try await login.exchange(code: code, pending: redirect.pending)
             #expect(tokens.value.scope == "P")
             let refreshed = try await login.refresh(tokens.value.refreshToken, version: .v2_0)
-            #expect(refreshed.value.refreshToken == tokens.value.refreshToken)
-            try await login.revokeV2(refreshToken: tokens.value.refreshToken)
+            #expect(refreshed.value.refreshToken != tokens.value.refreshToken, "v2.0 refresh gives a new refresh token")
+            try await login.revokeV2(refreshToken: refreshed.value.refreshToken)
             await #expect(throws: LineAPIError.self) { try await login.profile(accessToken: refreshed.value.accessToken) }
         }
     }

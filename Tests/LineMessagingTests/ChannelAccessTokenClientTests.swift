@@ -89,3 +89,25 @@ struct ChannelAccessTokenClientTests {
         #expect(throws: JWTAssertionError.tokenLifetimeOutOfRange(0)) { try signer.assertion(tokenLifetime: .seconds(0)) }
     }
 }
+
+@Suite("ChannelAccessTokenVerification decoding")
+struct ChannelAccessTokenVerificationDecodingTests {
+    @Test("decodes LINE's reference shape and the short-lived page's shape alike")
+    func bothShapes() throws {
+        let reference = try JSONDecoder().decode(
+            ChannelAccessTokenVerification.self,
+            from: Data(#"{"client_id":"1350031035","expires_in":3138007490,"scope":"P CM"}"#.utf8)
+        )
+        #expect(reference.clientID == "1350031035")
+        #expect(reference.expiresIn == 3_138_007_490)
+        #expect(reference.scope == "P CM")
+        let shortLived = try JSONDecoder().decode(
+            ChannelAccessTokenVerification.self,
+            from: Data(#"{"access_token":"W1TeHCgfH2Liwa","expires_in":2591999,"token_type":"Bearer"}"#.utf8)
+        )
+        #expect(shortLived.clientID == nil)
+        #expect(shortLived.accessToken == "W1TeHCgfH2Liwa")
+        #expect(shortLived.tokenType == "Bearer")
+        #expect(shortLived.expiresIn == 2_591_999)
+    }
+}

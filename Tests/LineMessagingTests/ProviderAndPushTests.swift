@@ -129,7 +129,7 @@ struct ProviderAndPushTests {
             } catch let error as LineAPIError {
                 #expect(error.status == 429)
                 #expect(error.message == "The API rate limit has been exceeded. Try again later.")
-                #expect(error.requestID?.count == 16)
+                #expect(error.requestID.flatMap(UUID.init(uuidString:)) != nil, "the Messaging API request ID is a UUID")
             }
             #expect(sleeper.delays.count == 3)
         }

@@ -21,12 +21,13 @@ struct Harness {
         )
     }
 
-    /// A JSON request to the emulator's admin API.
+    /// A JSON request to the emulator's admin API (`Content-Type: application/json` on every one, as the admin API
+    /// requires of requests that change state, even without a body).
     func admin(_ method: HTTPMethod, _ path: String, _ body: Any? = nil) async throws -> [String: Any] {
         var request = HTTPClientRequest(url: emulator.baseURL.absoluteString + "/_emulator/v1" + path)
         request.method = method
+        request.headers.add(name: "Content-Type", value: "application/json")
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))

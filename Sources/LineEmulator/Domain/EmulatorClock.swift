@@ -32,6 +32,12 @@ public final class EmulatorClock: Sendable {
         return Date(timeIntervalSince1970: seconds.rounded(.down))
     }
 
+    /// The current emulator time with its fraction of a second, for comparing two instants (`max_age`) where whole
+    /// seconds would make a login and a request in the same second look simultaneous.
+    var preciseNow: Date {
+        Date(timeIntervalSince1970: base().timeIntervalSince1970 + offsetSeconds)
+    }
+
     /// How far the clock has been advanced, in seconds.
     public var offsetSeconds: TimeInterval { state.withLock { $0.offset } }
 

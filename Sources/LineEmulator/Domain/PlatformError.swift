@@ -19,6 +19,23 @@ struct PlatformError: Error, Sendable, Equatable {
 
     var status: Int
     var body: Body
+    /// For LINE's `The property, '…', in the request body is invalid (line: N, column: N)`: the property's path, so
+    /// the HTTP layer, which has the body's text, can fill in where it is (``withPosition(line:column:)``).
+    var invalidProperty: String? = nil
+
+    /// `The property, 'PATH', in the request body is invalid (line: -, column: -)`: a value of the wrong type, or a
+    /// malformed recipient.
+    static func invalidProperty(_ path: String) -> PlatformError {
+        var error = PlatformError.message(400, "The property, '\(path)', in the request body is invalid (line: -, column: -)")
+        error.invalidProperty = path
+        return error
+    }
+
+    /// The error with the property's position in the body filled in.
+    func withPosition(line: Int, column: Int) -> PlatformError {
+        guard let invalidProperty else { return self }
+        return .message(400, "The property, '\(invalidProperty)', in the request body is invalid (line: \(line), column: \(column))")
+    }
 
     static func oauth(_ status: Int = 400, _ error: String, _ description: String?) -> PlatformError {
         PlatformError(status: status, body: .oauth(error: error, description: description))

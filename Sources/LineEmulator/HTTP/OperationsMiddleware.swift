@@ -44,7 +44,7 @@ struct FaultMiddleware: RouterMiddleware {
             try await Task.sleep(for: .milliseconds(rule.latencyMs ?? 0))
             return try await next(request, context)
         case .status:
-            throw Self.error(status: rule.status ?? 500, path: path, ruleID: rule.id)
+            throw PlatformError.forEndpoint(path: path, status: rule.status ?? 500, "Injected by the emulator's fault rule \(rule.id)")
         case .drop:
             // Promise a body and close the connection before sending it: the client sees the connection drop.
             return Response(
@@ -61,28 +61,5 @@ struct FaultMiddleware: RouterMiddleware {
         guard let bearer = request.bearerToken else { return nil }
         if let channel = try? await channelTokens.authenticate(bearer: bearer) { return channel.channelID }
         return try? await store.userToken(accessToken: bearer)?.channelID
-    }
-
-    /// LINE's error body for the endpoint family of `path`.
-    static func error(status: Int, path: String, ruleID: String) -> PlatformError {
-        let description = "Injected by the emulator's fault rule \(ruleID)"
-        if path.hasPrefix("/oauth2/v2.1/authorize") || path.hasPrefix("/dialog/") {
-            return .page(status, "LINE Login is unavailable (\(status))", description)
-        }
-        if path.hasPrefix("/oauth2/") || path.hasPrefix("/v2/oauth/") {
-            let code =
-                switch status {
-                case 400: "invalid_request"
-                case 401: "invalid_client"
-                case 403: "access_denied"
-                case 429: "too_many_requests"
-                case 503: "temporarily_unavailable"
-                case 500...: "server_error"
-                default: "invalid_request"
-                }
-            return .oauth(status, code, description)
-        }
-        if status == 429 { return RateLimiter.exceeded }
-        return .message(status, status >= 500 ? "Internal server error" : HTTPResponse.Status(code: status).reasonPhrase)
     }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import LineCore
 import Logging
 import NIOCore
+import NIOHTTP1
 
 extension HTTPField.Name {
     static let lineRequestID = HTTPField.Name("x-line-request-id")!
@@ -21,6 +22,9 @@ struct PlatformResponseMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as PlatformError {
             response = render(error)
+        } catch is HTTPParserError {
+            // The body broke HTTP's framing (a bad chunk size, say) while the route read it.
+            response = render(.forEndpoint(path: request.uri.path, status: 400, "The request body is not valid HTTP", explained: true))
         } catch let error as any HTTPResponseError {
             switch error.status {
             case .notFound: response = render(.notFound)
@@ -43,15 +47,19 @@ struct PlatformResponseMiddleware: RouterMiddleware {
         let status = HTTPResponse.Status(code: error.status)
         switch error.body {
         case .oauth(let code, let description):
-            var body: [String: String] = ["error": code]
-            if let description { body["error_description"] = description }
-            return .json(body, status: status)
+            return .json(OAuthErrorBody(error: code, error_description: description), status: status)
         case .message(let message, let details):
             return .json(MessageErrorBody(message: message, details: details.isEmpty ? nil : details), status: status)
         case .page(let title, let detail):
             return .html(pages.render(.error, ErrorPage(title: title, detail: detail)), status: status)
         }
     }
+}
+
+/// `{"error", "error_description"}` in that order on every response (a dictionary would change order between requests).
+private struct OAuthErrorBody: Encodable {
+    var error: String
+    var error_description: String?
 }
 
 private struct MessageErrorBody: Encodable {
@@ -105,6 +113,20 @@ extension Response {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// A token response: `Cache-Control: no-store` and `Pragma: no-cache`, as RFC 6749 §5.1 requires.
+    static func token(_ value: some Encodable) -> Response {
+        var response = Response.json(value)
+        response.headers[.pragma] = "no-cache"
+        return response
+    }
+
+    /// The response, cacheable by anyone for `seconds` (the discovery document and the JWKS).
+    func cacheable(for seconds: Int) -> Response {
+        var response = self
+        response.headers[.cacheControl] = "public, max-age=\(seconds)"
+        return response
+    }
+
     static func empty(_ status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentLength: "0"])
     }
@@ -112,4 +134,5 @@ extension Response {
 
 extension HTTPField.Name {
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    static let pragma = HTTPField.Name("Pragma")!
 }

@@ -71,10 +71,6 @@ extension Request {
 extension Request {
     /// A JSON object body for a Messaging-style endpoint as its members, with LINE's errors for a wrong content type
     /// (415) or a body that is not a JSON object (400).
-    mutating func messagingJSONMembers(context: EmulatorRequestContext) async throws -> [String: JSONValue] {
-        try await messagingJSONObject(context: context).members
-    }
-
     /// A JSON body decoded as `Body` for a Messaging-style endpoint; a field of the wrong type is a validation error.
     mutating func messagingJSON<Body: Decodable>(context: EmulatorRequestContext) async throws -> Body {
         let (body, _) = try await messagingJSONObject(context: context)
@@ -86,8 +82,8 @@ extension Request {
         }
     }
 
-    /// The body as it came, and its members: only `messagingJSON` copies the bytes, to decode them again as `Body`.
-    private mutating func messagingJSONObject(context: EmulatorRequestContext) async throws -> (
+    /// The body as it came, and its members (the bytes are kept to decode them again, or to say where a property is).
+    mutating func messagingJSONObject(context: EmulatorRequestContext) async throws -> (
         body: ByteBuffer, members: [String: JSONValue]
     ) {
         let contentType = headers[.contentType] ?? ""
@@ -96,9 +92,21 @@ extension Request {
             throw PlatformError.message(415, "The content type, \(contentType.isEmpty ? "(none)" : contentType), is not supported")
         }
         guard let members = JSONValue(parsing: buffer.readableBytesView)?.objectValue else {
-            throw PlatformError.message(400, "The request body could not be parsed as JSON")
+            let bytes = Array(buffer.readableBytesView)
+            let (line, column) = Self.lineAndColumn(of: JSONValue.syntaxErrorOffset(in: bytes) ?? bytes.count, in: bytes)
+            throw PlatformError.message(400, "The request body could not be parsed as JSON (line: \(line), column: \(column))")
         }
         return (buffer, members)
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset, as LINE's error messages count them.
+    static func lineAndColumn(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
+        let before = bytes[..<min(offset, bytes.count)]
+        let line = before.filter { $0 == 0x0A }.count + 1
+        let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        // Characters, not bytes: count the bytes that start a UTF-8 sequence.
+        let column = bytes[lineStart..<before.endIndex].filter { $0 & 0xC0 != 0x80 }.count + 1
+        return (line, column)
     }
 }
 

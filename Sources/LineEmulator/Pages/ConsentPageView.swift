@@ -8,6 +8,8 @@ struct ConsentPageView {
         var userID: String
         var displayName: String
         var isSelected: Bool
+        /// Already a friend of the channel's LINE Official Account (shown only when the add-friend option is).
+        var isFriend: Bool = false
     }
 
     var lang: String
@@ -42,7 +44,8 @@ struct ConsentPageView {
             html += "<label class=\"user\"><input type=\"radio\" name=\"user_id\" value=\"\(userID)\""
             html += user.isSelected ? " checked>\n" : ">\n"
             html += "<span class=\"avatar\" aria-hidden=\"true\">\(initial.htmlEscaped)</span>\n"
-            html += "<span><strong>\(user.displayName.htmlEscaped)</strong><br><span class=\"muted\">\(userID)</span></span></label>\n"
+            html += "<span><strong>\(user.displayName.htmlEscaped)</strong><br><span class=\"muted\">\(userID)"
+            html += user.isFriend ? " · already a friend of the account</span></span></label>\n" : "</span></span></label>\n"
         }
         if users.isEmpty {
             html += "<p class=\"muted\">The emulator has no users. Add one with <code>POST /_emulator/v1/users</code>.</p>\n"
@@ -63,7 +66,8 @@ struct ConsentPageView {
         html += "</fieldset>\n"
         if offersAddFriend {
             html += "<fieldset>\n<legend>LINE Official Account</legend>\n<label><input type=\"checkbox\" name=\"add_friend\""
-            html += " value=\"on\" checked> Add the channel's LINE Official Account as a friend</label>\n</fieldset>\n"
+            html += " value=\"on\" checked> Add the channel's LINE Official Account as a friend</label>\n"
+            html += "<p class=\"muted\">Not offered to users who are already friends.</p>\n</fieldset>\n"
         }
         html += """
             <div class="actions">

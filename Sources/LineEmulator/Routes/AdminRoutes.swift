@@ -2,9 +2,11 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// The emulator's own JSON API under `/_emulator/v1/`: channels, users, consents, reset, clock and health.
+/// The emulator's own JSON API under `/_emulator/v1/`: channels, users, groups and rooms, consents, reset, clock and
+/// health.
 ///
-/// It answers only loopback clients unless the configuration allows remote administration.
+/// It answers only loopback clients unless the configuration allows remote administration, and changes state only
+/// for requests a web page cannot send on its own (see `AdminAccess`).
 struct AdminRoutes {
     let store: any EmulatorStore
     let clock: EmulatorClock
@@ -20,7 +22,7 @@ struct AdminRoutes {
     func register(on routes: inout RouteTable) {
         func on(_ path: String, _ method: HTTPRequest.Method, _ handler: @escaping RouteTable.Handler) {
             routes.on(Self.prefix + path, method) { request, context in
-                try access.check(context)
+                try access.check(request, context, from: .api)
                 return try await handler(request, context)
             }
         }
@@ -83,6 +85,22 @@ struct AdminRoutes {
             return .jsonData(try MessageDocument.list(messages))
         }
 
+        for kind in GroupChat.Kind.allCases {
+            on("/\(kind.rawValue)s", .get) { _, _ in
+                .json([kind.rawValue + "s": try await store.chats(kind: kind).map(GroupChatDocument.init)])
+            }
+            on("/\(kind.rawValue)s", .post) { request, context in
+                var request = request
+                let document: GroupChatDocument = try await request.adminJSON(context: context)
+                do {
+                    let chat = try await GroupChatDirectory(store: store).create(document.chat(kind: kind))
+                    return .json(GroupChatDocument(chat), status: .created)
+                } catch let invalid as GroupChatDirectory.Invalid {
+                    throw PlatformError.message(invalid.status, invalid.description)
+                }
+            }
+        }
+
         on("/faults", .get) { _, _ in .json(["faults": faults.all]) }
         on("/faults", .post) { request, context in
             var request = request
@@ -118,7 +136,8 @@ struct AdminRoutes {
             let body: [String: Double?] = try await request.adminJSON(context: context)
             for (name, rate) in body {
                 guard let endpoint = RateLimiter.Endpoint(rawValue: name) else {
-                    throw PlatformError.message(400, "unknown endpoint \(name); known: push, shortLivedIssue")
+                    let known = RateLimiter.Endpoint.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw PlatformError.message(400, "unknown endpoint \(name); known: \(known)")
                 }
                 guard rate.map(RateLimiter.isAcceptable) ?? true else {
                     throw PlatformError.message(400, "\(name) must be between 0.01 and 1000000 requests per second, or null for no limit")
@@ -176,26 +195,6 @@ struct AdminRoutes {
 
 }
 
-/// Who may use the emulator's own API and console: loopback clients only, unless remote administration is allowed.
-struct AdminAccess: Sendable {
-    let allowRemote: Bool
-
-    func check(_ context: EmulatorRequestContext) throws {
-        guard !allowRemote else { return }
-        guard let address = context.remoteAddress, Self.isLoopback(address) else {
-            throw PlatformError.message(403, "The emulator's admin API answers loopback clients only (see --allow-remote-admin)")
-        }
-    }
-
-    private static func isLoopback(_ address: SocketAddress) -> Bool {
-        switch address {
-        case .v4: address.ipAddress?.hasPrefix("127.") ?? false
-        case .v6: address.ipAddress == "::1" || (address.ipAddress?.hasPrefix("::ffff:127.") ?? false)
-        case .unixDomainSocket: true
-        }
-    }
-}
-
 private struct ChannelList: Encodable { var channels: [ChannelDocument] }
 private struct UserList: Encodable { var users: [UserResource] }
 private struct ConsentList: Encodable { var consents: [ConsentDocument] }
@@ -230,14 +229,24 @@ private enum MessageDocument {
     }
 }
 
+/// Every rate-limited endpoint with its rate; unlimited ones are left out.
 private struct RateLimitDocument: Encodable {
-    var push: Double?
-    var shortLivedIssue: Double?
+    let rates: [RateLimiter.Endpoint: Double]
 
-    init(_ limiter: RateLimiter) {
-        let rates = limiter.rates
-        push = rates[.push]
-        shortLivedIssue = rates[.shortLivedIssue]
+    init(_ limiter: RateLimiter) { rates = limiter.rates }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for endpoint in RateLimiter.Endpoint.allCases {
+            try container.encodeIfPresent(rates[endpoint], forKey: Key(stringValue: endpoint.rawValue))
+        }
     }
 }
 

@@ -18,39 +18,50 @@ struct ConsoleRoutes {
     static let prefix = "/_emulator/console"
 
     private static let sections: [(path: String, label: String)] = [
-        ("", "Channels"), ("/users", "Users"), ("/tokens", "Tokens"), ("/messages", "Messages"), ("/requests", "Requests"),
+        ("", "Channels"), ("/users", "Users"), ("/groups", "Groups"), ("/tokens", "Tokens"), ("/messages", "Messages"),
+        ("/requests", "Requests"),
         ("/faults", "Faults"), ("/clock", "Clock"),
     ]
 
     func register(on routes: inout RouteTable) {
-        func page(_ path: String, _ handler: @escaping RouteTable.Handler) {
+        let forms = ConsoleFormGuard(keys: keys)
+        /// A page: handlers get a fresh form token for the browser's session, whose cookie is set when it is new.
+        func page(_ path: String, _ handler: @escaping @Sendable (Request, EmulatorRequestContext, String) async throws -> Response) {
             routes.on(Self.prefix + path, .get) { request, context in
-                try access.check(context)
-                return try await handler(request, context)
+                try access.check(request, context, from: .console)
+                let session = forms.session(of: request)
+                var response = try await handler(request, context, forms.token(for: session.id))
+                if session.isNew { response.setCookie(forms.cookie(for: session.id)) }
+                return response
             }
         }
         func action(_ path: String, _ handler: @escaping @Sendable (Parameters, EmulatorRequestContext) async throws -> String) {
             routes.on(Self.prefix + path, .post) { request, context in
-                try access.check(context)
+                try access.check(request, context, from: .console)
                 var request = request
                 let invalid = PlatformError.page(400, "Invalid form", "The console form could not be read.")
                 let form = try await request.form(context: context, wrongType: invalid, malformed: invalid)
-                guard let token = form["token"], constantTimeEquals(token, formToken) else {
-                    throw PlatformError.page(403, "Request rejected", "The form did not come from the console (CSRF check failed).")
+                guard forms.accepts(form["token"], from: request) else {
+                    throw PlatformError.page(
+                        403,
+                        "Request rejected",
+                        "The form did not come from this browser's console session, or is over an hour old (CSRF check failed). Reload the page and try again."
+                    )
                 }
                 let location = try await handler(form, context)
                 return Response(status: .seeOther, headers: [.location: location, .contentLength: "0"])
             }
         }
 
-        page("") { _, _ in try await channelsPage() }
-        page("/users") { _, _ in try await usersPage() }
-        page("/users/{userId}") { _, context in try await userPage(context.parameters.get("userId") ?? "") }
-        page("/tokens") { _, _ in try await tokensPage() }
-        page("/messages") { request, _ in try await messagesPage(to: Self.query(request).nonEmpty("to")) }
-        page("/requests") { request, _ in requestsPage(try Self.query(request)) }
-        page("/faults") { _, _ in faultsPage() }
-        page("/clock") { _, _ in clockPage() }
+        page("") { _, _, token in try await channelsPage(token) }
+        page("/users") { _, _, token in try await usersPage(token) }
+        page("/users/{userId}") { _, context, token in try await userPage(context.parameters.get("userId") ?? "", token) }
+        page("/groups") { _, _, token in try await groupsPage(token) }
+        page("/tokens") { _, _, token in try await tokensPage(token) }
+        page("/messages") { request, _, token in try await messagesPage(to: Self.query(request).nonEmpty("to"), token) }
+        page("/requests") { request, _, token in requestsPage(try Self.query(request), token) }
+        page("/faults") { _, _, token in faultsPage(token) }
+        page("/clock") { _, _, token in clockPage(token) }
 
         action("/users") { form, _ in
             let user = try Self.user(from: form, id: nil)
@@ -73,6 +84,10 @@ struct ConsoleRoutes {
             let userID = context.parameters.get("userId") ?? ""
             _ = try await store.deauthorize(userID: userID, channelID: form["channelId"] ?? "", at: clock.now)
             return Self.prefix + "/users/" + userID
+        }
+        action("/groups") { form, _ in
+            try await createChat(from: form)
+            return Self.prefix + "/groups"
         }
         action("/tokens/revoke") { form, _ in
             let accessToken = form["accessToken"] ?? ""
@@ -118,10 +133,13 @@ struct ConsoleRoutes {
         }
     }
 
-    /// A token that proves a form was rendered by this console (an attacker's page cannot read it).
-    private var formToken: String { keys.seal(Data("console".utf8), purpose: "console-form") }
-
-    private func render(_ template: PageRenderer.Template, title: String, section: String, _ object: [String: Any]) -> Response {
+    func render(
+        _ template: PageRenderer.Template,
+        title: String,
+        section: String,
+        formToken: String,
+        _ object: [String: Any]
+    ) -> Response {
         var object = object
         object["title"] = title
         object["formToken"] = formToken
@@ -135,7 +153,7 @@ struct ConsoleRoutes {
 
     // MARK: Pages
 
-    private func channelsPage() async throws -> Response {
+    private func channelsPage(_ formToken: String) async throws -> Response {
         var channels: [[String: Any]] = []
         for channel in try await store.channels() {
             channels.append([
@@ -145,10 +163,10 @@ struct ConsoleRoutes {
                 "callbackURLs": channel.callbackURLs, "keys": try await store.channelKeys(channelID: channel.channelID).map(\.keyID),
             ])
         }
-        return render(.consoleChannels, title: "Channels", section: "", ["channels": channels])
+        return render(.consoleChannels, title: "Channels", section: "", formToken: formToken, ["channels": channels])
     }
 
-    private func usersPage() async throws -> Response {
+    private func usersPage(_ formToken: String) async throws -> Response {
         var users: [[String: Any]] = []
         for user in try await store.users() {
             users.append([
@@ -156,10 +174,10 @@ struct ConsoleRoutes {
                 "statusMessage": user.statusMessage ?? "", "friendOf": try await store.friendChannels(userID: user.userID),
             ])
         }
-        return render(.consoleUsers, title: "Users", section: "/users", ["users": users])
+        return render(.consoleUsers, title: "Users", section: "/users", formToken: formToken, ["users": users])
     }
 
-    private func userPage(_ userID: String) async throws -> Response {
+    private func userPage(_ userID: String, _ formToken: String) async throws -> Response {
         guard let user = try await store.user(id: userID) else {
             throw PlatformError.page(404, "No such user", "User \(userID) does not exist.")
         }
@@ -177,6 +195,7 @@ struct ConsoleRoutes {
             .consoleUser,
             title: user.displayName,
             section: "/users",
+            formToken: formToken,
             [
                 "userID": user.userID, "displayName": user.displayName, "email": user.email ?? "", "pictureURL": user.pictureURL ?? "",
                 "statusMessage": user.statusMessage ?? "", "consents": consents,
@@ -187,7 +206,7 @@ struct ConsoleRoutes {
         )
     }
 
-    private func tokensPage() async throws -> Response {
+    private func tokensPage(_ formToken: String) async throws -> Response {
         let now = clock.now
         func state(revoked: Date?, expires: Date) -> [String: Any] {
             if revoked != nil { return ["state": "revoked", "stateClass": "bad", "live": false] }
@@ -207,12 +226,21 @@ struct ConsoleRoutes {
                 "channelID": token.channelID, "keyID": token.keyID ?? "", "expiresAt": Self.time(token.expiresAt),
             ].merging(state(revoked: token.revokedAt, expires: token.expiresAt)) { first, _ in first }
         }
-        return render(.consoleTokens, title: "Tokens", section: "/tokens", ["userTokens": userTokens, "channelTokens": channelTokens])
+        return render(
+            .consoleTokens,
+            title: "Tokens",
+            section: "/tokens",
+            formToken: formToken,
+            ["userTokens": userTokens, "channelTokens": channelTokens]
+        )
     }
 
-    private func messagesPage(to requested: String?) async throws -> Response {
-        let users = try await store.users()
-        let recipient = requested ?? users.first?.userID ?? ""
+    private func messagesPage(to requested: String?, _ formToken: String) async throws -> Response {
+        var recipients = try await store.users().map { (id: $0.userID, name: $0.displayName) }
+        for kind in GroupChat.Kind.allCases {
+            recipients += try await store.chats(kind: kind).map { (id: $0.chatID, name: $0.name ?? "Room \($0.chatID.prefix(9))") }
+        }
+        let recipient = requested ?? recipients.first?.id ?? ""
         let messages = try await store.messages(to: recipient, channelID: nil, limit: 200).reversed().map { message -> [String: Any] in
             [
                 "body": Self.summary(of: message), "sentAt": Self.time(message.sentAt), "channelID": message.channelID,
@@ -224,11 +252,12 @@ struct ConsoleRoutes {
             .consoleMessages,
             title: "Messages",
             section: "/messages",
+            formToken: formToken,
             [
-                "recipients": users.map {
-                    ["userID": $0.userID, "displayName": $0.displayName, "selected": $0.userID == recipient] as [String: Any]
+                "recipients": recipients.map {
+                    ["userID": $0.id, "displayName": $0.name, "selected": $0.id == recipient] as [String: Any]
                 },
-                "recipientName": users.first { $0.userID == recipient }?.displayName ?? recipient, "messages": messages,
+                "recipientName": recipients.first { $0.id == recipient }?.name ?? recipient, "messages": messages,
             ]
         )
     }
@@ -237,7 +266,7 @@ struct ConsoleRoutes {
         try request.queryParameters(orThrow: .page(400, "Invalid query", "The query string is not correctly percent-encoded."))
     }
 
-    private func requestsPage(_ query: Parameters) -> Response {
+    private func requestsPage(_ query: Parameters, _ formToken: String) -> Response {
         let method = query.nonEmpty("method")
         let path = query.nonEmpty("path")
         let status = query.nonEmpty("status").flatMap(Int.init)
@@ -246,7 +275,7 @@ struct ConsoleRoutes {
             "entries": entries, "method": method ?? "", "path": path ?? "", "status": status.map(String.init) ?? "",
             "capacity": requestLog.capacity,
         ]
-        return render(.consoleRequests, title: "Requests", section: "/requests", object)
+        return render(.consoleRequests, title: "Requests", section: "/requests", formToken: formToken, object)
     }
 
     private static func row(_ entry: RequestLog.Entry) -> [String: Any] {
@@ -257,7 +286,7 @@ struct ConsoleRoutes {
         return row
     }
 
-    private func faultsPage() -> Response {
+    private func faultsPage(_ formToken: String) -> Response {
         let rules = faults.all.map { rule -> [String: Any] in
             let action: String =
                 switch rule.action {
@@ -273,19 +302,26 @@ struct ConsoleRoutes {
         let rates = rateLimiter.rates
         let limits = RateLimiter.Endpoint.allCases.map { endpoint -> [String: Any] in
             [
-                "name": endpoint.rawValue, "label": endpoint == .push ? "Push" : "Short-lived token issue",
+                "name": endpoint.rawValue, "label": endpoint.label,
                 "rate": rates[endpoint].map { String(format: "%g", $0) } ?? "",
             ]
         }
-        return render(.consoleFaults, title: "Faults and rate limits", section: "/faults", ["rules": rules, "rateLimits": limits])
+        return render(
+            .consoleFaults,
+            title: "Faults and rate limits",
+            section: "/faults",
+            formToken: formToken,
+            ["rules": rules, "rateLimits": limits]
+        )
     }
 
-    private func clockPage() -> Response {
+    private func clockPage(_ formToken: String) -> Response {
         let now = clock.now
         return render(
             .consoleClock,
             title: "Clock",
             section: "/clock",
+            formToken: formToken,
             ["now": Self.time(now), "unixTime": Int(now.timeIntervalSince1970), "offset": String(format: "%g", clock.offsetSeconds)]
         )
     }

@@ -31,7 +31,9 @@ struct LoginPageRoutes {
         let parameters = try request.queryParameters(
             orThrow: .page(400, "Invalid request", "The authorization URL's query string is not correctly percent-encoded.")
         )
-        let csrf = request.cookies[Self.csrfCookie]?.value.nonEmptyAlphanumeric ?? Randomness.alphanumeric(32)
+        // Always a new value, never one the browser brings: a cookie planted by someone else must not become the
+        // token that the form is checked against. It also names this consent transaction, which answers once.
+        let csrf = Randomness.alphanumeric(32)
         let outcome: AuthorizationOutcome
         switch version {
         case .v2_1: outcome = try await login.authorize(parameters, session: session(from: request), csrf: csrf)
@@ -39,7 +41,7 @@ struct LoginPageRoutes {
         }
         switch outcome {
         case .respond(let response):
-            return callback(response)
+            return try await callback(response)
         case .consent(let authorization):
             let page = try await login.consentPage(for: authorization)
             var response = Response.html(consentView(page, selecting: session(from: request)?.userID).html(frame: pages.frame))
@@ -73,7 +75,7 @@ struct LoginPageRoutes {
             addFriend: form["add_friend"] == "on"
         )
         let (response, session) = try await login.decide(authorization, decision)
-        var result = callback(response)
+        var result = try await callback(response)
         if let session, let data = try? JSONEncoder().encode(session) {
             result.setCookie(
                 Cookie(
@@ -88,10 +90,12 @@ struct LoginPageRoutes {
         return result
     }
 
-    /// Sends the browser to the callback: a 302 with the query (`query`), or an auto-submitting form (`form_post`).
-    private func callback(_ response: AuthorizationResponse) -> Response {
-        switch response.mode {
-        case .query:
+    /// Sends the browser to the callback: a 302 with the query (`query`, `query.jwt`, `jwt`), or an auto-submitting
+    /// form (`form_post`, `form_post.jwt`); the JWT modes carry the parameters as one signed JWT in `response`.
+    private func callback(_ response: AuthorizationResponse) async throws -> Response {
+        let response = try await login.delivered(response)
+        switch response.mode.transport {
+        case .redirect:
             return Response(status: .found, headers: [.location: response.location, .cacheControl: "no-store", .contentLength: "0"])
         case .formPost:
             let object: [String: Any] = [
@@ -124,22 +128,18 @@ struct LoginPageRoutes {
             action: Self.consentPath,
             transaction: sealed,
             csrf: request.csrf,
-            users: page.users.map { .init(userID: $0.userID, displayName: $0.displayName, isSelected: $0.userID == selected) },
+            users: page.users.map {
+                .init(
+                    userID: $0.userID,
+                    displayName: $0.displayName,
+                    isSelected: $0.userID == selected,
+                    isFriend: page.showsAddFriend && page.friendIDs.contains($0.userID)
+                )
+            },
             asksProfile: request.scopes.contains(.profile),
             asksOpenID: request.scopes.contains(.openid),
             asksEmail: request.scopes.contains(.email),
             offersAddFriend: page.showsAddFriend
         )
-    }
-}
-
-extension String {
-    /// `self` when it is 1–64 ASCII letters and digits (a value the emulator could have set in a cookie).
-    fileprivate var nonEmptyAlphanumeric: String? {
-        let isAlphanumeric: (UInt8) -> Bool = { byte in
-            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
-        }
-        guard (1...64).contains(utf8.count), utf8.allSatisfy(isAlphanumeric) else { return nil }
-        return self
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LineCore
+import NIOCore
 
 /// The Messaging API on `api.line.me` that the emulator serves: push messages.
 struct MessagingRoutes {
@@ -12,8 +14,14 @@ struct MessagingRoutes {
             let retryKey = request.headers[.lineRetryKey]
             // Authenticate first: LINE answers 401 before it looks at the body.
             let (channelID, _) = try await push.channelTokens.authenticate(bearer: request.bearerToken)
-            let body = try await request.messagingJSONMembers(context: context)
-            switch try await push.push(channelID: channelID, retryKey: retryKey, body: body, requestID: context.requestID) {
+            let (bytes, body) = try await request.messagingJSONObject(context: context)
+            let outcome: PushService.Outcome
+            do {
+                outcome = try await push.push(channelID: channelID, retryKey: retryKey, body: body, requestID: context.requestID)
+            } catch let error as PlatformError where error.invalidProperty != nil {
+                throw Self.locating(error, in: bytes)
+            }
+            switch outcome {
             case .sent(let response):
                 return .json(response)
             case .alreadyAccepted(let original):
@@ -25,6 +33,16 @@ struct MessagingRoutes {
                 return response
             }
         }
+    }
+}
+
+extension MessagingRoutes {
+    /// The error with the line and column where its property's value starts in the body, as LINE reports them.
+    static func locating(_ error: PlatformError, in body: ByteBuffer) -> PlatformError {
+        let bytes = Array(body.readableBytesView)
+        guard let property = error.invalidProperty, let offset = JSONValue.valueOffsets(in: bytes)[property] else { return error }
+        let (line, column) = Request.lineAndColumn(of: offset, in: bytes)
+        return error.withPosition(line: line, column: column)
     }
 }
 

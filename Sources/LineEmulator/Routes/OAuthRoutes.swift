@@ -8,6 +8,7 @@ struct OAuthRoutes {
     let login: LoginService
     let channelTokens: ChannelTokenService
     let configuredBaseURL: String?
+    let hosts: ServedHosts
 
     func register(on routes: inout RouteTable) {
         routes.on("/oauth2/v2.1/token", .post) { request, context in
@@ -15,9 +16,9 @@ struct OAuthRoutes {
             let form = try await request.oauthForm(context: context)
             try Self.rejectRepeated(form)
             switch form["grant_type"] {
-            case "authorization_code": return .json(try await login.exchangeCode(form))
-            case "refresh_token": return .json(try await login.refresh(form))
-            case "client_credentials": return .json(try await channelTokens.issueByJWT(form))
+            case "authorization_code": return .token(try await login.exchangeCode(form))
+            case "refresh_token": return .token(try await login.refresh(form))
+            case "client_credentials": return .token(try await channelTokens.issueByJWT(form))
             case nil, "": throw PlatformError.invalidRequest("grant_type is required")
             default: throw PlatformError.oauth(400, "unsupported_grant_type", "unsupported grant_type")
             }
@@ -40,7 +41,7 @@ struct OAuthRoutes {
             var request = request
             let form = try await request.oauthForm(context: context)
             try Self.rejectRepeated(form)
-            if let token = form.nonEmpty("access_token"), try await channelTokens.isChannelToken(token) {
+            if let token = form.nonEmpty("access_token"), try await channelTokens.handlesRevoke(of: token, clientID: form["client_id"]) {
                 try await channelTokens.revokeJWTToken(form)
             } else {
                 try await login.revoke(form)
@@ -55,12 +56,14 @@ struct OAuthRoutes {
             var request = request
             let form = try await request.oauthForm(context: context)
             try Self.rejectRepeated(form)
-            return .json(try await channelTokens.issueStateless(form))
+            return .token(try await channelTokens.issueStateless(form))
         }
         let jwks = login.keys.jwksJSON
-        routes.on("/oauth2/v2.1/certs", .get) { _, _ in .jsonData(jwks) }
-        routes.on("/.well-known/openid-configuration", .get) { request, _ in
-            .json(DiscoveryDocument(issuer: login.issuer, baseURL: configuredBaseURL ?? request.baseURL))
+        // Cacheable, as LINE's are; LINE does not document for how long, so the emulator says an hour (docs/FIDELITY.md).
+        routes.on("/oauth2/v2.1/certs", .get) { _, _ in Response.jsonData(jwks).cacheable(for: Self.metadataMaxAge) }
+        routes.on("/.well-known/openid-configuration", .get) { request, context in
+            Response.json(DiscoveryDocument(issuer: login.issuer, baseURL: configuredBaseURL ?? discoveryBaseURL(request, context)))
+                .cacheable(for: Self.metadataMaxAge)
         }
 
         routes.on("/v2/oauth/accessToken", .post) { request, context in
@@ -68,15 +71,18 @@ struct OAuthRoutes {
             let form = try await request.oauthForm(context: context)
             try Self.rejectRepeated(form)
             switch form["grant_type"] {
-            case "authorization_code": return .json(try await login.exchangeCodeV2(form))
-            case "refresh_token": return .json(try await login.refreshV2(form))
-            case "client_credentials": return .json(try await channelTokens.issueShortLived(form))
+            case "authorization_code": return .token(try await login.exchangeCodeV2(form))
+            case "refresh_token": return .token(try await login.refreshV2(form))
+            case "client_credentials": return .token(try await channelTokens.issueShortLived(form))
             default: throw PlatformError.invalidRequest("some parameters missed or invalid")
             }
         }
         routes.on("/v2/oauth/verify", .post) { request, context in
             var request = request
             let form = try await request.oauthForm(context: context)
+            if let token = form.nonEmpty("access_token"), !LoginService.isWellFormedToken(token) {
+                throw PlatformError.invalidRequest("access_token in invalid format")
+            }
             if let token = form.nonEmpty("access_token"), let channelToken = try await channelTokens.verifyShortLived(token) {
                 return .json(channelToken)
             }
@@ -96,6 +102,15 @@ struct OAuthRoutes {
             return .empty()
         }
     }
+
+    /// The base URL the client used when its `Host` is a name the emulator serves, else the address it connected to.
+    private func discoveryBaseURL(_ request: Request, _ context: EmulatorRequestContext) -> String {
+        if let host = request.head.authority, hosts.contains(authority: host) { return request.baseURL }
+        return context.localBaseURL
+    }
+
+    /// Seconds the discovery document and the JWKS may be cached.
+    static let metadataMaxAge = 3600
 
     private static func rejectRepeated(_ form: Parameters) throws {
         if let name = form.repeatedNames.first { throw PlatformError.invalidRequest("\(name) must not be repeated") }

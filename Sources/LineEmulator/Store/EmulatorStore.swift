@@ -44,7 +44,11 @@ package protocol EmulatorStore: Sendable {
     /// ``deauthorize(userID:channelID:at:)``): the check and the insert are one atomic step, ordered against every
     /// revocation. A store with concurrent writers must make the refresh and each revocation take the same lock on
     /// the grant: under READ COMMITTED, a revoking `UPDATE` does not see a token inserted after its statement began.
-    func refreshGrant(issuing token: UserAccessToken) async throws -> RefreshOutcome
+    ///
+    /// With `replacing` (LINE Login v2.0, which rotates refresh tokens), the grant checked is the one that refresh
+    /// token names; `token` carries its successor, and the old refresh token and its access tokens are revoked in the
+    /// same transaction, so exactly one of the two refresh tokens works at any moment.
+    func refreshGrant(issuing token: UserAccessToken, replacing oldRefreshToken: String?) async throws -> RefreshOutcome
     func userToken(accessToken: String) async throws -> UserAccessToken?
     /// The newest access token of the grant the refresh token belongs to.
     func userToken(refreshToken: String) async throws -> UserAccessToken?
@@ -52,6 +56,10 @@ package protocol EmulatorStore: Sendable {
     func revokeGrant(refreshToken: String, at time: Date) async throws
     /// Revokes every grant issued from an authorization code (used on code replay), for good.
     func revokeGrants(issuedFromCode code: String, at time: Date) async throws
+    /// Records that the consent transaction `id` (a consent form) has been decided; `true` only for the first call
+    /// with an `id`, also when instances sharing the store decide at once, so one form logs in at most one user once.
+    /// Records older than `validUntil` may be dropped after `now` passes it: the form is refused as expired by then.
+    func consumeConsentTransaction(_ id: String, validUntil: Date, now: Date) async throws -> Bool
     /// The most recently issued user access tokens, newest first.
     func recentUserTokens(limit: Int) async throws -> [UserAccessToken]
     /// Deauthorizes: deletes the consent and the codes not redeemed yet, and revokes every grant of the user for the
@@ -71,6 +79,15 @@ package protocol EmulatorStore: Sendable {
     func insertChannelKey(_ key: ChannelKey) async throws
     func channelKey(keyID: String) async throws -> ChannelKey?
     func channelKeys(channelID: String) async throws -> [ChannelKey]
+
+    // MARK: Group chats
+    /// Inserts a group or room with its members and the channels whose bots are in it; `false` when the ID is taken.
+    /// The chat is never changed afterwards (only a reset deletes it), so readers may cache it.
+    func insertChat(_ chat: GroupChat) async throws -> Bool
+    /// The group or room with this ID, of either kind.
+    func chat(id: String) async throws -> GroupChat?
+    /// Every group or every room, in the order they were created.
+    func chats(kind: GroupChat.Kind) async throws -> [GroupChat]
 
     // MARK: Messages
     /// Stores pushed messages, unless `retryKey` was accepted for the channel at or after `keysValidSince`: then nothing
@@ -106,4 +123,12 @@ package protocol EmulatorStore: Sendable {
 extension EmulatorStore {
     package func sharedClockOffset() async throws -> TimeInterval? { nil }
     package func changeSharedClockOffset(_ change: ClockChange) async throws -> TimeInterval { 0 }
+}
+
+extension EmulatorStore {
+    /// Stores `token`, a new access token of the grant its own `refreshToken` names (LINE Login v2.1: the refresh
+    /// token stays). See ``refreshGrant(issuing:replacing:)``.
+    func refreshGrant(issuing token: UserAccessToken) async throws -> RefreshOutcome {
+        try await refreshGrant(issuing: token, replacing: nil)
+    }
 }

@@ -137,6 +137,23 @@ final class SQLiteStore: EmulatorStore {
                     """
             )
         }
+        migrator.registerMigration("v3: decided consent transactions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE consent_transactions (id TEXT PRIMARY KEY, valid_until DOUBLE NOT NULL);
+                    CREATE INDEX consent_transactions_valid_until ON consent_transactions (valid_until);
+                    """
+            )
+        }
+        migrator.registerMigration("v4: group chats") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE chats (
+                        id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT, member_ids TEXT NOT NULL, channel_ids TEXT NOT NULL,
+                        position INTEGER NOT NULL);
+                    """
+            )
+        }
         return migrator
     }
 
@@ -343,11 +360,22 @@ final class SQLiteStore: EmulatorStore {
         return redemption
     }
 
-    func refreshGrant(issuing token: UserAccessToken) async throws -> RefreshOutcome {
+    func consumeConsentTransaction(_ id: String, validUntil: Date, now: Date) async throws -> Bool {
+        try await write { db in
+            try db.cachedStatement(sql: "DELETE FROM consent_transactions WHERE valid_until < ?")
+                .execute(arguments: [now.timeIntervalSince1970])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO consent_transactions (id, valid_until) VALUES (?, ?)")
+                .execute(arguments: [id, validUntil.timeIntervalSince1970])
+            return db.changesCount > 0
+        }
+    }
+
+    func refreshGrant(issuing token: UserAccessToken, replacing oldRefreshToken: String?) async throws -> RefreshOutcome {
         // Taken before the write: a revocation committed after the insert invalidates the new token's keys, so the
         // token cached below can never outlive a revoke (see ``RowCache``).
         let generations = (userTokenCache.generation, grantCache.generation)
-        let outcome = try await write { db -> RefreshOutcome in
+        let grant = oldRefreshToken ?? token.refreshToken
+        let (outcome, replaced) = try await write { db -> (RefreshOutcome, [(access: String, refresh: String)]) in
             // Every revocation revokes all of a grant's tokens at once, and no token is added after one (this
             // check), so the grant is revoked exactly when its newest token is.
             guard
@@ -358,16 +386,18 @@ final class SQLiteStore: EmulatorStore {
                             ORDER BY issued_at DESC, rowid DESC LIMIT 1
                             """
                     ),
-                    arguments: [token.refreshToken]
+                    arguments: [grant]
                 )
             else {
-                return .unknown
+                return (.unknown, [])
             }
-            if (row["revoked_at"] as Double?) != nil { return .revoked }
-            guard token.issuedAt < Self.date(row["refresh_expires_at"]) else { return .expired }
+            if (row["revoked_at"] as Double?) != nil { return (.revoked, []) }
+            guard token.issuedAt < Self.date(row["refresh_expires_at"]) else { return (.expired, []) }
             try Self.insert(token, into: db)
-            return .refreshed
+            guard grant != token.refreshToken else { return (.refreshed, []) }
+            return (.refreshed, try Self.revokeUserTokens(db, where: "refresh_token = ?", [grant], at: token.issuedAt))
         }
+        forget(replaced)
         if outcome == .refreshed { cache(token, generations: generations) }
         return outcome
     }
@@ -551,6 +581,38 @@ final class SQLiteStore: EmulatorStore {
         }
     }
 
+    // MARK: Group chats
+
+    func insertChat(_ chat: GroupChat) async throws -> Bool {
+        let members = String(decoding: try JSONEncoder().encode(chat.memberIDs), as: UTF8.self)
+        let channels = String(decoding: try JSONEncoder().encode(chat.channelIDs), as: UTF8.self)
+        return try await write { db in
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR IGNORE INTO chats (id, kind, name, member_ids, channel_ids, position)
+                    VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM chats))
+                    """
+            ).execute(arguments: [chat.chatID, chat.kind.rawValue, chat.name, members, channels])
+            return db.changesCount > 0
+        }
+    }
+
+    func chat(id: String) async throws -> GroupChat? {
+        try await database.read { db in
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM chats WHERE id = ?"), arguments: [id]).map(Self.chat(from:))
+        }
+    }
+
+    func chats(kind: GroupChat.Kind) async throws -> [GroupChat] {
+        try await database.read { db in
+            try Row.fetchAll(
+                try db.cachedStatement(sql: "SELECT * FROM chats WHERE kind = ? ORDER BY position"),
+                arguments: [kind.rawValue]
+            )
+            .map(Self.chat(from:))
+        }
+    }
+
     // MARK: Messages
 
     func storePush(
@@ -640,7 +702,7 @@ final class SQLiteStore: EmulatorStore {
         try await write { db in
             for table in [
                 "channels", "users", "consents", "friendships", "authorization_codes", "user_tokens", "channel_tokens", "channel_keys",
-                "retry_keys", "messages",
+                "retry_keys", "messages", "consent_transactions", "chats",
             ] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
@@ -766,6 +828,19 @@ final class SQLiteStore: EmulatorStore {
             modulus: row["modulus"],
             exponent: row["exponent"],
             createdAt: date(row["created_at"])
+        )
+    }
+
+    private static func chat(from row: Row) -> GroupChat {
+        func ids(_ column: String) -> [String] {
+            (try? JSONDecoder().decode([String].self, from: Data((row[column] as String).utf8))) ?? []
+        }
+        return GroupChat(
+            chatID: row["id"],
+            kind: GroupChat.Kind(rawValue: row["kind"]) ?? .group,
+            name: row["name"],
+            memberIDs: ids("member_ids"),
+            channelIDs: ids("channel_ids")
         )
     }
 

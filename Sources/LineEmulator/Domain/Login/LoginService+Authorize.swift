@@ -36,8 +36,8 @@ extension LoginService {
         }
 
         if let name = parameters.repeatedNames.first { return fail(.invalidRequest, "\(name) must not be repeated") }
-        if let mode = parameters["response_mode"], !["query", "form_post"].contains(mode) {
-            return fail(.invalidRequest, "response_mode must be query or form_post (the JWT modes are not emulated)")
+        if let mode = parameters["response_mode"], AuthorizationRequest.ResponseMode(rawValue: mode) == nil {
+            return fail(.invalidRequest, "response_mode must be query, form_post, query.jwt, jwt or form_post.jwt")
         }
         guard let responseType = parameters.nonEmpty("response_type") else {
             return fail(.invalidRequest, "response_type is required")
@@ -155,7 +155,9 @@ extension LoginService {
         guard let session, try await store.user(id: session.userID) != nil else {
             return request.errorResponse(.loginRequired, "The user is not logged in")
         }
-        if let maxAge = request.maxAge, clock.now.timeIntervalSince(session.authenticatedAt) > Double(maxAge) {
+        // max_age=0 asks for an authentication made for this very request, which prompt=none cannot give; other
+        // values compare with sub-second precision, so a login a moment ago is older than max_age=0 allows.
+        if let maxAge = request.maxAge, maxAge == 0 || clock.preciseNow.timeIntervalSince(session.authenticatedAt) > Double(maxAge) {
             return request.errorResponse(.loginRequired, "The user must authenticate again (max_age)")
         }
         guard let consent = try await store.consent(userID: session.userID, channelID: channel.channelID),
@@ -190,6 +192,9 @@ extension LoginService {
         var channel: Channel
         var users: [User]
         var showsAddFriend: Bool
+        /// The users who are already friends of the channel's LINE Official Account: LINE offers them no add-friend
+        /// option, so choosing one of them ignores the option.
+        var friendIDs: Set<String>
     }
 
     /// The data the consent page is rendered from.
@@ -197,34 +202,59 @@ extension LoginService {
         guard let channel = try await loginChannel(request.channelID) else {
             throw PlatformError.page(400, "Invalid client_id", "The channel no longer exists.")
         }
+        let users = try await store.users()
+        let showsAddFriend = request.version == .v2_1 && request.botPrompt != nil && channel.botLinked
+        var friendIDs: Set<String> = []
+        if showsAddFriend {
+            for user in users where try await store.isFriend(userID: user.userID, channelID: channel.channelID) {
+                friendIDs.insert(user.userID)
+            }
+        }
         return ConsentPage(
             request: request,
             channel: channel,
-            users: try await store.users(),
-            showsAddFriend: request.version == .v2_1 && request.botPrompt != nil && channel.botLinked
+            users: users,
+            showsAddFriend: showsAddFriend && !users.allSatisfy { friendIDs.contains($0.userID) },
+            friendIDs: friendIDs
         )
     }
 
     /// Applies the consent page's answer: a code (and the SSO session to remember) or `ACCESS_DENIED`.
+    /// Marks the consent form decided, or refuses it when it was decided before: each form answers once. Its CSRF
+    /// value is new for every authorization page, so it names the form.
+    private func consume(_ request: AuthorizationRequest) async throws {
+        let validUntil = request.issuedAt.addingTimeInterval(Self.consentFormLifetime)
+        guard try await store.consumeConsentTransaction(request.csrf, validUntil: validUntil, now: clock.now) else {
+            throw PlatformError.page(400, "Login form already used", "This login form has been submitted already. Start the login again.")
+        }
+    }
+
     func decide(_ request: AuthorizationRequest, _ decision: ConsentDecision) async throws -> (AuthorizationResponse, SingleSignOnSession?)
     {
         guard clock.now.timeIntervalSince(request.issuedAt) <= Self.consentFormLifetime else {
             throw PlatformError.page(400, "Login page expired", "This login page is more than an hour old. Start the login again.")
         }
-        guard decision.allow else { return (request.deniedResponse(), nil) }
+        guard decision.allow else {
+            try await consume(request)
+            return (request.deniedResponse(), nil)
+        }
         guard let userID = decision.userID, let user = try await store.user(id: userID),
             let channel = try await loginChannel(request.channelID)
         else {
             throw PlatformError.page(400, "Choose a user", "Select one of the emulator's users to log in as.")
         }
+        try await consume(request)
         var granted = request.scopes
         if granted.contains(.email) && !decision.grantEmail { granted = granted.removing(.email) }
 
         let now = clock.now
         var friendshipChanged: Bool?
-        if request.version == .v2_1, request.botPrompt != nil, channel.botLinked {
-            let wasFriend = try await store.isFriend(userID: user.userID, channelID: channel.channelID)
-            if decision.addFriend && !wasFriend {
+        // friendship_status_changed is sent only when the add-friend option was displayed, and LINE displays none
+        // to a user who is already a friend.
+        if request.version == .v2_1, request.botPrompt != nil, channel.botLinked,
+            try await !store.isFriend(userID: user.userID, channelID: channel.channelID)
+        {
+            if decision.addFriend {
                 try await store.setFriend(userID: user.userID, channelID: channel.channelID, isFriend: true)
                 friendshipChanged = true
             } else {
@@ -240,7 +270,7 @@ extension LoginService {
             friendshipStatusChanged: friendshipChanged,
             consent: Consent(userID: user.userID, channelID: channel.channelID, scopes: granted, grantedAt: now)
         )
-        return (response, SingleSignOnSession(userID: user.userID, authenticatedAt: now))
+        return (response, SingleSignOnSession(userID: user.userID, authenticatedAt: clock.preciseNow))
     }
 
     /// Issues a code for `request`, recording `consent` (when the user has just given it) in the same write, and
@@ -272,6 +302,11 @@ extension LoginService {
         try await store.insertCode(code, grantingConsent: consent)
         var parameters = [("code", code.code), ("state", request.state)]
         if let friendshipStatusChanged { parameters.append(("friendship_status_changed", friendshipStatusChanged ? "true" : "false")) }
-        return AuthorizationResponse(redirectURI: request.redirectURI, parameters: parameters, mode: request.responseMode)
+        return AuthorizationResponse(
+            redirectURI: request.redirectURI,
+            parameters: parameters,
+            mode: request.responseMode,
+            channelID: request.channelID
+        )
     }
 }

@@ -164,8 +164,18 @@ extension LoginService {
         token.accessToken = makeAccessToken(channelID: channel.channelID, kind: "user")
         token.issuedAt = now
         token.expiresAt = now.addingTimeInterval(Self.accessTokenLifetime)
+        var replaced: String?
+        if version == .v2_0 {
+            // v2.0 reference: a new refresh token, valid until 10 days after the new access token expires; the old
+            // one (and the access tokens it named) ends in the same write.
+            replaced = latest.refreshToken
+            token.refreshToken = Randomness.alphanumeric(32)
+            token.refreshExpiresAt = token.expiresAt.addingTimeInterval(Self.v2RefreshTokenLifetime - Self.accessTokenLifetime)
+        }
         // The grant is checked again in the write: a revoke that raced the read above wins.
-        guard try await store.refreshGrant(issuing: token) == .refreshed else { throw PlatformError.invalidGrant(invalid) }
+        guard try await store.refreshGrant(issuing: token, replacing: replaced) == .refreshed else {
+            throw PlatformError.invalidGrant(invalid)
+        }
         return TokenResponse(
             access_token: token.accessToken,
             expires_in: Int(Self.accessTokenLifetime),

@@ -31,6 +31,21 @@ struct LoginService: Sendable {
         return "eyJhbGciOiJIUzI1NiJ9." + keys.seal(Data(payload.utf8), purpose: "access-token")
     }
 
+    /// Whether `token` is well-formed as LINE's access tokens are: 1 to 2,048 characters of the base64 and base64url
+    /// alphabets and `.` (LINE's examples: `bNl4YEFPI/hjFWhTqexp4MuEw5YPs…`, `W1TeHCgfH2Liwa…`, `eyJhbGci….…`).
+    static func isWellFormedToken(_ token: String) -> Bool {
+        (1...2048).contains(token.utf8.count)
+            && token.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                    UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                    true
+                default:
+                    false
+                }
+            }
+    }
+
     /// Whether `token` has the three-part JWS shape of the emulator's access tokens.
     static func looksLikeJWS(_ token: String) -> Bool {
         let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)

@@ -15,8 +15,8 @@ extension PushResponse: JSONWritable {
     }
 }
 
-/// `POST /v2/bot/message/push` (reference §5): validation as LINE's OpenAPI document describes it, `X-Line-Retry-Key`
-/// idempotency for 24 hours, and storage of each message for the recipient.
+/// `POST /v2/bot/message/push`: validation as LINE's OpenAPI document describes it, `X-Line-Retry-Key` idempotency
+/// for 24 hours, and storage of each message for the recipient (a user, or a group or room the bot is in).
 struct PushService: Sendable {
     let store: any EmulatorStore
     let clock: EmulatorClock
@@ -34,9 +34,12 @@ struct PushService: Sendable {
         "imagemap": ["baseUrl", "altText", "baseSize", "actions"], "template": ["altText", "template"],
         "flex": ["altText", "contents"], "coupon": ["couponId"],
     ]
-    static let typeList = "[text, textV2, sticker, image, video, audio, location, imagemap, template, flex, coupon]"
-    /// Types that can be quoted later, and so get a `quoteToken`.
-    static let quotableTypes: Set<String> = ["text", "textV2", "sticker", "image", "video"]
+    /// The list LINE's error for an unknown message type gives (*Messaging API reference*, "Error responses"),
+    /// which names the older types only; the emulator accepts every type in ``requiredFields``.
+    static let typeList = "[text, image, video, audio, location, sticker, template, imagemap]"
+    /// Types that can be quoted later, and so get a `quoteToken` (LINE's quote-token docs: text, textV2, sticker,
+    /// image, video, template and Flex messages).
+    static let quotableTypes: Set<String> = ["text", "textV2", "sticker", "image", "video", "template", "flex"]
 
     /// The outcome of a push.
     enum Outcome: Sendable {
@@ -95,12 +98,20 @@ struct PushService: Sendable {
         }
     }
 
-    /// LINE answers 200 for pushes it will not deliver (unknown, blocked or non-friend recipients); the emulator
-    /// records whether the recipient would have received the message.
+    /// LINE's answer to a push to a user it does not know, or to a group or room the channel's bot is not in:
+    /// nothing is sent (push reference, error responses).
+    static let failedToSend = PlatformError.message(400, "Failed to send messages")
+
+    /// Whether the recipient receives the message. A known user who is not a friend (or has blocked the account)
+    /// gets nothing, yet LINE answers 200, so that push is stored as not delivered. An unknown user, group or room,
+    /// or a chat without the channel's bot, is LINE's 400 ``failedToSend``.
     private func isReachable(_ to: String, channelID: String) async throws -> Bool {
-        guard to.hasPrefix("U") else { return true }
-        guard try await store.user(id: to) != nil else { return false }
-        return try await store.isFriend(userID: to, channelID: channelID)
+        if to.hasPrefix("U") {
+            guard try await store.user(id: to) != nil else { throw Self.failedToSend }
+            return try await store.isFriend(userID: to, channelID: channelID)
+        }
+        guard let chat = try await store.chat(id: to), chat.channelIDs.contains(channelID) else { throw Self.failedToSend }
+        return true
     }
 
     /// A LINE-style message ID: 18 digits, as a string.
@@ -113,6 +124,9 @@ struct PushService: Sendable {
     static func validate(_ body: [String: JSONValue]) throws(PlatformError) -> (to: String, messages: [[String: JSONValue]]) {
         var details: [PlatformError.Detail] = []
         func problem(_ message: String, _ property: String) { details.append(.init(message: message, property: property)) }
+        /// The first value of the wrong type: LINE stops at it, before checking anything else.
+        var wrongType: String?
+        func invalidType(_ property: String) { wrongType = wrongType ?? property }
         /// Absent or `null`: what LINE reports as "must be specified".
         func isMissing(_ value: JSONValue?) -> Bool { value == nil || value == .null }
 
@@ -120,7 +134,7 @@ struct PushService: Sendable {
         switch body["to"] {
         case nil, .null, .string(""): problem("must be specified", "to")
         case .string: break
-        default: problem("Invalid type", "to")
+        default: invalidType("to")
         }
 
         var messages: [[String: JSONValue]] = []
@@ -132,7 +146,7 @@ struct PushService: Sendable {
             for (index, element) in array.enumerated() {
                 let path = "messages[\(index)]"
                 guard let message = element.objectValue else {
-                    problem("Invalid type", path)
+                    invalidType(path)
                     continue
                 }
                 messages.append(message)
@@ -154,7 +168,7 @@ struct PushService: Sendable {
                             problem("Length must be between 0 and \(maximumTextLength)", "\(path).text")
                         }
                     } else if message["text"] != nil {
-                        problem("Invalid type", "\(path).text")
+                        invalidType("\(path).text")
                     }
                 }
                 if let items = message["quickReply"]?.objectValue?["items"]?.arrayValue, items.count > 13 {
@@ -165,12 +179,12 @@ struct PushService: Sendable {
                 }
             }
         default:
-            problem("Invalid type", "messages")
+            invalidType("messages")
         }
 
         switch body["notificationDisabled"] {
         case nil, .null, .bool: break
-        default: problem("Invalid type", "notificationDisabled")
+        default: invalidType("notificationDisabled")
         }
         if let units = body["customAggregationUnits"] {
             if let names = units.arrayValue {
@@ -184,13 +198,12 @@ struct PushService: Sendable {
                     }
                 }
             } else {
-                problem("Invalid type", "customAggregationUnits")
+                invalidType("customAggregationUnits")
             }
         }
+        if let wrongType { throw .invalidProperty(wrongType) }
         guard details.isEmpty, let to else { throw .validation(details) }
-        guard Self.isRecipientID(to) else {
-            throw .message(400, "The property, 'to', in the request body is invalid (line: -, column: -)")
-        }
+        guard Self.isRecipientID(to) else { throw .invalidProperty("to") }
         return (to, messages)
     }
 

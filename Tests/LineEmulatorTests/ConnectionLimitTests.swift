@@ -1,0 +1,108 @@
+import Foundation
+import LineEmulator
+import LineEmulatorTesting
+import Testing
+
+/// Idle, slow and abandoned connections are closed, and a cap on open connections answers 503 instead of letting
+/// silent clients use up the file descriptors (issue 16, item 6). Loopback only, bounded in count and time.
+@Suite("Connection limits and timeouts")
+struct ConnectionLimitTests {
+    static func short(_ limits: inout Emulator.Configuration) {
+        limits.connectionLimits = ConnectionLimits(
+            idleTimeout: .milliseconds(500),
+            requestReadTimeout: .milliseconds(500)
+        )
+    }
+
+    /// Sends a byte every 100 ms, for 5 s at most; `true` once the server has closed the connection.
+    static func trickleUntilClosed(_ socket: RawSocket) async -> Bool {
+        for _ in 0..<50 {
+            try? await socket.send("a")
+            if await socket.waitForClose(timeout: .milliseconds(100)) { return true }
+        }
+        return false
+    }
+
+    @Test("a silent connection, and one idle after its request, are closed after the idle timeout")
+    func idle() async throws {
+        // Long enough that a loaded machine sends the second request before the connection counts as idle.
+        try await TestEmulator.run(configure: { $0.connectionLimits = ConnectionLimits(idleTimeout: .milliseconds(1500)) }) { emulator in
+            let silent = try await RawSocket.connect(port: emulator.port)
+            let started = ContinuousClock.now
+            #expect(await silent.closedByServer(timeout: .seconds(10)))
+            #expect(ContinuousClock.now - started >= .seconds(1), "closed long before the idle timeout")
+
+            let kept = try await RawSocket.connect(port: emulator.port)
+            try await kept.send("GET /_emulator/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(await kept.closedByServer(timeout: .seconds(10)))
+            #expect(try await kept.status == 200)
+        }
+    }
+
+    @Test("a client that sends its request head one byte at a time is closed")
+    func slowHead() async throws {
+        try await TestEmulator.run(configure: { Self.short(&$0) }) { emulator in
+            let socket = try await RawSocket.connect(port: emulator.port)
+            defer { socket.close() }
+            try await socket.send("GET /_emulator/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            #expect(await Self.trickleUntilClosed(socket), "still open after 5 s of a trickled header")
+        }
+    }
+
+    @Test("a client that sends its body one byte at a time is closed after the request read timeout")
+    func slowBody() async throws {
+        try await TestEmulator.run(configure: { $0.connectionLimits = ConnectionLimits(requestReadTimeout: .milliseconds(500)) }) {
+            emulator in
+            let socket = try await RawSocket.connect(port: emulator.port)
+            defer { socket.close() }
+            try await socket.send(
+                "POST /oauth2/v2.1/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\n"
+            )
+            #expect(await Self.trickleUntilClosed(socket), "still open after 5 s of a trickled body")
+        }
+    }
+
+    @Test("over the connection cap a client gets 503 with a message and is closed; service goes on")
+    func cap() async throws {
+        // Default timeouts: the held connections must stay open however slowly the machine opens them.
+        try await TestEmulator.run(configure: { $0.connectionLimits = ConnectionLimits(maxConnections: 20) }) { emulator in
+            var held: [RawSocket] = []
+            for _ in 0..<20 { held.append(try await RawSocket.connect(port: emulator.port)) }
+            let refused = try await RawSocket.connect(port: emulator.port)
+            #expect(await refused.waitForEnd(timeout: .seconds(5)))
+            let reply = try #require(RawReply(try await refused.received))
+            #expect(reply.status == 503)
+            #expect((reply.json["message"] as? String)?.contains("too many open connections") == true, "\(reply.body)")
+
+            try await held[0].send("GET /_emulator/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            #expect(await held[0].waitForEnd(timeout: .seconds(5)))
+            #expect(try await held[0].status == 200, "a connection under the cap is still served")
+
+            for socket in held { socket.close() }
+            var status = 0
+            for _ in 0..<50 where status != 200 {
+                try await Task.sleep(for: .milliseconds(100))
+                let socket = try await RawSocket.connect(port: emulator.port)
+                try? await socket.send("GET /_emulator/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                _ = await socket.waitForEnd(timeout: .seconds(2))
+                status = try await socket.status ?? 0
+                socket.close()
+            }
+            #expect(status == 200, "new connections are served again once the others closed")
+        }
+    }
+
+    @Test("after an early 413 the server closes the connection completely")
+    func closeAfterEarlyError() async throws {
+        try await TestEmulator.run { emulator in
+            let socket = try await RawSocket.connect(port: emulator.port)
+            defer { socket.close() }
+            try await socket.send(
+                "POST /oauth2/v2.1/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3000000\r\n\r\ngrant_type="
+            )
+            #expect(await socket.closedByServer(timeout: .seconds(5)), "the connection is kept open")
+            let received = try await socket.received
+            #expect(RawReply(received)?.status == 413, "\(received)")
+        }
+    }
+}
