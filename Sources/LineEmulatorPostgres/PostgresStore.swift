@@ -79,13 +79,20 @@ final class PostgresStore: EmulatorStore {
 
     /// How long one store operation (waiting for a connection included) may take: with the database gone, the pool
     /// would wait for a connection for ever; past this the request fails with LINE's 500 instead of hanging.
-    static let operationTimeout: Duration = .seconds(15)
+    static let operationTimeout: Duration = .seconds(30)
 
     /// Runs `query` outside any transaction and returns every row.
+    ///
+    /// PostgreSQL text cannot hold a NUL character, which SQLite's can: a value with one (only hostile input has it)
+    /// matches no row, so such a statement returns none instead of failing.
     @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
-        try await withTimeout(Self.operationTimeout) { [client, logger] in
-            try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+        do {
+            return try await withTimeout(Self.operationTimeout) { [client, logger] in
+                try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+            }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "22021" {
+            return []
         }
     }
 
