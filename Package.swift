@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "LineLogin", targets: ["LineLogin"]),
         .library(name: "LineMessaging", targets: ["LineMessaging"]),
         .library(name: "LineEmulator", targets: ["LineEmulator"]),
+        .library(name: "LineEmulatorPostgres", targets: ["LineEmulatorPostgres"]),
         .library(name: "LineEmulatorTesting", targets: ["LineEmulatorTesting"]),
         .executable(name: "linekit", targets: ["linekit"]),
     ],
@@ -89,9 +90,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LineEmulatorPostgres",
+            dependencies: [
+                "LineEmulator",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LineEmulatorTesting",
             dependencies: [
                 "LineEmulator",
+                "LineEmulatorPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,6 +114,7 @@ let package = Package(
             name: "linekit",
             dependencies: [
                 "LineEmulator",
+                "LineEmulatorPostgres",
                 "LineKitDemo",
                 "LineLogin",
                 "LineMessaging",
@@ -153,6 +165,7 @@ let package = Package(
             name: "LineEmulatorTests",
             dependencies: [
                 "LineEmulator",
+                "LineEmulatorPostgres",
                 "LineEmulatorTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

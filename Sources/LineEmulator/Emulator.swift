@@ -13,19 +13,11 @@ import NIOCore
 public struct Emulator: Sendable {
     /// How the emulator runs. Every property has a working default.
     public struct Configuration: Sendable {
-        /// Where the emulator keeps its state.
-        public enum Storage: Sendable, Equatable {
-            /// An SQLite database file (WAL mode); created with its folder if missing.
-            case sqlite(path: String)
-            /// An in-memory SQLite database: gone when the process ends.
-            case inMemory
-        }
-
         /// The address to listen on. Default `127.0.0.1`.
         public var host: String
         /// The port to listen on; `0` picks a free one. Default `8123`.
         public var port: Int
-        /// Default: `./.linekit/emulator.sqlite`.
+        /// Where state is kept (``Storage``). Default: the SQLite file `./.linekit/emulator.sqlite`.
         public var storage: Storage
         /// The channels and users present at first start and after a reset. Default: `Seed.default`.
         public var seed: Seed
@@ -86,10 +78,7 @@ public struct Emulator: Sendable {
     /// Opens the store, applies the seed (adding what is missing) and loads the emulator's keys.
     public init(configuration: Configuration = .init()) async throws {
         self.configuration = configuration
-        switch configuration.storage {
-        case .sqlite(let path): store = try SQLiteStore(path: path)
-        case .inMemory: store = try SQLiteStore(path: nil)
-        }
+        store = try await configuration.storage.makeStore(logger: configuration.logger)
         try await store.seed(configuration.seed)
         keys = try await SigningKeys.load(from: store)
         pages = try await PageRenderer()
@@ -115,6 +104,8 @@ public struct Emulator: Sendable {
         router.add(middleware: RequestLogMiddleware(log: requestLog))
         router.add(middleware: PlatformResponseMiddleware(pages: pages))
         router.add(middleware: HostHeaderMiddleware())
+        // Inside the responder, so a store that cannot be reached answers LINE's 500 rather than a bare one.
+        router.add(middleware: SharedClockMiddleware(clock: configuration.clock, store: store))
         router.add(middleware: FaultMiddleware(faults: faults, channelTokens: channelTokens, store: store))
         router.add(middleware: RetryKeyMiddleware())
         var routes = RouteTable()

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LineEmulator
+import LineEmulatorPostgres
 import Logging
 import ServiceLifecycle
 
@@ -25,14 +26,54 @@ public struct TestEmulator: Sendable {
     ///
     /// - Parameters:
     ///   - seed: the channels and users to start with.
-    ///   - storage: in memory by default; pass `.sqlite(path:)` to test persistence.
+    ///   - storage: by default (see ``defaultBackend``) in memory, or a fresh PostgreSQL schema (dropped afterwards) when
+    ///     `LINEKIT_TEST_BACKEND=postgres` and `LINEKIT_TEST_POSTGRES_URL` are set; pass `.sqlite(path:)` to test
+    ///     persistence.
     ///   - clock: the clock to use; by default a clock frozen at the current time, advanced only by the test.
     ///   - configure: last changes to the configuration.
     public static func run<Result: Sendable>(
         seed: Seed = .default,
-        storage: Emulator.Configuration.Storage = .inMemory,
+        storage: Emulator.Configuration.Storage? = nil,
         clock: EmulatorClock = EmulatorClock(fixed: Date()),
         configure: (inout Emulator.Configuration) -> Void = { _ in },
+        _ body: (TestEmulator) async throws -> Result
+    ) async throws -> Result {
+        if let storage {
+            return try await start(seed: seed, storage: storage, clock: clock, configure: configure, body)
+        }
+        guard let scratch = try defaultScratchSchema() else {
+            return try await start(seed: seed, storage: .inMemory, clock: clock, configure: configure, body)
+        }
+        do {
+            let result = try await start(seed: seed, storage: try scratch.storage(), clock: clock, configure: configure, body)
+            try await scratch.drop()
+            return result
+        } catch {
+            try? await scratch.drop()
+            throw error
+        }
+    }
+
+    /// Which backend ``run(seed:storage:clock:configure:_:)`` uses when given none: `LINEKIT_TEST_BACKEND`,
+    /// `sqlite` (in memory, the default) or `postgres` (a schema of its own in `LINEKIT_TEST_POSTGRES_URL`).
+    public static var defaultBackend: String {
+        ProcessInfo.processInfo.environment["LINEKIT_TEST_BACKEND"] ?? "sqlite"
+    }
+
+    /// A fresh schema when the default backend is PostgreSQL; throws when it is but no server is named.
+    private static func defaultScratchSchema() throws -> PostgresScratchSchema? {
+        guard defaultBackend == "postgres" else { return nil }
+        guard let url = ProcessInfo.processInfo.environment["LINEKIT_TEST_POSTGRES_URL"] else {
+            throw TestEmulatorError.noPostgres
+        }
+        return PostgresScratchSchema(url: url)
+    }
+
+    private static func start<Result: Sendable>(
+        seed: Seed,
+        storage: Emulator.Configuration.Storage,
+        clock: EmulatorClock,
+        configure: (inout Emulator.Configuration) -> Void,
         _ body: (TestEmulator) async throws -> Result
     ) async throws -> Result {
         var logger = Logger(label: "linekit.test-emulator")
@@ -82,4 +123,6 @@ public enum TestEmulatorError: Error {
     case didNotStart
     /// The emulator answered the browser with something other than the login page or a redirect.
     case unexpectedPage(status: Int, body: String)
+    /// `LINEKIT_TEST_BACKEND=postgres` without `LINEKIT_TEST_POSTGRES_URL` naming the server.
+    case noPostgres
 }

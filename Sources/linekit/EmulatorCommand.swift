@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import LineEmulator
+import LineEmulatorPostgres
 import Logging
 
 struct EmulatorCommand: AsyncParsableCommand {
@@ -12,12 +13,15 @@ struct EmulatorCommand: AsyncParsableCommand {
             The emulator answers at LINE's paths (for example /oauth2/v2.1/authorize and /oauth2/v2.1/token), so an \
             app or an official LINE SDK only needs its host changed. State is kept in SQLite, so codes and tokens \
             survive a restart; POST /_emulator/v1/reset (with Content-Type: application/json, like every admin \
-            request that changes state) returns to the seed.
+            request that changes state) returns to the seed. With a postgres:// URL as --database (or in \
+            LINEKIT_DATABASE_URL), state is kept in PostgreSQL, and every emulator started on the same database \
+            serves the same LINE Platform (see docs/SCALING.md).
 
             Examples:
               linekit emulator
               linekit emulator --port 9000 --config channels.yaml
               linekit emulator --in-memory
+              linekit emulator --database postgres://linekit:secret@db.internal:5432/linekit
             """
     )
 
@@ -30,8 +34,13 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "A JSON or YAML file declaring the channels and users to seed (replaces the built-in seed).")
     var config: String?
 
-    @Option(help: "The SQLite database file.")
-    var database = ".linekit/emulator.sqlite"
+    @Option(
+        help: """
+            The SQLite database file, or a postgres://user:password@host:port/dbname URL (libpq's sslmode, default \
+            prefer). Default: $LINEKIT_DATABASE_URL, else .linekit/emulator.sqlite.
+            """
+    )
+    var database: String?
 
     @Flag(help: "Keep state in memory only (nothing is written to disk).")
     var inMemory = false
@@ -78,10 +87,11 @@ struct EmulatorCommand: AsyncParsableCommand {
                 throw ValidationError(String(describing: error))
             }
         }
+        let storage = try storage()
         let configuration = Emulator.Configuration(
             host: host,
             port: port,
-            storage: inMemory ? .inMemory : .sqlite(path: database),
+            storage: storage,
             seed: seed,
             issuer: issuer,
             publicBaseURL: publicURL,
@@ -93,15 +103,44 @@ struct EmulatorCommand: AsyncParsableCommand {
             ),
             logger: logger
         )
-        let emulator = try await Emulator(configuration: configuration)
+        let emulator: Emulator
+        do {
+            emulator = try await Emulator(configuration: configuration)
+        } catch let error as PostgresStorageError {
+            throw Self.fail(error.description)
+        }
         let (channels, users) = try await emulator.snapshot()
-        let storage = inMemory ? "in memory" : database
         let host = self.host
         let app = emulator.application { port in
             let elapsed = ContinuousClock.now - started
-            let banner = Banner.text(host: host, port: port, storage: storage, channels: channels, users: users, startup: elapsed)
+            let banner = Banner.text(
+                host: host,
+                port: port,
+                storage: storage.description,
+                channels: channels,
+                users: users,
+                startup: elapsed
+            )
             FileHandle.standardOutput.write(Data((banner + "\n").utf8))
         }
         try await app.runService()
+    }
+
+    /// `--in-memory`, else `--database`, else `LINEKIT_DATABASE_URL`, else the default SQLite file.
+    private func storage() throws -> Emulator.Configuration.Storage {
+        if inMemory { return .inMemory }
+        let database = database ?? ProcessInfo.processInfo.environment["LINEKIT_DATABASE_URL"] ?? ".linekit/emulator.sqlite"
+        guard Emulator.Configuration.Storage.isPostgresURL(database) else { return .sqlite(path: database) }
+        do {
+            return try .postgres(url: database)
+        } catch let error as PostgresStorageError {
+            throw Self.fail(error.description)
+        }
+    }
+
+    /// Writes `message` as one line on standard error; the command then exits with status 1.
+    private static func fail(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("linekit emulator: \(message)\n".utf8))
+        return ExitCode(1)
     }
 }

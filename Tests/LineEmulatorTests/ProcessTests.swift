@@ -45,7 +45,7 @@ struct ProcessTests {
         }
 
         func stop() -> Int32 {
-            process.interrupt()
+            if process.isRunning { process.interrupt() }
             process.waitUntilExit()
             return process.terminationStatus
         }

@@ -7,7 +7,13 @@ import Synchronization
 /// advancing it (`POST /_emulator/v1/clock/advance`) instead of sleeping.
 public final class EmulatorClock: Sendable {
     private let base: @Sendable () -> Date
-    private let offset = Mutex<TimeInterval>(0)
+    private let state = Mutex(State())
+
+    /// The offset, and what changed it here since it was last written to a shared store (see ``ClockChange``).
+    private struct State {
+        var offset: TimeInterval = 0
+        var pending = ClockChange()
+    }
 
     /// A clock that follows the system time.
     public init() {
@@ -22,18 +28,18 @@ public final class EmulatorClock: Sendable {
     /// The current emulator time, in whole seconds like every time LINE reports, so a lifetime added to one reading
     /// and the same duration added to the clock land on exactly the same instant.
     public var now: Date {
-        let seconds = base().timeIntervalSince1970 + offset.withLock { $0 }
+        let seconds = base().timeIntervalSince1970 + offsetSeconds
         return Date(timeIntervalSince1970: seconds.rounded(.down))
     }
 
     /// The current emulator time with its fraction of a second, for comparing two instants (`max_age`) where whole
     /// seconds would make a login and a request in the same second look simultaneous.
     var preciseNow: Date {
-        Date(timeIntervalSince1970: base().timeIntervalSince1970 + offset.withLock { $0 })
+        Date(timeIntervalSince1970: base().timeIntervalSince1970 + offsetSeconds)
     }
 
     /// How far the clock has been advanced, in seconds.
-    public var offsetSeconds: TimeInterval { offset.withLock { $0 } }
+    public var offsetSeconds: TimeInterval { state.withLock { $0.offset } }
 
     /// The longest single advance: ten years.
     public static let maximumAdvance: TimeInterval = 10 * 365 * 24 * 3600
@@ -63,9 +69,10 @@ public final class EmulatorClock: Sendable {
     public func checkedAdvance(by seconds: TimeInterval) throws(AdvanceRefusal) {
         guard seconds > 0, seconds.isFinite else { throw .notPositive }
         guard seconds <= Self.maximumAdvance else { throw .tooLong }
-        try offset.withLock { (offset: inout TimeInterval) throws(AdvanceRefusal) in
-            guard offset + seconds <= Self.maximumOffset else { throw .tooFar }
-            offset += seconds
+        try state.withLock { (state: inout State) throws(AdvanceRefusal) in
+            guard state.offset + seconds <= Self.maximumOffset else { throw .tooFar }
+            state.offset += seconds
+            state.pending.advance += seconds
         }
     }
 
@@ -76,6 +83,29 @@ public final class EmulatorClock: Sendable {
 
     /// Returns to the base time (used by `POST /_emulator/v1/reset`).
     func resetOffset() {
-        offset.withLock { $0 = 0 }
+        state.withLock { $0 = State(offset: 0, pending: ClockChange(reset: true)) }
     }
+
+    // MARK: Sharing the offset between instances
+
+    /// Takes the offset several instances share: what this instance changed and has not written yet stays applied.
+    func adopt(sharedOffset: TimeInterval) {
+        state.withLock { state in
+            state.offset = min((state.pending.reset ? 0 : sharedOffset) + state.pending.advance, Self.maximumOffset)
+        }
+    }
+
+    /// The changes made here since the last call, to be written to the shared offset; `nil` when there are none.
+    func takePendingChange() -> ClockChange? {
+        state.withLock { state in
+            defer { state.pending = ClockChange() }
+            return state.pending.reset || state.pending.advance != 0 ? state.pending : nil
+        }
+    }
+}
+
+/// How the clock was moved on one instance: reset first (when `reset`), then advanced by `advance` seconds.
+package struct ClockChange: Sendable, Equatable {
+    package var reset = false
+    package var advance: TimeInterval = 0
 }

@@ -91,6 +91,13 @@ public struct Consent: Sendable, Equatable {
     public var channelID: String
     public var scopes: ScopeSet
     public var grantedAt: Date
+
+    package init(userID: String, channelID: String, scopes: ScopeSet, grantedAt: Date) {
+        self.userID = userID
+        self.channelID = channelID
+        self.scopes = scopes
+        self.grantedAt = grantedAt
+    }
 }
 
 /// The LINE Login version a code or token belongs to.
@@ -100,24 +107,52 @@ public enum LoginVersion: String, Sendable, Codable {
 }
 
 /// An authorization code: 10 minutes, single use, bound to everything the token request must repeat.
-struct AuthorizationCode: Sendable, Equatable {
-    var code: String
-    var version: LoginVersion
-    var channelID: String
-    var userID: String
-    var redirectURI: String
-    var scopes: ScopeSet
-    var nonce: String?
-    var codeChallenge: String?
+package struct AuthorizationCode: Sendable, Equatable {
+    package var code: String
+    package var version: LoginVersion
+    package var channelID: String
+    package var userID: String
+    package var redirectURI: String
+    package var scopes: ScopeSet
+    package var nonce: String?
+    package var codeChallenge: String?
     /// Set when `max_age` was in the request: the ID token then carries `auth_time`.
-    var authTime: Date?
-    var amr: [String]
-    var issuedAt: Date
-    var expiresAt: Date
+    package var authTime: Date?
+    package var amr: [String]
+    package var issuedAt: Date
+    package var expiresAt: Date
+
+    package init(
+        code: String,
+        version: LoginVersion,
+        channelID: String,
+        userID: String,
+        redirectURI: String,
+        scopes: ScopeSet,
+        nonce: String? = nil,
+        codeChallenge: String? = nil,
+        authTime: Date? = nil,
+        amr: [String],
+        issuedAt: Date,
+        expiresAt: Date
+    ) {
+        self.code = code
+        self.version = version
+        self.channelID = channelID
+        self.userID = userID
+        self.redirectURI = redirectURI
+        self.scopes = scopes
+        self.nonce = nonce
+        self.codeChallenge = codeChallenge
+        self.authTime = authTime
+        self.amr = amr
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+    }
 }
 
 /// The outcome of redeeming an authorization code.
-enum CodeRedemption: Sendable {
+package enum CodeRedemption: Sendable {
     case redeemed(AuthorizationCode)
     /// The code was redeemed before: a replay. Tokens issued from it are revoked.
     case alreadyUsed(AuthorizationCode)
@@ -127,7 +162,7 @@ enum CodeRedemption: Sendable {
 }
 
 /// The outcome of issuing a new access token on a grant's refresh token.
-enum RefreshOutcome: Sendable, Equatable {
+package enum RefreshOutcome: Sendable, Equatable {
     /// The token was stored.
     case refreshed
     /// The grant was revoked: a revocation is final.
@@ -139,34 +174,78 @@ enum RefreshOutcome: Sendable, Equatable {
 }
 
 /// A user access token and the grant (refresh token) it belongs to.
-struct UserAccessToken: Sendable, Equatable {
-    var accessToken: String
-    var refreshToken: String
-    var version: LoginVersion
-    var channelID: String
-    var userID: String
-    var scopes: ScopeSet
-    var issuedAt: Date
-    var expiresAt: Date
-    var refreshExpiresAt: Date
-    var revokedAt: Date?
+package struct UserAccessToken: Sendable, Equatable {
+    package var accessToken: String
+    package var refreshToken: String
+    package var version: LoginVersion
+    package var channelID: String
+    package var userID: String
+    package var scopes: ScopeSet
+    package var issuedAt: Date
+    package var expiresAt: Date
+    package var refreshExpiresAt: Date
+    package var revokedAt: Date?
     /// The authorization code the grant came from.
-    var code: String
+    package var code: String
+
+    package init(
+        accessToken: String,
+        refreshToken: String,
+        version: LoginVersion,
+        channelID: String,
+        userID: String,
+        scopes: ScopeSet,
+        issuedAt: Date,
+        expiresAt: Date,
+        refreshExpiresAt: Date,
+        revokedAt: Date? = nil,
+        code: String
+    ) {
+        self.accessToken = accessToken
+        self.refreshToken = refreshToken
+        self.version = version
+        self.channelID = channelID
+        self.userID = userID
+        self.scopes = scopes
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.refreshExpiresAt = refreshExpiresAt
+        self.revokedAt = revokedAt
+        self.code = code
+    }
 }
 
 /// A channel access token of any kind.
-struct ChannelAccessToken: Sendable, Equatable {
-    enum Kind: String, Sendable, Codable {
+package struct ChannelAccessToken: Sendable, Equatable {
+    package enum Kind: String, Sendable, Codable {
         case shortLived = "short-lived"
         case jwt = "v2.1"
         case stateless = "stateless"
     }
 
-    var accessToken: String
-    var kind: Kind
-    var channelID: String
-    var keyID: String?
-    var issuedAt: Date
-    var expiresAt: Date
-    var revokedAt: Date?
+    package var accessToken: String
+    package var kind: Kind
+    package var channelID: String
+    package var keyID: String?
+    package var issuedAt: Date
+    package var expiresAt: Date
+    package var revokedAt: Date?
+
+    package init(
+        accessToken: String,
+        kind: Kind,
+        channelID: String,
+        keyID: String? = nil,
+        issuedAt: Date,
+        expiresAt: Date,
+        revokedAt: Date? = nil
+    ) {
+        self.accessToken = accessToken
+        self.kind = kind
+        self.channelID = channelID
+        self.keyID = keyID
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+    }
 }

@@ -30,7 +30,7 @@ public struct ScopeSet: Sendable, Equatable, Hashable, Codable {
     func isSuperset(of other: ScopeSet) -> Bool { scopes.isSuperset(of: other.scopes) }
 
     /// Every scope, space-separated in canonical order (as stored).
-    var storageValue: String { Scope.allCases.filter(scopes.contains).map(\.rawValue).joined(separator: " ") }
+    package var storageValue: String { Scope.allCases.filter(scopes.contains).map(\.rawValue).joined(separator: " ") }
 
     /// The `scope` field of token and verify responses: LINE never includes `email` there.
     var responseValue: String { Scope.allCases.filter { $0 != .email && scopes.contains($0) }.map(\.rawValue).joined(separator: " ") }

@@ -4,7 +4,7 @@ import Foundation
 /// a shared PostgreSQL store are interchangeable.
 ///
 /// Every method that writes has committed durably when it returns: the HTTP layer answers only afterwards.
-protocol EmulatorStore: Sendable {
+package protocol EmulatorStore: Sendable {
     // MARK: Channels and users
     func channels() async throws -> [Channel]
     func channel(id: String) async throws -> Channel?
@@ -109,6 +109,20 @@ protocol EmulatorStore: Sendable {
     func seed(_ seed: Seed) async throws
     /// Deletes all state (keeping the emulator's own secrets) and applies the seed again.
     func reset(to seed: Seed) async throws
+
+    // MARK: Platform-wide operational state
+    /// The clock offset every instance on the store shares (`nil`: the store is one process's, the clock stays local).
+    /// Read before each request, so an advance or reset on one instance holds for the next request on any other.
+    func sharedClockOffset() async throws -> TimeInterval?
+    /// Resets and/or advances the shared offset in one atomic step, so concurrent advances on several instances all
+    /// count; returns the new offset.
+    func changeSharedClockOffset(_ change: ClockChange) async throws -> TimeInterval
+}
+
+/// A store that one process owns shares no clock: the default keeps the offset in the process's memory only.
+extension EmulatorStore {
+    package func sharedClockOffset() async throws -> TimeInterval? { nil }
+    package func changeSharedClockOffset(_ change: ClockChange) async throws -> TimeInterval { 0 }
 }
 
 extension EmulatorStore {

@@ -3,13 +3,21 @@ import Foundation
 import LineCore
 
 /// A public key registered on a channel to verify JWT assertions (LINE console: "Assertion signing key").
-struct ChannelKey: Sendable, Equatable {
-    var keyID: String
-    var channelID: String
+package struct ChannelKey: Sendable, Equatable {
+    package var keyID: String
+    package var channelID: String
     /// The RSA modulus and exponent, big-endian.
-    var modulus: Data
-    var exponent: Data
-    var createdAt: Date
+    package var modulus: Data
+    package var exponent: Data
+    package var createdAt: Date
+
+    package init(keyID: String, channelID: String, modulus: Data, exponent: Data, createdAt: Date) {
+        self.keyID = keyID
+        self.channelID = channelID
+        self.modulus = modulus
+        self.exponent = exponent
+        self.createdAt = createdAt
+    }
 
     func publicKey() throws -> _RSA.Signing.PublicKey {
         try _RSA.Signing.PublicKey(n: modulus, e: exponent)

@@ -2,8 +2,8 @@ import Foundation
 
 /// A group chat or a multi-person chat ("room") on the emulated platform: the users in it and the Messaging API
 /// channels whose bots have joined it. Pushes to it succeed only from those channels.
-struct GroupChat: Sendable, Equatable {
-    enum Kind: String, Sendable, CaseIterable {
+package struct GroupChat: Sendable, Equatable {
+    package enum Kind: String, Sendable, CaseIterable {
         case group
         case room
 
@@ -12,13 +12,21 @@ struct GroupChat: Sendable, Equatable {
     }
 
     /// `C` (group) or `R` (room) followed by 32 lowercase hexadecimal digits.
-    var chatID: String
-    var kind: Kind
+    package var chatID: String
+    package var kind: Kind
     /// The group's name (rooms have none on LINE).
-    var name: String?
-    var memberIDs: [String]
+    package var name: String?
+    package var memberIDs: [String]
     /// The Messaging API channels whose LINE Official Account is in the chat.
-    var channelIDs: [String]
+    package var channelIDs: [String]
+
+    package init(chatID: String, kind: Kind, name: String? = nil, memberIDs: [String], channelIDs: [String]) {
+        self.chatID = chatID
+        self.kind = kind
+        self.name = name
+        self.memberIDs = memberIDs
+        self.channelIDs = channelIDs
+    }
 
     /// Whether `id` is a well-formed ID of `kind`.
     static func isValidID(_ id: String, kind: Kind) -> Bool {

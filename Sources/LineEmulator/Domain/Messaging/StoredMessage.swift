@@ -2,31 +2,65 @@ import Foundation
 import LineCore
 
 /// A message the emulator accepted from `POST /v2/bot/message/push`, kept per recipient.
-struct StoredMessage: Sendable, Equatable {
-    var id: String
-    var channelID: String
-    var to: String
-    var type: String
+package struct StoredMessage: Sendable, Equatable {
+    package var id: String
+    package var channelID: String
+    package var to: String
+    package var type: String
     /// The message object exactly as sent, as JSON.
-    var json: Data
-    var quoteToken: String?
-    var retryKey: String?
-    var requestID: String
+    package var json: Data
+    package var quoteToken: String?
+    package var retryKey: String?
+    package var requestID: String
     /// Whether LINE would deliver it: the recipient is a user who is a friend of the channel's account.
-    var delivered: Bool
-    var sentAt: Date
+    package var delivered: Bool
+    package var sentAt: Date
+
+    package init(
+        id: String,
+        channelID: String,
+        to: String,
+        type: String,
+        json: Data,
+        quoteToken: String? = nil,
+        retryKey: String? = nil,
+        requestID: String,
+        delivered: Bool,
+        sentAt: Date
+    ) {
+        self.id = id
+        self.channelID = channelID
+        self.to = to
+        self.type = type
+        self.json = json
+        self.quoteToken = quoteToken
+        self.retryKey = retryKey
+        self.requestID = requestID
+        self.delivered = delivered
+        self.sentAt = sentAt
+    }
 }
 
 /// What a retry key remembers for 24 hours: the request that was accepted and what it sent.
-struct AcceptedPush: Sendable, Equatable {
-    var requestID: String
-    var sentMessages: [SentMessageRecord]
+package struct AcceptedPush: Sendable, Equatable {
+    package var requestID: String
+    package var sentMessages: [SentMessageRecord]
+
+    package init(requestID: String, sentMessages: [SentMessageRecord]) {
+        self.requestID = requestID
+        self.sentMessages = sentMessages
+    }
 }
 
 /// One entry of `sentMessages`.
-struct SentMessageRecord: Codable, Sendable, Equatable {
-    var id: String
-    var quoteToken: String?
+package struct SentMessageRecord: Codable, Sendable, Equatable {
+    package var id: String
+    package var quoteToken: String?
+
+    package init(id: String, quoteToken: String? = nil) {
+        self.id = id
+        self.quoteToken = quoteToken
+    }
 
     /// `records` as a JSON array, as `JSONEncoder` would write it.
     static func write(_ records: [SentMessageRecord], to writer: inout JSONWriter) {
@@ -41,7 +75,7 @@ struct SentMessageRecord: Codable, Sendable, Equatable {
     }
 
     /// `records` as JSON text (the `sent_messages` kept with a retry key).
-    static func jsonText(_ records: [SentMessageRecord]) -> String {
+    package static func jsonText(_ records: [SentMessageRecord]) -> String {
         var writer = JSONWriter()
         write(records, to: &writer)
         return String(decoding: writer.bytes, as: UTF8.self)
@@ -49,7 +83,7 @@ struct SentMessageRecord: Codable, Sendable, Equatable {
 }
 
 /// The outcome of storing a push under a retry key.
-enum PushAcceptance: Sendable, Equatable {
+package enum PushAcceptance: Sendable, Equatable {
     case accepted
     /// The key was accepted before (within 24 hours): nothing was stored now.
     case duplicate(AcceptedPush)
