@@ -213,7 +213,7 @@ public struct DemoApp: Sendable {
                 body: "<h1>Login failed</h1><p><code>\(Page.escape(error))</code> \(Page.escape(description ?? ""))</p>",
                 status: .badRequest
             )
-        case .stateMismatch:
+        case .stateMismatch, .invalidResponseJWT:
             return Page.html(
                 title: "Login failed",
                 body:

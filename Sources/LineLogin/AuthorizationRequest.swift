@@ -20,6 +20,9 @@ public struct PendingAuthorization: Sendable, Codable, Equatable {
     /// `max_age` of the request, checked against `auth_time` in the ID token.
     public var maxAge: Int?
     public var createdAt: Date
+    /// The request's `response_mode` when it was not `query`: with a JWT mode the callback must carry a valid
+    /// `response` JWT.
+    public var responseMode: ResponseMode?
 
     public init(
         version: Version,
@@ -29,7 +32,8 @@ public struct PendingAuthorization: Sendable, Codable, Equatable {
         redirectURI: String,
         scopes: [Scope],
         maxAge: Int?,
-        createdAt: Date
+        createdAt: Date,
+        responseMode: ResponseMode? = nil
     ) {
         self.version = version
         self.state = state
@@ -39,6 +43,7 @@ public struct PendingAuthorization: Sendable, Codable, Equatable {
         self.scopes = scopes
         self.maxAge = maxAge
         self.createdAt = createdAt
+        self.responseMode = responseMode
     }
 }
 

@@ -12,6 +12,9 @@ public enum CallbackOutcome: Sendable, Equatable {
     /// `state` does not match: a forged callback, or LINE's auto-login failure quirk (retry with
     /// `disableAutoLogin`). Never exchange a code that arrives with this.
     case stateMismatch
+    /// A JWT response mode's `response` is missing, or its signature, `iss`, `aud` or `exp` is wrong: a forged or
+    /// replayed callback. Never exchange a code that arrives with this.
+    case invalidResponseJWT(IDTokenFailure)
 }
 
 /// Parses and checks callbacks.

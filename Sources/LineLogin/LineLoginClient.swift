@@ -122,7 +122,8 @@ public struct LineLoginClient: Sendable {
             redirectURI: redirectURI,
             scopes: ordered,
             maxAge: options.maxAge,
-            createdAt: now
+            createdAt: now,
+            responseMode: options.responseMode == .query ? nil : options.responseMode
         )
         return AuthorizationRedirect(url: url, pending: pending)
     }
@@ -148,15 +149,34 @@ public struct LineLoginClient: Sendable {
     }
 
     /// Parses the callback and logs it as the guidelines recommend (time, method, path and query).
-    public func handleCallback(method: String = "GET", pathAndQuery: String, pending: PendingAuthorization, now: Date = Date())
-        -> CallbackOutcome
-    {
+    ///
+    /// With a JWT response mode (or whenever a `response` parameter arrives) the parameters are taken from the
+    /// `response` JWT after checking its HS256 signature with the channel secret, `iss`, `aud` and `exp`; then `state`
+    /// is checked as usual. For `form_post` modes pass the POST body as `pathAndQuery`.
+    public func handleCallback(
+        method: String = "GET",
+        pathAndQuery: String,
+        pending: PendingAuthorization,
+        now: Date = Date(),
+        issuer: String = "https://access.line.me"
+    ) -> CallbackOutcome {
         logger?.info(
             "LINE authorization response",
             metadata: ["line.row": .string(GuidelineLog.callbackRow(time: now, method: method, pathAndQuery: pathAndQuery))]
         )
         let query = pathAndQuery.firstIndex(of: "?").map { String(pathAndQuery[pathAndQuery.index(after: $0)...]) } ?? pathAndQuery
-        return Callback.parse(query, expecting: pending)
+        var parameters = Callback.parameters(query)
+        if parameters["response"] != nil || pending.responseMode?.isJWT == true {
+            guard let jwt = parameters["response"] else { return .invalidResponseJWT(.malformed) }
+            guard let channelSecret else { return .invalidResponseJWT(.unexpectedAlgorithm) }
+            let verifier = ResponseJWTVerifier(channelID: channelID, channelSecret: channelSecret, issuer: issuer)
+            do {
+                parameters = try verifier.parameters(of: jwt, now: now)
+            } catch {
+                return .invalidResponseJWT(error)
+            }
+        }
+        return Callback.parse(parameters, expecting: pending)
     }
 
     // MARK: Tokens

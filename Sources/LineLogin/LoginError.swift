@@ -14,6 +14,8 @@ public enum LoginError: Error, Sendable, Equatable {
     case tokenExpired
     /// The ID token failed a local check; `reason` says which.
     case invalidIDToken(IDTokenFailure)
+    /// The `response` JWT of a JWT response mode failed a local check; `reason` says which.
+    case invalidResponseJWT(IDTokenFailure)
 }
 
 /// Why an ID token was rejected locally.

@@ -32,4 +32,13 @@ public enum ResponseMode: String, Sendable, Codable {
     case query
     /// In the body of an HTTP POST to the callback.
     case formPost = "form_post"
+    /// JARM: one JWT in the `response` query parameter, signed with the channel secret.
+    case queryJWT = "query.jwt"
+    /// JARM's default for the code flow (`query.jwt`).
+    case jwt
+    /// JARM: one JWT in the `response` field of an HTTP POST to the callback.
+    case formPostJWT = "form_post.jwt"
+
+    /// Whether the callback parameters arrive as one signed JWT in `response`.
+    public var isJWT: Bool { self == .queryJWT || self == .jwt || self == .formPostJWT }
 }

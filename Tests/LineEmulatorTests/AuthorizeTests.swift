@@ -152,7 +152,12 @@ struct AuthorizeTests {
             error: "INVALID_REQUEST",
             description: "disable_auto_login must be true or false"
         ),
-        .init(name: "JWT response mode", change: ["response_mode": "query.jwt"], error: "INVALID_REQUEST", description: nil),
+        .init(
+            name: "unknown response mode",
+            change: ["response_mode": "fragment"],
+            error: "INVALID_REQUEST",
+            description: "response_mode must be query, form_post, query.jwt, jwt or form_post.jwt"
+        ),
         .init(
             name: "prompt=none without a session",
             change: ["prompt": "none"],

@@ -138,6 +138,9 @@ struct ChannelTokenTests {
                 description: "Cannot find channel key that satisfies the conditions"
             ),
             AssertionCase(name: "token_exp over 30 days", status: 400, error: "invalid_client", description: "Invalid token_exp"),
+            AssertionCase(name: "no token_exp", status: 400, error: "invalid_client", description: "Invalid token_exp"),
+            AssertionCase(name: "no typ", status: 400, error: "invalid_client", description: "Invalid typ"),
+            AssertionCase(name: "typ JOSE", status: 400, error: "invalid_client", description: "Invalid typ"),
             AssertionCase(name: "bad signature", status: 400, error: "invalid_client", description: "Invalid signature"),
             AssertionCase(
                 name: "wrong assertion type",
@@ -162,6 +165,9 @@ struct ChannelTokenTests {
                 assertion = try signer.assertion(now: now, claims: ["iss": Fixture.web.channelID, "sub": Fixture.web.channelID])
             case "unknown kid": assertion = try signer.assertion(now: now, keyID: "5f7c2a1e-0000-4000-8000-000000000000")
             case "token_exp over 30 days": assertion = try signer.assertion(now: now, claims: ["token_exp": 2_592_001])
+            case "no token_exp": assertion = try signer.assertion(now: now, claims: ["token_exp": NSNull()])
+            case "no typ": assertion = try signer.assertion(now: now, header: ["typ": NSNull()])
+            case "typ JOSE": assertion = try signer.assertion(now: now, header: ["typ": "JOSE"])
             case "bad signature":
                 let other = AssertionSigner(privateKey: try .init(keySize: .bits2048), keyID: signer.keyID, channelID: signer.channelID)
                 assertion = try other.assertion(now: now)

@@ -17,7 +17,9 @@ struct ConsoleTests {
 
     @Test(
         "every console page renders as HTML without JavaScript",
-        arguments: ["", "/users", "/users/U1f2a3b4c5d6e7f8091a2b3c4d5e6f701", "/tokens", "/messages", "/requests", "/faults", "/clock"]
+        arguments: [
+            "", "/users", "/users/U1f2a3b4c5d6e7f8091a2b3c4d5e6f701", "/groups", "/tokens", "/messages", "/requests", "/faults", "/clock",
+        ]
     )
     func pages(path: String) async throws {
         try await TestEmulator.run { emulator in

@@ -12,10 +12,36 @@ public final class RateLimiter: Sendable {
         case push
         /// `POST /v2/oauth/accessToken` (short-lived channel tokens): 370 requests per second per channel.
         case shortLivedIssue
+        /// `POST /oauth2/v2.1/token` with a JWT assertion (v2.1 channel tokens): LINE's "other endpoints", 2,000/s.
+        case jwtIssue
+        /// `POST /oauth2/v3/token` (stateless channel tokens): 2,000 requests per second per channel.
+        case statelessIssue
+        /// Verifying a channel token (`POST /v2/oauth/verify`, `GET /oauth2/v2.1/verify`): 2,000/s per channel.
+        case channelTokenVerify
+        /// Revoking a channel token (`POST /v2/oauth/revoke`, `POST /oauth2/v2.1/revoke`): 2,000/s per channel.
+        case channelTokenRevoke
+        /// `GET /oauth2/v2.1/tokens/kid`: 2,000 requests per second per channel.
+        case keyIDs
+
+        /// What the console calls the endpoint.
+        public var label: String {
+            switch self {
+            case .push: "Push"
+            case .shortLivedIssue: "Short-lived token issue"
+            case .jwtIssue: "v2.1 token issue"
+            case .statelessIssue: "Stateless token issue"
+            case .channelTokenVerify: "Channel token verify"
+            case .channelTokenRevoke: "Channel token revoke"
+            case .keyIDs: "Key ID list"
+            }
+        }
     }
 
-    /// LINE's published limits.
-    public static let lineDefaults: [Endpoint: Double] = [.push: 2000, .shortLivedIssue: 370]
+    /// LINE's published limits: 370/s for short-lived token issue, 2,000/s for push and for LINE's "other endpoints".
+    public static let lineDefaults: [Endpoint: Double] = [
+        .push: 2000, .shortLivedIssue: 370, .jwtIssue: 2000, .statelessIssue: 2000, .channelTokenVerify: 2000,
+        .channelTokenRevoke: 2000, .keyIDs: 2000,
+    ]
 
     static let exceeded = PlatformError.message(429, "The API rate limit has been exceeded. Try again later.")
 

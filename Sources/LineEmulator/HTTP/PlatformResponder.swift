@@ -43,15 +43,19 @@ struct PlatformResponseMiddleware: RouterMiddleware {
         let status = HTTPResponse.Status(code: error.status)
         switch error.body {
         case .oauth(let code, let description):
-            var body: [String: String] = ["error": code]
-            if let description { body["error_description"] = description }
-            return .json(body, status: status)
+            return .json(OAuthErrorBody(error: code, error_description: description), status: status)
         case .message(let message, let details):
             return .json(MessageErrorBody(message: message, details: details.isEmpty ? nil : details), status: status)
         case .page(let title, let detail):
             return .html(pages.render(.error, ErrorPage(title: title, detail: detail)), status: status)
         }
     }
+}
+
+/// `{"error", "error_description"}` in that order on every response (a dictionary would change order between requests).
+private struct OAuthErrorBody: Encodable {
+    var error: String
+    var error_description: String?
 }
 
 private struct MessageErrorBody: Encodable {

@@ -13,6 +13,7 @@ struct PageRenderer: Sendable {
         case consoleChannels = "console_channels"
         case consoleUsers = "console_users"
         case consoleUser = "console_user"
+        case consoleGroups = "console_groups"
         case consoleTokens = "console_tokens"
         case consoleMessages = "console_messages"
         case consoleRequests = "console_requests"

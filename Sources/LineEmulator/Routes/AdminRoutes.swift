@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// The emulator's own JSON API under `/_emulator/v1/`: channels, users, consents, reset, clock and health.
+/// The emulator's own JSON API under `/_emulator/v1/`: channels, users, groups and rooms, consents, reset, clock and
+/// health.
 ///
 /// It answers only loopback clients unless the configuration allows remote administration.
 struct AdminRoutes {
@@ -83,6 +84,22 @@ struct AdminRoutes {
             return .jsonData(try MessageDocument.list(messages))
         }
 
+        for kind in GroupChat.Kind.allCases {
+            on("/\(kind.rawValue)s", .get) { _, _ in
+                .json([kind.rawValue + "s": try await store.chats(kind: kind).map(GroupChatDocument.init)])
+            }
+            on("/\(kind.rawValue)s", .post) { request, context in
+                var request = request
+                let document: GroupChatDocument = try await request.adminJSON(context: context)
+                do {
+                    let chat = try await GroupChatDirectory(store: store).create(document.chat(kind: kind))
+                    return .json(GroupChatDocument(chat), status: .created)
+                } catch let invalid as GroupChatDirectory.Invalid {
+                    throw PlatformError.message(invalid.status, invalid.description)
+                }
+            }
+        }
+
         on("/faults", .get) { _, _ in .json(["faults": faults.all]) }
         on("/faults", .post) { request, context in
             var request = request
@@ -118,7 +135,8 @@ struct AdminRoutes {
             let body: [String: Double?] = try await request.adminJSON(context: context)
             for (name, rate) in body {
                 guard let endpoint = RateLimiter.Endpoint(rawValue: name) else {
-                    throw PlatformError.message(400, "unknown endpoint \(name); known: push, shortLivedIssue")
+                    let known = RateLimiter.Endpoint.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw PlatformError.message(400, "unknown endpoint \(name); known: \(known)")
                 }
                 guard rate.map(RateLimiter.isAcceptable) ?? true else {
                     throw PlatformError.message(400, "\(name) must be between 0.01 and 1000000 requests per second, or null for no limit")
@@ -230,14 +248,24 @@ private enum MessageDocument {
     }
 }
 
+/// Every rate-limited endpoint with its rate; unlimited ones are left out.
 private struct RateLimitDocument: Encodable {
-    var push: Double?
-    var shortLivedIssue: Double?
+    let rates: [RateLimiter.Endpoint: Double]
 
-    init(_ limiter: RateLimiter) {
-        let rates = limiter.rates
-        push = rates[.push]
-        shortLivedIssue = rates[.shortLivedIssue]
+    init(_ limiter: RateLimiter) { rates = limiter.rates }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for endpoint in RateLimiter.Endpoint.allCases {
+            try container.encodeIfPresent(rates[endpoint], forKey: Key(stringValue: endpoint.rawValue))
+        }
     }
 }
 

@@ -18,7 +18,8 @@ struct ConsoleRoutes {
     static let prefix = "/_emulator/console"
 
     private static let sections: [(path: String, label: String)] = [
-        ("", "Channels"), ("/users", "Users"), ("/tokens", "Tokens"), ("/messages", "Messages"), ("/requests", "Requests"),
+        ("", "Channels"), ("/users", "Users"), ("/groups", "Groups"), ("/tokens", "Tokens"), ("/messages", "Messages"),
+        ("/requests", "Requests"),
         ("/faults", "Faults"), ("/clock", "Clock"),
     ]
 
@@ -46,6 +47,7 @@ struct ConsoleRoutes {
         page("") { _, _ in try await channelsPage() }
         page("/users") { _, _ in try await usersPage() }
         page("/users/{userId}") { _, context in try await userPage(context.parameters.get("userId") ?? "") }
+        page("/groups") { _, _ in try await groupsPage() }
         page("/tokens") { _, _ in try await tokensPage() }
         page("/messages") { request, _ in try await messagesPage(to: Self.query(request).nonEmpty("to")) }
         page("/requests") { request, _ in requestsPage(try Self.query(request)) }
@@ -73,6 +75,10 @@ struct ConsoleRoutes {
             let userID = context.parameters.get("userId") ?? ""
             _ = try await store.deauthorize(userID: userID, channelID: form["channelId"] ?? "", at: clock.now)
             return Self.prefix + "/users/" + userID
+        }
+        action("/groups") { form, _ in
+            try await createChat(from: form)
+            return Self.prefix + "/groups"
         }
         action("/tokens/revoke") { form, _ in
             let accessToken = form["accessToken"] ?? ""
@@ -121,7 +127,7 @@ struct ConsoleRoutes {
     /// A token that proves a form was rendered by this console (an attacker's page cannot read it).
     private var formToken: String { keys.seal(Data("console".utf8), purpose: "console-form") }
 
-    private func render(_ template: PageRenderer.Template, title: String, section: String, _ object: [String: Any]) -> Response {
+    func render(_ template: PageRenderer.Template, title: String, section: String, _ object: [String: Any]) -> Response {
         var object = object
         object["title"] = title
         object["formToken"] = formToken
@@ -211,8 +217,11 @@ struct ConsoleRoutes {
     }
 
     private func messagesPage(to requested: String?) async throws -> Response {
-        let users = try await store.users()
-        let recipient = requested ?? users.first?.userID ?? ""
+        var recipients = try await store.users().map { (id: $0.userID, name: $0.displayName) }
+        for kind in GroupChat.Kind.allCases {
+            recipients += try await store.chats(kind: kind).map { (id: $0.chatID, name: $0.name ?? "Room \($0.chatID.prefix(9))") }
+        }
+        let recipient = requested ?? recipients.first?.id ?? ""
         let messages = try await store.messages(to: recipient, channelID: nil, limit: 200).reversed().map { message -> [String: Any] in
             [
                 "body": Self.summary(of: message), "sentAt": Self.time(message.sentAt), "channelID": message.channelID,
@@ -225,10 +234,10 @@ struct ConsoleRoutes {
             title: "Messages",
             section: "/messages",
             [
-                "recipients": users.map {
-                    ["userID": $0.userID, "displayName": $0.displayName, "selected": $0.userID == recipient] as [String: Any]
+                "recipients": recipients.map {
+                    ["userID": $0.id, "displayName": $0.name, "selected": $0.id == recipient] as [String: Any]
                 },
-                "recipientName": users.first { $0.userID == recipient }?.displayName ?? recipient, "messages": messages,
+                "recipientName": recipients.first { $0.id == recipient }?.name ?? recipient, "messages": messages,
             ]
         )
     }
@@ -273,7 +282,7 @@ struct ConsoleRoutes {
         let rates = rateLimiter.rates
         let limits = RateLimiter.Endpoint.allCases.map { endpoint -> [String: Any] in
             [
-                "name": endpoint.rawValue, "label": endpoint == .push ? "Push" : "Short-lived token issue",
+                "name": endpoint.rawValue, "label": endpoint.label,
                 "rate": rates[endpoint].map { String(format: "%g", $0) } ?? "",
             ]
         }

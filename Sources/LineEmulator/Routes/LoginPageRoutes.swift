@@ -39,7 +39,7 @@ struct LoginPageRoutes {
         }
         switch outcome {
         case .respond(let response):
-            return callback(response)
+            return try await callback(response)
         case .consent(let authorization):
             let page = try await login.consentPage(for: authorization)
             var response = Response.html(consentView(page, selecting: session(from: request)?.userID).html(frame: pages.frame))
@@ -73,7 +73,7 @@ struct LoginPageRoutes {
             addFriend: form["add_friend"] == "on"
         )
         let (response, session) = try await login.decide(authorization, decision)
-        var result = callback(response)
+        var result = try await callback(response)
         if let session, let data = try? JSONEncoder().encode(session) {
             result.setCookie(
                 Cookie(
@@ -88,10 +88,12 @@ struct LoginPageRoutes {
         return result
     }
 
-    /// Sends the browser to the callback: a 302 with the query (`query`), or an auto-submitting form (`form_post`).
-    private func callback(_ response: AuthorizationResponse) -> Response {
-        switch response.mode {
-        case .query:
+    /// Sends the browser to the callback: a 302 with the query (`query`, `query.jwt`, `jwt`), or an auto-submitting
+    /// form (`form_post`, `form_post.jwt`); the JWT modes carry the parameters as one signed JWT in `response`.
+    private func callback(_ response: AuthorizationResponse) async throws -> Response {
+        let response = try await login.delivered(response)
+        switch response.mode.transport {
+        case .redirect:
             return Response(status: .found, headers: [.location: response.location, .cacheControl: "no-store", .contentLength: "0"])
         case .formPost:
             let object: [String: Any] = [

@@ -40,7 +40,7 @@ struct OAuthRoutes {
             var request = request
             let form = try await request.oauthForm(context: context)
             try Self.rejectRepeated(form)
-            if let token = form.nonEmpty("access_token"), try await channelTokens.isChannelToken(token) {
+            if let token = form.nonEmpty("access_token"), try await channelTokens.handlesRevoke(of: token, clientID: form["client_id"]) {
                 try await channelTokens.revokeJWTToken(form)
             } else {
                 try await login.revoke(form)

@@ -72,6 +72,15 @@ protocol EmulatorStore: Sendable {
     func channelKey(keyID: String) async throws -> ChannelKey?
     func channelKeys(channelID: String) async throws -> [ChannelKey]
 
+    // MARK: Group chats
+    /// Inserts a group or room with its members and the channels whose bots are in it; `false` when the ID is taken.
+    /// The chat is never changed afterwards (only a reset deletes it), so readers may cache it.
+    func insertChat(_ chat: GroupChat) async throws -> Bool
+    /// The group or room with this ID, of either kind.
+    func chat(id: String) async throws -> GroupChat?
+    /// Every group or every room, in the order they were created.
+    func chats(kind: GroupChat.Kind) async throws -> [GroupChat]
+
     // MARK: Messages
     /// Stores pushed messages, unless `retryKey` was accepted for the channel at or after `keysValidSince`: then nothing
     /// is stored and the earlier acceptance is returned. Atomic, so concurrent retries store once.

@@ -137,6 +137,15 @@ final class SQLiteStore: EmulatorStore {
                     """
             )
         }
+        migrator.registerMigration("v3: group chats") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE chats (
+                        id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT, member_ids TEXT NOT NULL, channel_ids TEXT NOT NULL,
+                        position INTEGER NOT NULL);
+                    """
+            )
+        }
         return migrator
     }
 
@@ -551,6 +560,38 @@ final class SQLiteStore: EmulatorStore {
         }
     }
 
+    // MARK: Group chats
+
+    func insertChat(_ chat: GroupChat) async throws -> Bool {
+        let members = String(decoding: try JSONEncoder().encode(chat.memberIDs), as: UTF8.self)
+        let channels = String(decoding: try JSONEncoder().encode(chat.channelIDs), as: UTF8.self)
+        return try await write { db in
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR IGNORE INTO chats (id, kind, name, member_ids, channel_ids, position)
+                    VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM chats))
+                    """
+            ).execute(arguments: [chat.chatID, chat.kind.rawValue, chat.name, members, channels])
+            return db.changesCount > 0
+        }
+    }
+
+    func chat(id: String) async throws -> GroupChat? {
+        try await database.read { db in
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM chats WHERE id = ?"), arguments: [id]).map(Self.chat(from:))
+        }
+    }
+
+    func chats(kind: GroupChat.Kind) async throws -> [GroupChat] {
+        try await database.read { db in
+            try Row.fetchAll(
+                try db.cachedStatement(sql: "SELECT * FROM chats WHERE kind = ? ORDER BY position"),
+                arguments: [kind.rawValue]
+            )
+            .map(Self.chat(from:))
+        }
+    }
+
     // MARK: Messages
 
     func storePush(
@@ -640,7 +681,7 @@ final class SQLiteStore: EmulatorStore {
         try await write { db in
             for table in [
                 "channels", "users", "consents", "friendships", "authorization_codes", "user_tokens", "channel_tokens", "channel_keys",
-                "retry_keys", "messages",
+                "retry_keys", "messages", "chats",
             ] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
@@ -766,6 +807,19 @@ final class SQLiteStore: EmulatorStore {
             modulus: row["modulus"],
             exponent: row["exponent"],
             createdAt: date(row["created_at"])
+        )
+    }
+
+    private static func chat(from row: Row) -> GroupChat {
+        func ids(_ column: String) -> [String] {
+            (try? JSONDecoder().decode([String].self, from: Data((row[column] as String).utf8))) ?? []
+        }
+        return GroupChat(
+            chatID: row["id"],
+            kind: GroupChat.Kind(rawValue: row["kind"]) ?? .group,
+            name: row["name"],
+            memberIDs: ids("member_ids"),
+            channelIDs: ids("channel_ids")
         )
     }
 

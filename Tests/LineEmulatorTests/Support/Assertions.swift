@@ -30,14 +30,18 @@ struct AssertionSigner {
         return AssertionSigner(privateKey: key, keyID: try #require(response.json["kid"] as? String), channelID: channelID)
     }
 
-    /// A signed assertion; `claims` overrides or removes (with `NSNull`) the defaults.
-    func assertion(now: Date, claims overrides: [String: Any] = [:], keyID: String? = nil) throws -> String {
+    /// A signed assertion; `claims` and `header` override or remove (with `NSNull`) the defaults.
+    func assertion(now: Date, claims overrides: [String: Any] = [:], keyID: String? = nil, header headerOverrides: [String: Any] = [:])
+        throws -> String
+    {
         var claims: [String: Any] = [
             "iss": channelID, "sub": channelID, "aud": "https://api.line.me/",
             "exp": Int(now.timeIntervalSince1970) + 1800, "token_exp": 86400,
         ]
         for (name, value) in overrides { claims[name] = value is NSNull ? nil : value }
-        let header = try JSONSerialization.data(withJSONObject: ["alg": "RS256", "typ": "JWT", "kid": keyID ?? self.keyID])
+        var headerFields: [String: Any] = ["alg": "RS256", "typ": "JWT", "kid": keyID ?? self.keyID]
+        for (name, value) in headerOverrides { headerFields[name] = value is NSNull ? nil : value }
+        let header = try JSONSerialization.data(withJSONObject: headerFields)
         let input = Fixture.base64URL(header) + "." + Fixture.base64URL(try JSONSerialization.data(withJSONObject: claims))
         let signature = try privateKey.signature(for: SHA256.hash(data: Data(input.utf8)), padding: .insecurePKCS1v1_5)
         return input + "." + Fixture.base64URL(signature.rawRepresentation)

@@ -33,10 +33,11 @@ enum Fixture {
         return URL(string: emulator.baseURL.absoluteString + "/oauth2/v2.1/authorize?" + query)!
     }
 
-    /// The callback's query parameters.
+    /// The callback's query parameters, form-decoded: LINE writes a space as `+`, which `URLComponents` leaves alone.
     static func parameters(of url: URL) -> [String: String] {
-        let items = URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []
-        return Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
+        let items = URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedQueryItems ?? []
+        func decode(_ text: String) -> String { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? text }
+        return Dictionary(items.map { (decode($0.name), decode($0.value ?? "")) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Logs `user` in through the consent page and returns the authorization code.

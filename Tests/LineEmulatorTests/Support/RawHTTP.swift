@@ -16,10 +16,10 @@ struct RawResponse {
     var requestID: String? { headers.first(name: "x-line-request-id") }
     var location: String? { headers.first(name: "Location") }
 
-    /// The query parameters of the `Location` header.
+    /// The query parameters of the `Location` header, form-decoded (`+` is a space, as in LINE's callbacks).
     var locationQuery: [String: String] {
-        guard let location, let components = URLComponents(string: location) else { return [:] }
-        return Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
+        guard let location, let url = URL(string: location) else { return [:] }
+        return Fixture.parameters(of: url)
     }
 }
 

@@ -76,7 +76,9 @@ struct ChannelTokenService: Sendable {
             store: store,
             now: clock.now
         )
-        let lifetime = assertion.tokenLifetime ?? ClientAssertion.maximumTokenLifetime
+        try limit(.jwtIssue, assertion.channelID)
+        // LINE requires `token_exp` for a v2.1 token: without it there is no lifetime to give the token.
+        guard let lifetime = assertion.tokenLifetime else { throw PlatformError.invalidClient("Invalid token_exp") }
         let token = newToken(channelID: assertion.channelID, kind: .jwt, lifetime: lifetime, keyID: Randomness.alphanumeric(22))
         guard try await store.insertChannelToken(token, limit: Self.tokensPerKind, revokeOldest: false) else { throw Self.tooManyTokens }
         return ChannelTokenResponse(access_token: token.accessToken, expires_in: lifetime, key_id: token.keyID)
@@ -103,6 +105,7 @@ struct ChannelTokenService: Sendable {
             }
             channelID = channel.channelID
         }
+        try limit(.statelessIssue, channelID)
         return ChannelTokenResponse(access_token: statelessToken(channelID: channelID), expires_in: Self.statelessLifetime)
     }
 
@@ -203,6 +206,7 @@ struct ChannelTokenService: Sendable {
 
     private func verify(_ accessToken: String, kind: ChannelAccessToken.Kind) async throws -> ChannelTokenVerification? {
         guard let token = try await store.channelToken(accessToken), token.kind == kind else { return nil }
+        try limit(.channelTokenVerify, token.channelID)
         if token.revokedAt != nil {
             throw PlatformError.invalidRequest(kind == .jwt ? "The access token revoked" : "access_token invalid")
         }
@@ -219,10 +223,23 @@ struct ChannelTokenService: Sendable {
     /// `POST /v2/oauth/revoke` for a short-lived token: unknown or dead tokens are not an error.
     func revokeShortLived(_ accessToken: String) async throws {
         guard let token = try await store.channelToken(accessToken), token.kind != .jwt else { return }
+        try limit(.channelTokenRevoke, token.channelID)
         try await store.revokeChannelToken(accessToken, at: clock.now)
     }
 
+    /// Whether `POST /oauth2/v2.1/revoke` of `accessToken` is the channel-token revoke rather than LINE Login's: the
+    /// token is a channel access token the emulator issued, or it is no user access token and `client_id` names a
+    /// Messaging API channel (whose unknown tokens LINE answers 200, not `invalid_client`).
+    func handlesRevoke(of accessToken: String, clientID: String?) async throws -> Bool {
+        if try await isChannelToken(accessToken) { return true }
+        guard let clientID, try await store.userToken(accessToken: accessToken) == nil else { return false }
+        return try await store.channel(id: clientID)?.kind == .messaging
+    }
+
     /// `POST /oauth2/v2.1/revoke` for a v2.1 channel token: `client_id`, `client_secret` and `access_token` required.
+    /// A token that is not a JWS is `The access token not JWS`; any other token this call cannot revoke (unknown,
+    /// expired, already revoked, another channel's, or a short-lived or stateless token, which belong to other
+    /// endpoints) is 200 and left as it is: "no error occurs if an invalid channel access token is specified".
     func revokeJWTToken(_ form: Parameters) async throws {
         guard let clientID = form.nonEmpty("client_id"), let secret = form.nonEmpty("client_secret"),
             let accessToken = form.nonEmpty("access_token")
@@ -231,8 +248,11 @@ struct ChannelTokenService: Sendable {
         }
         guard let channel = try await store.channel(id: clientID) else { throw PlatformError.invalidClient("invalid client_id") }
         guard constantTimeEquals(secret, channel.channelSecret) else { throw PlatformError.invalidClient("invalid client_secret") }
+        try limit(.channelTokenRevoke, channel.channelID)
         guard LoginService.looksLikeJWS(accessToken) else { throw PlatformError.invalidRequest("The access token not JWS") }
-        guard let token = try await store.channelToken(accessToken), token.channelID == channel.channelID else { return }
+        guard let token = try await store.channelToken(accessToken), token.kind == .jwt, token.channelID == channel.channelID else {
+            return
+        }
         try await store.revokeChannelToken(accessToken, at: clock.now)
     }
 
@@ -244,7 +264,13 @@ struct ChannelTokenService: Sendable {
             store: store,
             now: clock.now
         )
+        try limit(.keyIDs, assertion.channelID)
         return try await store.validChannelTokens(channelID: assertion.channelID, kind: .jwt, at: clock.now).compactMap(\.keyID)
+    }
+
+    /// LINE's 429 once the channel has used up its rate for `endpoint`.
+    private func limit(_ endpoint: RateLimiter.Endpoint, _ channelID: String) throws {
+        guard rateLimiter.allow(endpoint, channelID: channelID) else { throw RateLimiter.exceeded }
     }
 
     // MARK: Assertion keys

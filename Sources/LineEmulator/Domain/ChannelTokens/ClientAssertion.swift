@@ -1,6 +1,7 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import LineCore
 
 /// A verified JWT assertion (RFC 7523) for issuing v2.1 and stateless channel access tokens (reference §4.6).
 struct ClientAssertion: Sendable {
@@ -14,14 +15,17 @@ struct ClientAssertion: Sendable {
     /// `token_exp`: the requested token lifetime in seconds, when present.
     var tokenLifetime: Int?
 
-    /// Checks `client_assertion_type` and `client_assertion`: the key by `kid`, the RS256 signature, `iss` = `sub` =
-    /// the key's channel, `aud`, and `exp` at most 30 minutes ahead. Numbers may be JSON numbers or numeric strings.
+    /// Checks `client_assertion_type` and `client_assertion`: `alg` RS256 and `typ` JWT, the key by `kid`, the RS256
+    /// signature, `iss` = `sub` = the key's channel, `aud`, and `exp` at most 30 minutes ahead. Numbers may be JSON
+    /// numbers or numeric strings.
     static func verify(type: String?, assertion: String?, store: any EmulatorStore, now: Date) async throws -> ClientAssertion {
         guard let type, !type.isEmpty else { throw PlatformError.invalidRequest("client_assertion_type is required") }
         guard type == Self.type else { throw PlatformError.invalidRequest("client_assertion_type must be \(Self.type)") }
         guard let assertion, !assertion.isEmpty else { throw PlatformError.invalidRequest("client_assertion is required") }
         guard let parsed = JWS.parse(assertion) else { throw PlatformError.invalidClient("Invalid client_assertion: not a JWT") }
         guard parsed.algorithm == "RS256" else { throw PlatformError.invalidClient("Invalid alg: RS256 is required") }
+        // LINE's assertion header has `typ: JWT` as a required field.
+        guard parsed.header["typ"]?.stringValue == "JWT" else { throw PlatformError.invalidClient("Invalid typ") }
         guard let keyID = parsed.keyID, let key = try await store.channelKey(keyID: keyID) else {
             throw PlatformError.message(404, "Cannot find channel key that satisfies the conditions")
         }

@@ -5,9 +5,23 @@ import LineCore
 ///
 /// It travels through the consent page sealed in a hidden form field (`formJSON`), so no server-side session is needed.
 struct AuthorizationRequest: Sendable, Equatable {
-    enum ResponseMode: String, Codable, Sendable {
+    enum ResponseMode: String, Codable, Sendable, CaseIterable {
         case query
         case formPost = "form_post"
+        /// JARM: the parameters as one signed JWT in `response`, in the query string.
+        case queryJWT = "query.jwt"
+        /// JARM's default for the code flow, which is `query.jwt`.
+        case jwt
+        /// JARM: the `response` JWT in the body of an HTTP POST.
+        case formPostJWT = "form_post.jwt"
+
+        /// Whether the parameters travel as a JWT in `response`.
+        var isJWT: Bool { self == .queryJWT || self == .jwt || self == .formPostJWT }
+
+        /// How the browser carries the parameters (or the `response` JWT) to the callback.
+        enum Transport { case redirect, formPost }
+
+        var transport: Transport { self == .formPost || self == .formPostJWT ? .formPost : .redirect }
     }
 
     var version: LoginVersion
@@ -103,15 +117,23 @@ struct AuthorizationResponse: Sendable, Equatable {
     var redirectURI: String
     var parameters: [(String, String)]
     var mode: AuthorizationRequest.ResponseMode
+    /// The channel the response is for: the audience of a JARM `response` JWT, signed with its secret.
+    var channelID: String
 
-    /// The callback URL with the parameters in its query string.
+    /// The callback URL with the parameters in its query string, form-encoded as LINE's examples are (a space is `+`:
+    /// `error_description=The+resource+owner+denied+the+request.`).
     var location: String {
         let separator = redirectURI.contains("?") ? "&" : "?"
-        return redirectURI + separator + Parameters.encode(parameters)
+        return redirectURI + separator + parameters.map { Self.formEncode($0.0) + "=" + Self.formEncode($0.1) }.joined(separator: "&")
+    }
+
+    /// Percent-encodes as `application/x-www-form-urlencoded` does: a space becomes `+`.
+    private static func formEncode(_ value: String) -> String {
+        Parameters.encode(value).replacingOccurrences(of: "%20", with: "+")
     }
 
     static func == (lhs: AuthorizationResponse, rhs: AuthorizationResponse) -> Bool {
-        lhs.redirectURI == rhs.redirectURI && lhs.mode == rhs.mode
+        lhs.redirectURI == rhs.redirectURI && lhs.mode == rhs.mode && lhs.channelID == rhs.channelID
             && lhs.parameters.map { [$0.0, $0.1] } == rhs.parameters.map { [$0.0, $0.1] }
     }
 }
@@ -146,7 +168,7 @@ extension AuthorizationRequest {
             parameters = [("error", code.rawValue.lowercased()), ("error_description", description)]
         }
         if !state.isEmpty { parameters.append(("state", state)) }
-        return AuthorizationResponse(redirectURI: redirectURI, parameters: parameters, mode: responseMode)
+        return AuthorizationResponse(redirectURI: redirectURI, parameters: parameters, mode: responseMode, channelID: channelID)
     }
 
     /// The callback for a user who pressed Cancel.
@@ -161,7 +183,8 @@ extension AuthorizationRequest {
                     ("error", "access_denied"), ("errorCode", "417"), ("errorMessage", "DISALLOWED"),
                     ("error_description", "The user has denied the approval"), ("state", state),
                 ],
-                mode: .query
+                mode: .query,
+                channelID: channelID
             )
         }
     }

@@ -36,8 +36,8 @@ extension LoginService {
         }
 
         if let name = parameters.repeatedNames.first { return fail(.invalidRequest, "\(name) must not be repeated") }
-        if let mode = parameters["response_mode"], !["query", "form_post"].contains(mode) {
-            return fail(.invalidRequest, "response_mode must be query or form_post (the JWT modes are not emulated)")
+        if let mode = parameters["response_mode"], AuthorizationRequest.ResponseMode(rawValue: mode) == nil {
+            return fail(.invalidRequest, "response_mode must be query, form_post, query.jwt, jwt or form_post.jwt")
         }
         guard let responseType = parameters.nonEmpty("response_type") else {
             return fail(.invalidRequest, "response_type is required")
@@ -272,6 +272,11 @@ extension LoginService {
         try await store.insertCode(code, grantingConsent: consent)
         var parameters = [("code", code.code), ("state", request.state)]
         if let friendshipStatusChanged { parameters.append(("friendship_status_changed", friendshipStatusChanged ? "true" : "false")) }
-        return AuthorizationResponse(redirectURI: request.redirectURI, parameters: parameters, mode: request.responseMode)
+        return AuthorizationResponse(
+            redirectURI: request.redirectURI,
+            parameters: parameters,
+            mode: request.responseMode,
+            channelID: request.channelID
+        )
     }
 }

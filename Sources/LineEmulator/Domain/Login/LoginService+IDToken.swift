@@ -103,11 +103,12 @@ extension LoginService {
     }
 }
 
-/// The emulator's JSON encoder: no escaped slashes (tokens and URLs stay readable), stable key order.
+/// The emulator's JSON encoder: no escaped slashes (tokens and URLs stay readable), members sorted by name, so
+/// identical requests get byte-identical answers (the encoder alone would order them by hash, which varies by process).
 enum JSONEncoding {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return encoder
     }()
 }

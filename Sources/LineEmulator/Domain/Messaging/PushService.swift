@@ -15,8 +15,8 @@ extension PushResponse: JSONWritable {
     }
 }
 
-/// `POST /v2/bot/message/push` (reference §5): validation as LINE's OpenAPI document describes it, `X-Line-Retry-Key`
-/// idempotency for 24 hours, and storage of each message for the recipient.
+/// `POST /v2/bot/message/push`: validation as LINE's OpenAPI document describes it, `X-Line-Retry-Key` idempotency
+/// for 24 hours, and storage of each message for the recipient (a user, or a group or room the bot is in).
 struct PushService: Sendable {
     let store: any EmulatorStore
     let clock: EmulatorClock
@@ -35,8 +35,9 @@ struct PushService: Sendable {
         "flex": ["altText", "contents"], "coupon": ["couponId"],
     ]
     static let typeList = "[text, textV2, sticker, image, video, audio, location, imagemap, template, flex, coupon]"
-    /// Types that can be quoted later, and so get a `quoteToken`.
-    static let quotableTypes: Set<String> = ["text", "textV2", "sticker", "image", "video"]
+    /// Types that can be quoted later, and so get a `quoteToken` (LINE's quote-token docs: text, textV2, sticker,
+    /// image, video, template and Flex messages).
+    static let quotableTypes: Set<String> = ["text", "textV2", "sticker", "image", "video", "template", "flex"]
 
     /// The outcome of a push.
     enum Outcome: Sendable {
@@ -95,12 +96,20 @@ struct PushService: Sendable {
         }
     }
 
-    /// LINE answers 200 for pushes it will not deliver (unknown, blocked or non-friend recipients); the emulator
-    /// records whether the recipient would have received the message.
+    /// LINE's answer to a push to a user it does not know, or to a group or room the channel's bot is not in:
+    /// nothing is sent (push reference, error responses).
+    static let failedToSend = PlatformError.message(400, "Failed to send messages")
+
+    /// Whether the recipient receives the message. A known user who is not a friend (or has blocked the account)
+    /// gets nothing, yet LINE answers 200, so that push is stored as not delivered. An unknown user, group or room,
+    /// or a chat without the channel's bot, is LINE's 400 ``failedToSend``.
     private func isReachable(_ to: String, channelID: String) async throws -> Bool {
-        guard to.hasPrefix("U") else { return true }
-        guard try await store.user(id: to) != nil else { return false }
-        return try await store.isFriend(userID: to, channelID: channelID)
+        if to.hasPrefix("U") {
+            guard try await store.user(id: to) != nil else { throw Self.failedToSend }
+            return try await store.isFriend(userID: to, channelID: channelID)
+        }
+        guard let chat = try await store.chat(id: to), chat.channelIDs.contains(channelID) else { throw Self.failedToSend }
+        return true
     }
 
     /// A LINE-style message ID: 18 digits, as a string.
