@@ -181,7 +181,7 @@ public struct DemoApp: Sendable {
             )
         }
         let pathAndQuery = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
-        switch login.handleCallback(pathAndQuery: pathAndQuery, pending: pending) {
+        switch await login.handleCallback(pathAndQuery: pathAndQuery, pending: pending) {
         case .authorized(let code, _):
             do {
                 let tokens = try await login.exchange(code: code, pending: pending).value
