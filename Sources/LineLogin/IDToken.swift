@@ -115,10 +115,12 @@ public struct IDTokenVerifier: Sendable {
         let claims: IDTokenClaims
         do {
             claims = try await collection.verify(token, as: IDTokenPayload.self).claims
-        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
-            throw fail(.badSignature)
-        } catch {
+        } catch let error as JWTError where error.errorType == .malformedToken {
             throw fail(.malformed)
+        } catch {
+            // jwt-kit's signatureVerificationFailed, or a signature its algorithm cannot even read (an HMAC-sized
+            // signature under an ES256 header).
+            throw fail(.badSignature)
         }
         try check(claims, expecting: expectations, now: now)
         return claims

@@ -69,7 +69,7 @@ public actor JWKSCache {
     /// jwt-kit's collection of the current keys when it holds `kid`, fetching as the policy allows; `nil` when the
     /// key is unknown even after that.
     ///
-    /// - Throws: the fetch's error (`LineAPIError`, `LineTransportError`) when there are no usable keys to fall back on.
+    /// - Throws: the fetch's `LineAPIError` when there are no usable keys to fall back on.
     func keys(containing kid: String, now: Date) async throws -> JWTKeyCollection? {
         if inFlight == nil, let current {
             let age = now.timeIntervalSince(current.fetchedAt)

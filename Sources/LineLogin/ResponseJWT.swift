@@ -17,10 +17,10 @@ struct ResponseJWTVerifier: Sendable {
         let claims: [String: JSONValue]
         do {
             claims = try await channelKey.collection().verify(jwt, as: ResponsePayload.self).claims
-        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
-            throw .badSignature
-        } catch {
+        } catch let error as JWTError where error.errorType == .malformedToken {
             throw .malformed
+        } catch {
+            throw .badSignature
         }
         guard claims["iss"]?.stringValue == issuer else { throw .wrongIssuer }
         guard claims["aud"]?.stringValue == channelID else { throw .wrongAudience }
