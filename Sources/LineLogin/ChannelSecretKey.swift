@@ -5,7 +5,7 @@ import Synchronization
 /// The channel secret as jwt-kit's HS256 key. jwt-kit keeps keys in an actor that is filled asynchronously, so the
 /// collection is filled on first use and then shared by every verification.
 final class ChannelSecretKey: Sendable {
-    private let keys = JWTKeyCollection()
+    private let keys = JWTKeyCollection.lineKit()
     private let filled = Mutex(false)
     private let secret: String
 
@@ -17,7 +17,7 @@ final class ChannelSecretKey: Sendable {
     func collection() async -> JWTKeyCollection {
         if !filled.withLock({ $0 }) {
             // Two first callers may both add it: the second overwrites the same key.
-            await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+            await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, parser: DefaultJWTParser.lineKit)
             filled.withLock { $0 = true }
         }
         return keys

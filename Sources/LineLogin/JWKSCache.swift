@@ -111,8 +111,8 @@ public actor JWKSCache {
     }
 
     private static func makeSet(_ keys: [String: ES256PublicKey], fetchedAt: Date) async -> KeySet {
-        let collection = JWTKeyCollection()
-        for (kid, key) in keys { await collection.add(ecdsa: key, kid: JWKIdentifier(string: kid)) }
+        let collection = JWTKeyCollection.lineKit()
+        for (kid, key) in keys { await collection.add(ecdsa: key, kid: JWKIdentifier(string: kid), parser: DefaultJWTParser.lineKit) }
         await collection.clearDefault()
         return KeySet(kids: Set(keys.keys), collection: collection, fetchedAt: fetchedAt)
     }
