@@ -90,7 +90,7 @@ public actor JWKSCache {
         if let inFlight { return try await inFlight.value }
         if let retryNotBefore, now < retryNotBefore, let lastError { throw lastError }
         let fetch = self.fetch
-        let task = Task { try await Self.makeSet(try await fetch(), fetchedAt: now) }
+        let task = Task { await Self.makeSet(try await fetch(), fetchedAt: now) }
         inFlight = task
         do {
             let set = try await task.value
