@@ -13,11 +13,19 @@ final class ChannelSecretKey: Sendable {
         self.secret = secret
     }
 
+    /// The secret's bytes, zero-padded to 32: jwt-kit asserts HS256 keys of at least 32 bytes (LINE's secrets are 32
+    /// characters, but a test channel's may be shorter), and HMAC pads a short key with zeros itself (RFC 2104), so
+    /// the MAC is the same.
+    static func keyBytes(_ secret: String) -> [UInt8] {
+        let bytes = Array(secret.utf8)
+        return bytes + Array(repeating: 0, count: max(0, 32 - bytes.count))
+    }
+
     /// The collection holding only this HS256 key.
     func collection() async -> JWTKeyCollection {
         if !filled.withLock({ $0 }) {
             // Two first callers may both add it: the second overwrites the same key.
-            await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, parser: DefaultJWTParser.lineKit)
+            await keys.add(hmac: HMACKey(from: Self.keyBytes(secret)), digestAlgorithm: .sha256, parser: DefaultJWTParser.lineKit)
             filled.withLock { $0 = true }
         }
         return keys

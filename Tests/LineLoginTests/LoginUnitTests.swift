@@ -223,6 +223,16 @@ struct IDTokenAttackTests {
         }
     }
 
+    @Test("a channel secret shorter than 32 bytes verifies its own tokens and refuses others")
+    func shortSecret() async throws {
+        let verifier = IDTokenVerifier(channelID: "1234567890", channelSecret: "short", allowedAlgorithms: [.hs256], jwks: nil)
+        let claims = try await verifier.verify(try Self.token(secret: "short"), expecting: .init(nonce: .value("n1")), now: Self.nowDate)
+        #expect(claims.sub == "U1")
+        await #expect(throws: LoginError.invalidIDToken(.badSignature)) {
+            try await verifier.verify(try Self.token(secret: "shorT"), expecting: .init(nonce: .value("n1")), now: Self.nowDate)
+        }
+    }
+
     @Test("the clock skew (5 minutes by default) tolerates a slightly expired token")
     func skew() async throws {
         let now = Self.now
