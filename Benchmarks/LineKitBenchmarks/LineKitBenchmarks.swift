@@ -63,7 +63,7 @@ let benchmarks: @Sendable () -> Void = {
 
     let signer = JWTAssertionSigner(channelID: "1234567890", keyID: "kid", keys: try! AssertionKeyPair.generate())
     Benchmark("JWTAssertionSigningRS256", configuration: .init(maxIterations: 2_000)) { benchmark in
-        for _ in benchmark.scaledIterations { blackHole(try signer.assertion(tokenLifetime: .seconds(86_400))) }
+        for _ in benchmark.scaledIterations { blackHole(try await signer.assertion(tokenLifetime: .seconds(86_400))) }
     }
 
     let messages = [try! Message.text("Hello from LineKit 🍎"), Message.sticker(packageID: "446", stickerID: "1988")]

@@ -3,7 +3,7 @@ import Foundation
 /// base64url without padding (RFC 4648 §5), as used by JWS and PKCE.
 ///
 /// Byte-level on purpose: Foundation's string replacement goes through ICU on Linux and showed up first in profiles.
-public enum Base64URL {
+package enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
     private static let values: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
@@ -11,7 +11,7 @@ public enum Base64URL {
         return table
     }()
 
-    public static func encode(_ data: some DataProtocol) -> String {
+    package static func encode(_ data: some DataProtocol) -> String {
         let bytes = Array(data)
         var output = [UInt8]()
         output.reserveCapacity((bytes.count * 4 + 2) / 3)
@@ -41,12 +41,12 @@ public enum Base64URL {
     }
 
     /// Decodes base64url (trailing `=` padding is tolerated); `nil` for anything else.
-    public static func decode(_ string: some StringProtocol) -> Data? {
+    package static func decode(_ string: some StringProtocol) -> Data? {
         decode(utf8: string.utf8)
     }
 
     /// Decodes base64url given as its UTF-8 bytes (trailing `=` padding is tolerated); `nil` for anything else.
-    public static func decode(utf8 bytes: some Collection<UInt8>) -> Data? {
+    package static func decode(utf8 bytes: some Collection<UInt8>) -> Data? {
         if let decoded = bytes.withContiguousStorageIfAvailable(decode(contiguous:)) { return decoded }
         return Array(bytes).withUnsafeBufferPointer(decode(contiguous:))
     }

@@ -1,5 +1,5 @@
 /// Compares two strings in time that depends only on their lengths (for secrets, states and tokens).
-public func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
+package func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
     let a = Array(lhs.utf8)
     let b = Array(rhs.utf8)
     guard a.count == b.count else { return false }

@@ -4,7 +4,7 @@ extension JSONValue {
     /// Faster than `JSONDecoder` for a value of unknown shape, which can only find the type of each value by trying
     /// one after another and throwing on every miss; faster than `JSONSerialization`, which on Linux builds
     /// `NSDictionary` and `NSNumber` objects.
-    public init?(parsing bytes: some Collection<UInt8>, maximumDepth: Int = 256) {
+    package init?(parsing bytes: some Collection<UInt8>, maximumDepth: Int = 256) {
         let parse = { (buffer: UnsafeBufferPointer<UInt8>) -> JSONValue? in
             var parser = JSONParser(bytes: buffer, maximumDepth: maximumDepth)
             return parser.document()

@@ -10,52 +10,52 @@
 /// writer.member("expires_in", 2_592_000)
 /// writer.endObject()
 /// ```
-public struct JSONWriter: Sendable {
-    public private(set) var bytes: [UInt8] = []
+package struct JSONWriter: Sendable {
+    package private(set) var bytes: [UInt8] = []
     /// Whether the next value or key follows another in the same array or object (and so needs a comma).
     private var followsValue = false
 
-    public init(capacity: Int = 256) {
+    package init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
     }
 
-    public mutating func beginObject() {
+    package mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
         followsValue = false
     }
 
-    public mutating func endObject() {
+    package mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
         followsValue = true
     }
 
-    public mutating func beginArray() {
+    package mutating func beginArray() {
         separate()
         bytes.append(UInt8(ascii: "["))
         followsValue = false
     }
 
-    public mutating func endArray() {
+    package mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
         followsValue = true
     }
 
     /// An object member's name; the value written next is its value.
-    public mutating func key(_ name: String) {
+    package mutating func key(_ name: String) {
         separate()
         writeQuoted(name)
         bytes.append(UInt8(ascii: ":"))
         followsValue = false
     }
 
-    public mutating func string(_ value: String) {
+    package mutating func string(_ value: String) {
         separate()
         writeQuoted(value)
         followsValue = true
     }
 
-    public mutating func integer(_ value: Int) {
+    package mutating func integer(_ value: Int) {
         separate()
         bytes.append(contentsOf: String(value).utf8)
         followsValue = true
@@ -63,7 +63,7 @@ public struct JSONWriter: Sendable {
 
     /// A number; integral values are written without a fraction (`3`, not `3.0`), and infinities and NaN, which JSON
     /// cannot express, as `null`.
-    public mutating func number(_ value: Double) {
+    package mutating func number(_ value: Double) {
         separate()
         if !value.isFinite {
             bytes.append(contentsOf: "null".utf8)
@@ -75,20 +75,20 @@ public struct JSONWriter: Sendable {
         followsValue = true
     }
 
-    public mutating func bool(_ value: Bool) {
+    package mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
         followsValue = true
     }
 
-    public mutating func null() {
+    package mutating func null() {
         separate()
         bytes.append(contentsOf: "null".utf8)
         followsValue = true
     }
 
     /// Any JSON value; object members in the order of their names, so the same value always gives the same text.
-    public mutating func value(_ value: JSONValue) {
+    package mutating func value(_ value: JSONValue) {
         switch value {
         case .string(let text): string(text)
         case .number(let number): self.number(number)
@@ -110,19 +110,19 @@ public struct JSONWriter: Sendable {
     }
 
     /// `name` and a string value.
-    public mutating func member(_ name: String, _ value: String) {
+    package mutating func member(_ name: String, _ value: String) {
         key(name)
         string(value)
     }
 
     /// `name` and a number value.
-    public mutating func member(_ name: String, _ value: Int) {
+    package mutating func member(_ name: String, _ value: Int) {
         key(name)
         integer(value)
     }
 
     /// `name` and a string value, or nothing when `value` is `nil` (as `JSONEncoder` does for optional properties).
-    public mutating func member(_ name: String, ifPresent value: String?) {
+    package mutating func member(_ name: String, ifPresent value: String?) {
         if let value { member(name, value) }
     }
 
@@ -163,7 +163,7 @@ public struct JSONWriter: Sendable {
 
 extension JSONValue {
     /// The value as JSON text in UTF-8, object members in the order of their names.
-    public var jsonBytes: [UInt8] {
+    package var jsonBytes: [UInt8] {
         var writer = JSONWriter()
         writer.value(self)
         return writer.bytes

@@ -141,14 +141,14 @@ public struct LineAPIClient: Sendable {
 }
 
 /// `application/x-www-form-urlencoded` encoding: only RFC 3986 unreserved characters stay as they are.
-public enum FormEncoding {
-    public static func encode(_ value: String) -> String {
+package enum FormEncoding {
+    package static func encode(_ value: String) -> String {
         var allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         allowed.remove(charactersIn: "")
         return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
     }
 
-    public static func encode(_ fields: [(String, String)]) -> String {
+    package static func encode(_ fields: [(String, String)]) -> String {
         fields.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
     }
 }

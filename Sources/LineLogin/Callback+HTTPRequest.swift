@@ -7,18 +7,18 @@ extension LineLoginClient {
     /// recommend, like ``handleCallback(method:pathAndQuery:pending:now:)``.
     ///
     /// ```swift
-    /// let outcome = login.handleCallback(request, body: bodyBytes, pending: pending)
+    /// let outcome = await login.handleCallback(request, body: bodyBytes, pending: pending)
     /// ```
     /// - Parameters:
     ///   - request: the callback request (its path carries the query).
     ///   - body: the request body; only read for a `POST`.
     ///   - pending: what the redirect to LINE stored.
-    public func handleCallback(_ request: HTTPRequest, body: [UInt8] = [], pending: PendingAuthorization, now: Date = Date())
+    public func handleCallback(_ request: HTTPRequest, body: [UInt8] = [], pending: PendingAuthorization, now: Date = Date()) async
         -> CallbackOutcome
     {
         let pathAndQuery = request.path ?? "/"
         guard request.method == .post else {
-            return handleCallback(method: request.method.rawValue, pathAndQuery: pathAndQuery, pending: pending, now: now)
+            return await handleCallback(method: request.method.rawValue, pathAndQuery: pathAndQuery, pending: pending, now: now)
         }
         let mediaType = request.headerFields[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces)
         guard mediaType?.lowercased() == "application/x-www-form-urlencoded" else {
@@ -26,6 +26,6 @@ extension LineLoginClient {
         }
         let path = pathAndQuery.split(separator: "?", maxSplits: 1).first.map(String.init) ?? pathAndQuery
         let form = String(decoding: body, as: UTF8.self)
-        return handleCallback(method: "POST", pathAndQuery: path + "?" + form, pending: pending, now: now)
+        return await handleCallback(method: "POST", pathAndQuery: path + "?" + form, pending: pending, now: now)
     }
 }

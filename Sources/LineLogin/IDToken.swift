@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import JWTKit
 import LineCore
 
 /// The claims of a LINE ID token (reference §2.14).
@@ -52,9 +53,9 @@ public struct IDTokenExpectations: Sendable {
     }
 }
 
-/// Verifies ID tokens locally: HS256 with the channel secret (web login) or ES256 with LINE's JWKS (native apps,
-/// LIFF), `iss`, `aud` = the channel, `exp` and `iat` with a clock skew, `nonce`, and optionally `sub` and `auth_time`.
-/// `alg: none`, algorithm confusion and unexpected algorithms are refused.
+/// Verifies ID tokens locally with jwt-kit: HS256 with the channel secret (web login) or ES256 with LINE's JWKS
+/// (native apps, LIFF), `iss`, `aud` = the channel, `exp` and `iat` with a clock skew, `nonce`, and optionally `sub`
+/// and `auth_time`. `alg: none`, algorithm confusion and unexpected algorithms are refused before any key is used.
 public struct IDTokenVerifier: Sendable {
     /// The signing algorithms a channel's ID tokens may use.
     public enum Algorithm: String, Sendable, Hashable {
@@ -64,12 +65,15 @@ public struct IDTokenVerifier: Sendable {
 
     public var channelID: String
     /// Needed for HS256.
-    public var channelSecret: String?
+    public var channelSecret: String? {
+        didSet { channelKey = channelSecret.map(ChannelSecretKey.init) }
+    }
     /// Which algorithms to accept: web channels `[.hs256]`, native channels `[.es256]`.
     public var allowedAlgorithms: Set<Algorithm>
     public var issuer: String
     public var clockSkew: TimeInterval
     let keys: JWKSCache?
+    var channelKey: ChannelSecretKey?
 
     public init(
         channelID: String,
@@ -85,35 +89,45 @@ public struct IDTokenVerifier: Sendable {
         self.keys = jwks
         self.issuer = issuer
         self.clockSkew = clockSkew
+        channelKey = channelSecret.map(ChannelSecretKey.init)
     }
 
+    /// The claims of `token` once its signature and every claim check pass.
+    ///
+    /// - Throws: `LoginError.invalidIDToken` with the failed check; a JWKS fetch's own error when LINE's keys could
+    ///   not be fetched.
     public func verify(_ token: String, expecting expectations: IDTokenExpectations, now: Date = Date()) async throws -> IDTokenClaims {
         func fail(_ reason: IDTokenFailure) -> LoginError { .invalidIDToken(reason) }
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerData = Base64URL.decode(parts[0]), let payloadData = Base64URL.decode(parts[1]),
-            let signature = Base64URL.decode(parts[2])
-        else { throw fail(.malformed) }
-        struct Header: Decodable {
-            var alg: String
-            var kid: String?
-        }
-        guard let header = try? JSONDecoder().decode(Header.self, from: headerData) else { throw fail(.malformed) }
+        guard let header = JOSEHeader(token: token) else { throw fail(.malformed) }
         guard let algorithm = Algorithm(rawValue: header.alg) else { throw fail(.unsupportedAlgorithm) }
         guard allowedAlgorithms.contains(algorithm) else { throw fail(.unexpectedAlgorithm) }
-        let signingInput = Data("\(parts[0]).\(parts[1])".utf8)
+        let collection: JWTKeyCollection
         switch algorithm {
         case .hs256:
-            guard let channelSecret else { throw fail(.unexpectedAlgorithm) }
-            let key = SymmetricKey(data: Data(channelSecret.utf8))
-            guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signingInput, using: key) else {
-                throw fail(.badSignature)
-            }
+            guard let channelKey else { throw fail(.unexpectedAlgorithm) }
+            collection = await channelKey.collection()
         case .es256:
-            guard let keys, let kid = header.kid, let key = try await keys.key(id: kid) else { throw fail(.unknownKey) }
-            guard let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: signature), key.isValidSignature(ecdsa, for: signingInput)
-            else { throw fail(.badSignature) }
+            guard let keys, let kid = header.kid, let known = try await keys.keys(containing: kid, now: now) else {
+                throw fail(.unknownKey)
+            }
+            collection = known
         }
-        guard let claims = try? JSONDecoder().decode(IDTokenClaims.self, from: payloadData) else { throw fail(.malformed) }
+        let claims: IDTokenClaims
+        do {
+            claims = try await collection.verify(token, as: IDTokenPayload.self).claims
+        } catch let error as JWTError where error.errorType == .malformedToken {
+            throw fail(.malformed)
+        } catch {
+            // jwt-kit's signatureVerificationFailed, or a signature its algorithm cannot even read (an HMAC-sized
+            // signature under an ES256 header).
+            throw fail(.badSignature)
+        }
+        try check(claims, expecting: expectations, now: now)
+        return claims
+    }
+
+    private func check(_ claims: IDTokenClaims, expecting expectations: IDTokenExpectations, now: Date) throws(LoginError) {
+        func fail(_ reason: IDTokenFailure) -> LoginError { .invalidIDToken(reason) }
         let seconds = now.timeIntervalSince1970
         guard claims.iss == issuer else { throw fail(.wrongIssuer) }
         guard claims.aud == channelID else { throw fail(.wrongAudience) }
@@ -132,61 +146,14 @@ public struct IDTokenVerifier: Sendable {
                 throw fail(.authenticationTooOld)
             }
         }
-        return claims
     }
 }
 
-/// LINE's ES256 keys from `/oauth2/v2.1/certs`, cached; an unknown `kid` refreshes the set, at most once a minute.
-public actor JWKSCache {
-    private let api: LineAPIClient?
-    private let minimumRefreshInterval: TimeInterval
-    private var keys: [String: P256.Signing.PublicKey] = [:]
-    private var lastFetch: Date?
+/// The ID token's claims as jwt-kit decodes them; the checks are `IDTokenVerifier`'s, after the signature.
+struct IDTokenPayload: JWTPayload {
+    var claims: IDTokenClaims
 
-    public init(api: LineAPIClient, minimumRefreshInterval: TimeInterval = 60) {
-        self.api = api
-        self.minimumRefreshInterval = minimumRefreshInterval
-    }
-
-    /// A fixed set of keys that is never fetched (offline verification, tests, benchmarks).
-    public init(keys: [String: P256.Signing.PublicKey]) {
-        api = nil
-        minimumRefreshInterval = .infinity
-        self.keys = keys
-    }
-
-    /// The key with `id`, fetching the JWKS when it is not known (and the last fetch is old enough).
-    public func key(id: String) async throws -> P256.Signing.PublicKey? {
-        if let key = keys[id] { return key }
-        guard api != nil else { return nil }
-        if let lastFetch, Date().timeIntervalSince(lastFetch) < minimumRefreshInterval { return nil }
-        try await refresh()
-        return keys[id]
-    }
-
-    private func refresh() async throws {
-        struct JWKS: Decodable {
-            struct Key: Decodable {
-                var kty: String?
-                var crv: String?
-                var kid: String?
-                var x: String?
-                var y: String?
-            }
-            var keys: [Key]
-        }
-        guard let api else { return }
-        lastFetch = Date()
-        let response = try await api.get("/oauth2/v2.1/certs")
-        let set = try api.decode(JWKS.self, from: response).value
-        var fresh: [String: P256.Signing.PublicKey] = [:]
-        for key in set.keys where key.kty == "EC" && key.crv == "P-256" {
-            guard let kid = key.kid, let x = key.x.flatMap(Base64URL.decode), let y = key.y.flatMap(Base64URL.decode), x.count == 32,
-                y.count == 32,
-                let publicKey = try? P256.Signing.PublicKey(rawRepresentation: x + y)
-            else { continue }
-            fresh[kid] = publicKey
-        }
-        keys = fresh
-    }
+    init(from decoder: any Decoder) throws { claims = try IDTokenClaims(from: decoder) }
+    func encode(to encoder: any Encoder) throws { try claims.encode(to: encoder) }
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
 }

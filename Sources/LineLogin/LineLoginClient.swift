@@ -67,6 +67,7 @@ public struct LineLoginClient: Sendable {
     public let api: LineAPIClient
     public let logger: Logger?
     let jwks: JWKSCache
+    let channelKey: ChannelSecretKey?
 
     public init(channelID: String, channelSecret: String?, api: LineAPIClient = LineAPIClient(), logger: Logger? = nil) {
         self.channelID = channelID
@@ -74,6 +75,7 @@ public struct LineLoginClient: Sendable {
         self.api = api
         self.logger = logger ?? api.configuration.logger
         jwks = JWKSCache(api: api)
+        channelKey = channelSecret.map(ChannelSecretKey.init)
     }
 
     // MARK: Authorization
@@ -159,7 +161,7 @@ public struct LineLoginClient: Sendable {
         pending: PendingAuthorization,
         now: Date = Date(),
         issuer: String = "https://access.line.me"
-    ) -> CallbackOutcome {
+    ) async -> CallbackOutcome {
         logger?.info(
             "LINE authorization response",
             metadata: ["line.row": .string(GuidelineLog.callbackRow(time: now, method: method, pathAndQuery: pathAndQuery))]
@@ -168,10 +170,10 @@ public struct LineLoginClient: Sendable {
         var parameters = Callback.parameters(query)
         if parameters["response"] != nil || pending.responseMode?.isJWT == true {
             guard let jwt = parameters["response"] else { return .invalidResponseJWT(.malformed) }
-            guard let channelSecret else { return .invalidResponseJWT(.unexpectedAlgorithm) }
-            let verifier = ResponseJWTVerifier(channelID: channelID, channelSecret: channelSecret, issuer: issuer)
+            guard let channelKey else { return .invalidResponseJWT(.unexpectedAlgorithm) }
+            let verifier = ResponseJWTVerifier(channelID: channelID, channelKey: channelKey, issuer: issuer)
             do {
-                parameters = try verifier.parameters(of: jwt, now: now)
+                parameters = try await verifier.parameters(of: jwt, now: now)
             } catch {
                 return .invalidResponseJWT(error)
             }
@@ -239,13 +241,15 @@ public struct LineLoginClient: Sendable {
         now: Date = Date()
     ) async throws -> IDTokenClaims {
         let allowed = algorithms ?? (channelSecret == nil ? [.es256] : [.hs256])
-        let verifier = IDTokenVerifier(
+        var verifier = IDTokenVerifier(
             channelID: channelID,
-            channelSecret: channelSecret,
+            channelSecret: nil,
             allowedAlgorithms: allowed,
             jwks: jwks,
             issuer: issuer
         )
+        // The client's own HS256 key, so that jwt-kit's key collection is filled once per client, not per token.
+        verifier.channelKey = channelKey
         return try await verifier.verify(idToken, expecting: expectations, now: now)
     }
 

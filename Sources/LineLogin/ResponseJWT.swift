@@ -1,38 +1,49 @@
-import Crypto
 import Foundation
+import JWTKit
 import LineCore
 
-/// Opens the `response` JWT of LINE Login's JWT response modes (`query.jwt`, `jwt`, `form_post.jwt`; JARM): checks
-/// the HS256 signature with the channel secret, `iss`, `aud` (the channel) and `exp` with a clock skew, and returns
-/// the callback parameters it carries (`code`, `state`, … or `error`, `error_description`, `state`).
+/// Opens the `response` JWT of LINE Login's JWT response modes (`query.jwt`, `jwt`, `form_post.jwt`; JARM) with
+/// jwt-kit: the HS256 signature with the channel secret, then `iss`, `aud` (the channel) and `exp` with a clock skew,
+/// and returns the callback parameters it carries (`code`, `state`, … or `error`, `error_description`, `state`).
 struct ResponseJWTVerifier: Sendable {
     var channelID: String
-    var channelSecret: String
+    var channelKey: ChannelSecretKey
     var issuer: String
     var clockSkew: TimeInterval = 300
 
-    func parameters(of jwt: String, now: Date) throws(IDTokenFailure) -> [String: String] {
-        let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerData = Base64URL.decode(parts[0]), let payloadData = Base64URL.decode(parts[1]),
-            let signature = Base64URL.decode(parts[2]),
-            let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any],
-            let claims = (try? JSONSerialization.jsonObject(with: payloadData)) as? [String: Any]
-        else { throw .malformed }
-        guard header["alg"] as? String == "HS256" else { throw .unexpectedAlgorithm }
-        let key = SymmetricKey(data: Data(channelSecret.utf8))
-        guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Data("\(parts[0]).\(parts[1])".utf8), using: key) else {
+    func parameters(of jwt: String, now: Date) async throws(IDTokenFailure) -> [String: String] {
+        guard let header = JOSEHeader(token: jwt) else { throw .malformed }
+        guard header.alg == IDTokenVerifier.Algorithm.hs256.rawValue else { throw .unexpectedAlgorithm }
+        let claims: [String: JSONValue]
+        do {
+            claims = try await channelKey.collection().verify(jwt, as: ResponsePayload.self).claims
+        } catch let error as JWTError where error.errorType == .malformedToken {
+            throw .malformed
+        } catch {
             throw .badSignature
         }
-        guard claims["iss"] as? String == issuer else { throw .wrongIssuer }
-        guard claims["aud"] as? String == channelID else { throw .wrongAudience }
-        guard let exp = (claims["exp"] as? NSNumber)?.doubleValue else { throw .malformed }
+        guard claims["iss"]?.stringValue == issuer else { throw .wrongIssuer }
+        guard claims["aud"]?.stringValue == channelID else { throw .wrongAudience }
+        guard let exp = claims["exp"]?.numberValue else { throw .malformed }
         guard exp + clockSkew > now.timeIntervalSince1970 else { throw .expired }
         var parameters: [String: String] = [:]
         for (name, value) in claims where !["iss", "aud", "exp"].contains(name) {
-            if let text = value as? String { parameters[name] = text }
+            if let text = value.stringValue { parameters[name] = text }
         }
         return parameters
     }
+}
+
+/// A response JWT's claims, any JSON object; `ResponseJWTVerifier` checks them after the signature.
+struct ResponsePayload: JWTPayload {
+    var claims: [String: JSONValue]
+
+    init(from decoder: any Decoder) throws { claims = try decoder.singleValueContainer().decode([String: JSONValue].self) }
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(claims)
+    }
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
 extension IDTokenFailure: Error {}

@@ -82,7 +82,7 @@ public struct WebLogin: Sendable {
         } catch {
             throw WebLoginFailure(.expiredPendingAuthorization)
         }
-        switch client.handleCallback(request, body: body, pending: pending, now: now) {
+        switch await client.handleCallback(request, body: body, pending: pending, now: now) {
         case .stateMismatch:
             throw WebLoginFailure(.stateMismatch)
         case .invalidResponseJWT(let failure):

@@ -1,7 +1,5 @@
-import Crypto
-import CryptoExtras
 import Foundation
-import LineCore
+import JWTKit
 
 /// Builds the signed JWT LINE asks for when issuing v2.1 and stateless channel access tokens (reference §4.6):
 /// RS256 with your assertion key, `kid` from the console, `iss` = `sub` = the channel ID, `aud`
@@ -9,7 +7,7 @@ import LineCore
 ///
 /// ```swift
 /// let signer = JWTAssertionSigner(channelID: "1234567890", keyID: kidFromConsole, keys: pair)
-/// let assertion = try signer.assertion(tokenLifetime: .seconds(86_400))
+/// let assertion = try await signer.assertion(tokenLifetime: .seconds(86_400))
 /// ```
 public struct JWTAssertionSigner: Sendable {
     public static let audience = "https://api.line.me/"
@@ -30,23 +28,44 @@ public struct JWTAssertionSigner: Sendable {
         self.assertionLifetime = min(assertionLifetime, Self.maximumAssertionLifetime)
     }
 
-    /// A signed assertion. `tokenLifetime` (the `token_exp` claim, for v2.1 tokens) must be 1 second to 30 days.
-    public func assertion(tokenLifetime: Duration? = nil, now: Date = Date()) throws -> String {
-        var claims: [String: Any] = [
-            "iss": channelID, "sub": channelID, "aud": Self.audience,
-            "exp": Int(now.timeIntervalSince1970) + Int(assertionLifetime.components.seconds),
-        ]
+    /// A signed assertion (RS256, signed by jwt-kit). `tokenLifetime` (the `token_exp` claim, for v2.1 tokens) must
+    /// be 1 second to 30 days.
+    ///
+    /// - Throws: `JWTAssertionError.tokenLifetimeOutOfRange`, or jwt-kit's error if signing fails.
+    public func assertion(tokenLifetime: Duration? = nil, now: Date = Date()) async throws -> String {
+        var claims = AssertionClaims(
+            iss: channelID,
+            sub: channelID,
+            aud: Self.audience,
+            exp: Int(now.timeIntervalSince1970) + Int(assertionLifetime.components.seconds)
+        )
         if let tokenLifetime {
             let seconds = Int(tokenLifetime.components.seconds)
             guard seconds >= 1, tokenLifetime <= Self.maximumTokenLifetime else { throw JWTAssertionError.tokenLifetimeOutOfRange(seconds) }
-            claims["token_exp"] = seconds
+            claims.tokenExp = seconds
         }
-        let header = try JSONSerialization.data(withJSONObject: ["alg": "RS256", "typ": "JWT", "kid": keyID], options: [.sortedKeys])
-        let payload = try JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys, .withoutEscapingSlashes])
-        let input = Base64URL.encode(header) + "." + Base64URL.encode(payload)
-        let signature = try keys.privateKey.signature(for: SHA256.hash(data: Data(input.utf8)), padding: .insecurePKCS1v1_5)
-        return input + "." + Base64URL.encode(signature.rawRepresentation)
+        let collection = JWTKeyCollection()
+        await collection.add(rsa: keys.privateKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: keyID))
+        var header = JWTHeader()
+        header.typ = "JWT"
+        return try await collection.sign(claims, kid: JWKIdentifier(string: keyID), header: header)
     }
+}
+
+/// The claims LINE reads from an assertion (reference §4.6).
+struct AssertionClaims: JWTPayload {
+    var iss: String
+    var sub: String
+    var aud: String
+    var exp: Int
+    var tokenExp: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case iss, sub, aud, exp
+        case tokenExp = "token_exp"
+    }
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
 public enum JWTAssertionError: Error, Sendable, Equatable {

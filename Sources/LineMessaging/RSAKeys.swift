@@ -1,7 +1,8 @@
-import Crypto
 import CryptoExtras
 import Foundation
+import JWTKit
 import LineCore
+import SwiftASN1
 
 /// An RSA 2048 key pair for JWT assertions (reference §4.7): the private JWK your server keeps, and the public JWK to
 /// register in the LINE Developers Console (it returns the `kid`).
@@ -12,36 +13,36 @@ import LineCore
 /// let saved = pair.privateJWKJSON  // store as a secret
 /// ```
 public struct AssertionKeyPair: Sendable {
-    public let privateKey: _RSA.Signing.PrivateKey
+    /// The private key, as jwt-kit's RSA key (jwt-kit signs the assertions with it).
+    public let privateKey: JWTKit.Insecure.RSA.PrivateKey
 
     /// Generates a new 2048-bit key pair.
     public static func generate() throws -> AssertionKeyPair {
-        AssertionKeyPair(privateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048))
+        AssertionKeyPair(privateKey: try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048)))
     }
 
-    public init(privateKey: _RSA.Signing.PrivateKey) {
+    public init(privateKey: JWTKit.Insecure.RSA.PrivateKey) {
         self.privateKey = privateKey
     }
 
-    /// Reads a private JWK (`kty` RSA with `n`, `e`, `d`, `p`, `q`).
+    /// Reads a private JWK (`kty` RSA with `n`, `e`, `d`, `p`, `q`; the CRT values LINE's tools also write are
+    /// recomputed).
+    ///
+    /// - Throws: `AssertionKeyError.notAnRSAPrivateJWK` when a member is missing or is not a key,
+    ///   `AssertionKeyError.tooSmall` below 2048 bits.
     public init(privateJWK json: Data) throws {
-        struct JWK: Decodable {
-            var kty: String?
-            var n: String?
-            var e: String?
-            var d: String?
-            var p: String?
-            var q: String?
-        }
-        let jwk = try JSONDecoder().decode(JWK.self, from: json)
-        guard jwk.kty == "RSA", let n = jwk.n.flatMap(Base64URL.decode), let e = jwk.e.flatMap(Base64URL.decode),
-            let d = jwk.d.flatMap(Base64URL.decode), let p = jwk.p.flatMap(Base64URL.decode), let q = jwk.q.flatMap(Base64URL.decode)
+        guard let jwk = try? JSONDecoder().decode(JWK.self, from: json), jwk.keyType == .rsa, let n = jwk.modulus, let e = jwk.exponent,
+            let d = jwk.privateExponent, let p = jwk.prime1, let q = jwk.prime2, let modulus = Base64URL.decode(n)
         else {
             throw AssertionKeyError.notAnRSAPrivateJWK
         }
-        let key = try _RSA.Signing.PrivateKey(n: n, e: e, d: d, p: p, q: q)
-        guard key.keySizeInBits >= 2048 else { throw AssertionKeyError.tooSmall(bits: key.keySizeInBits) }
-        privateKey = key
+        let bits = modulus.drop { $0 == 0 }.count * 8
+        guard bits >= 2048 else { throw AssertionKeyError.tooSmall(bits: bits) }
+        do {
+            privateKey = try JWTKit.Insecure.RSA.PrivateKey(modulus: n, exponent: e, privateExponent: d, prime1: p, prime2: q)
+        } catch {
+            throw AssertionKeyError.notAnRSAPrivateJWK
+        }
     }
 
     /// The public JWK in the form LINE's console accepts: `kty`, `alg: RS256`, `use: sig`, `e`, `n`, and no `kid`.
@@ -60,7 +61,7 @@ public struct AssertionKeyPair: Sendable {
         var jwk = publicJWK
         jwk["use"] = nil
         jwk["alg"] = "RS256"
-        for (name, value) in (try? DERRSAPrivateKey(der: privateKey.derRepresentation).jwkFields) ?? [:] { jwk[name] = value }
+        for (name, value) in (try? PKCS1PrivateKey(derEncoded: Array(privateKey.derRepresentation)).jwkFields) ?? [:] { jwk[name] = value }
         return jwk
     }
 
@@ -77,42 +78,32 @@ public enum AssertionKeyError: Error, Sendable, Equatable {
     case tooSmall(bits: Int)
 }
 
-/// The integers of a PKCS #1 `RSAPrivateKey` (DER), for writing them as JWK fields.
-struct DERRSAPrivateKey {
-    var integers: [Data] = []
+/// The integers of a PKCS #1 `RSAPrivateKey` (RFC 8017 A.1.2), read with SwiftASN1, for writing them as JWK fields:
+/// jwt-kit reads private JWKs but does not write them.
+struct PKCS1PrivateKey: DERImplicitlyTaggable {
+    static var defaultIdentifier: ASN1Identifier { .sequence }
 
-    init(der: Data) throws {
-        var reader = DERReader(bytes: [UInt8](der))
-        var sequence = DERReader(bytes: try reader.read(tag: 0x30))
-        while !sequence.isAtEnd { integers.append(Data(try sequence.read(tag: 0x02).drop { $0 == 0 })) }
-        guard integers.count >= 9 else { throw AssertionKeyError.notAnRSAPrivateJWK }
+    /// version, n, e, d, p, q, dp, dq, qi.
+    var integers: [ArraySlice<UInt8>]
+
+    init(derEncoded root: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
+        integers = try DER.sequence(root, identifier: identifier) { nodes in
+            var integers: [ArraySlice<UInt8>] = []
+            while let node = nodes.next(), integers.count < 9 { integers.append(try ArraySlice<UInt8>(derEncoded: node)) }
+            return integers
+        }
+        guard integers.count == 9 else { throw AssertionKeyError.notAnRSAPrivateJWK }
     }
 
-    /// `d`, `p`, `q`, `dp`, `dq`, `qi` (the version, `n` and `e` come first in the DER).
+    func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
+        try coder.appendConstructedNode(identifier: identifier) { coder in
+            for integer in integers { try coder.serialize(integer) }
+        }
+    }
+
+    /// `d`, `p`, `q`, `dp`, `dq`, `qi` (the version, `n` and `e` come first).
     var jwkFields: [String: String] {
         let names = ["d", "p", "q", "dp", "dq", "qi"]
-        return Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Base64URL.encode(integers[$0 + 3])) })
-    }
-}
-
-struct DERReader {
-    var bytes: [UInt8]
-    var index = 0
-    var isAtEnd: Bool { index >= bytes.count }
-
-    mutating func read(tag: UInt8) throws -> [UInt8] {
-        guard index + 2 <= bytes.count, bytes[index] == tag else { throw AssertionKeyError.notAnRSAPrivateJWK }
-        index += 1
-        var length = Int(bytes[index])
-        index += 1
-        if length & 0x80 != 0 {
-            let count = length & 0x7F
-            guard count <= 4, index + count <= bytes.count else { throw AssertionKeyError.notAnRSAPrivateJWK }
-            length = bytes[index..<index + count].reduce(0) { $0 << 8 | Int($1) }
-            index += count
-        }
-        guard index + length <= bytes.count else { throw AssertionKeyError.notAnRSAPrivateJWK }
-        defer { index += length }
-        return Array(bytes[index..<index + length])
+        return Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Base64URL.encode(integers[$0 + 3].drop { $0 == 0 })) })
     }
 }

@@ -18,31 +18,32 @@ struct CallbackHTTPRequestTests {
     static let login = LineLoginClient(channelID: "1234567890", channelSecret: "secret")
 
     @Test("GET: the response is read from the query")
-    func query() {
+    func query() async {
         let request = HTTPRequest(method: .get, scheme: "https", authority: "example.com", path: "/callback?code=c1&state=s1")
-        #expect(Self.login.handleCallback(request, pending: Self.pending) == .authorized(code: "c1", friendshipStatusChanged: nil))
+        #expect(await Self.login.handleCallback(request, pending: Self.pending) == .authorized(code: "c1", friendshipStatusChanged: nil))
     }
 
     @Test("POST (form_post): the response is read from the form body, not the query")
-    func formPost() {
+    func formPost() async {
         var request = HTTPRequest(method: .post, scheme: "https", authority: "example.com", path: "/callback?code=fromquery&state=s1")
         request.headerFields[.contentType] = "application/x-www-form-urlencoded; charset=UTF-8"
         let body = Array("code=c%2B1&state=s1&friendship_status_changed=true".utf8)
         #expect(
-            Self.login.handleCallback(request, body: body, pending: Self.pending) == .authorized(code: "c+1", friendshipStatusChanged: true)
+            await Self.login.handleCallback(request, body: body, pending: Self.pending)
+                == .authorized(code: "c+1", friendshipStatusChanged: true)
         )
-        #expect(Self.login.handleCallback(request, body: Array("code=c1&state=forged".utf8), pending: Self.pending) == .stateMismatch)
+        #expect(await Self.login.handleCallback(request, body: Array("code=c1&state=forged".utf8), pending: Self.pending) == .stateMismatch)
         #expect(
-            Self.login.handleCallback(request, body: Array("error=access_denied&state=s1".utf8), pending: Self.pending)
+            await Self.login.handleCallback(request, body: Array("error=access_denied&state=s1".utf8), pending: Self.pending)
                 == .denied(description: nil)
         )
     }
 
     @Test("POST with another media type is an invalid request, never parsed")
-    func otherMediaType() {
+    func otherMediaType() async {
         var request = HTTPRequest(method: .post, scheme: "https", authority: "example.com", path: "/callback")
         request.headerFields[.contentType] = "application/json"
-        let outcome = Self.login.handleCallback(request, body: Array(#"{"code":"c1","state":"s1"}"#.utf8), pending: Self.pending)
+        let outcome = await Self.login.handleCallback(request, body: Array(#"{"code":"c1","state":"s1"}"#.utf8), pending: Self.pending)
         guard case .failed(let error, _) = outcome else {
             Issue.record("expected a failure, got \(outcome)")
             return

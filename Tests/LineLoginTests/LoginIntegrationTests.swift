@@ -30,7 +30,7 @@ struct LoginIntegrationTests {
     ) async throws -> (code: String, pending: PendingAuthorization) {
         let redirect = try login.authorizationRedirect(redirectURI: redirectURI, scopes: scopes, options: options)
         let callback = try await emulator.authorize(redirect.url, choice: .allow(userID: brown.userID))
-        let outcome = login.handleCallback(pathAndQuery: callback.path + "?" + (callback.query ?? ""), pending: redirect.pending)
+        let outcome = await login.handleCallback(pathAndQuery: callback.path + "?" + (callback.query ?? ""), pending: redirect.pending)
         guard case .authorized(let code, _) = outcome else {
             Issue.record("unexpected callback \(outcome)")
             throw CancellationError()

@@ -124,10 +124,11 @@ struct LoginUnitTests {
     func sealing() throws {
         let key = SymmetricKey(size: .bits256)
         let sealer = SealedAuthorization(key: key, lifetime: 600)
-        let pending = try Self.client.authorizationRedirect(redirectURI: "https://e.x/cb", scopes: [.openid]).pending
+        let created = Date(timeIntervalSince1970: 1_800_000_000)
+        let pending = try Self.client.authorizationRedirect(redirectURI: "https://e.x/cb", scopes: [.openid], now: created).pending
         let sealed = try sealer.seal(pending)
         #expect(
-            try sealer.open(sealed)
+            try sealer.open(sealed, now: created.addingTimeInterval(599))
                 == PendingAuthorization(
                     version: pending.version,
                     state: pending.state,
@@ -139,11 +140,13 @@ struct LoginUnitTests {
                     createdAt: Date(timeIntervalSince1970: pending.createdAt.timeIntervalSince1970)
                 )
         )
-        #expect(throws: LoginError.invalidSealedAuthorization) { try SealedAuthorization(key: SymmetricKey(size: .bits256)).open(sealed) }
+        #expect(throws: LoginError.invalidSealedAuthorization) {
+            try SealedAuthorization(key: SymmetricKey(size: .bits256)).open(sealed, now: created)
+        }
         var tampered = Array(sealed)
         tampered[20] = tampered[20] == "A" ? "B" : "A"
-        #expect(throws: LoginError.invalidSealedAuthorization) { try sealer.open(String(tampered)) }
-        #expect(throws: LoginError.expiredAuthorization) { try sealer.open(sealed, now: Date().addingTimeInterval(601)) }
+        #expect(throws: LoginError.invalidSealedAuthorization) { try sealer.open(String(tampered), now: created) }
+        #expect(throws: LoginError.expiredAuthorization) { try sealer.open(sealed, now: created.addingTimeInterval(601)) }
     }
 }
 
@@ -151,6 +154,9 @@ struct LoginUnitTests {
 struct IDTokenAttackTests {
     static let secret = "0123456789abcdef0123456789abcdef"
     static let verifier = IDTokenVerifier(channelID: "1234567890", channelSecret: secret, allowedAlgorithms: [.hs256], jwks: nil)
+    /// One instant for signing and verifying, so no check can straddle a wall-clock second.
+    static let now = 1_800_000_000
+    static let nowDate = Date(timeIntervalSince1970: TimeInterval(now))
 
     static func b64(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
@@ -162,7 +168,7 @@ struct IDTokenAttackTests {
     static func token(_ claims: [String: Any] = [:], header: [String: Any] = ["alg": "HS256", "typ": "JWT"], secret: String = secret) throws
         -> String
     {
-        let now = Int(Date().timeIntervalSince1970)
+        let now = Self.now
         var payload: [String: Any] = [
             "iss": "https://access.line.me", "sub": "U1", "aud": "1234567890", "exp": now + 3600, "iat": now, "nonce": "n1",
         ]
@@ -174,7 +180,7 @@ struct IDTokenAttackTests {
 
     @Test("a good HS256 token verifies")
     func good() async throws {
-        let claims = try await Self.verifier.verify(try Self.token(), expecting: .init(nonce: .value("n1")))
+        let claims = try await Self.verifier.verify(try Self.token(), expecting: .init(nonce: .value("n1")), now: Self.nowDate)
         #expect(claims.sub == "U1")
     }
 
@@ -189,7 +195,7 @@ struct IDTokenAttackTests {
         ]
     )
     func attack(name: String, failure: IDTokenFailure) async throws {
-        let now = Int(Date().timeIntervalSince1970)
+        let now = Self.now
         var expectations = IDTokenExpectations(nonce: .value("n1"))
         let token: String
         switch name {
@@ -212,12 +218,24 @@ struct IDTokenAttackTests {
             expectations.maxAge = 3600
         default: token = "garbage"
         }
-        await #expect(throws: LoginError.invalidIDToken(failure)) { try await Self.verifier.verify(token, expecting: expectations) }
+        await #expect(throws: LoginError.invalidIDToken(failure)) {
+            try await Self.verifier.verify(token, expecting: expectations, now: Self.nowDate)
+        }
+    }
+
+    @Test("a channel secret shorter than 32 bytes verifies its own tokens and refuses others")
+    func shortSecret() async throws {
+        let verifier = IDTokenVerifier(channelID: "1234567890", channelSecret: "short", allowedAlgorithms: [.hs256], jwks: nil)
+        let claims = try await verifier.verify(try Self.token(secret: "short"), expecting: .init(nonce: .value("n1")), now: Self.nowDate)
+        #expect(claims.sub == "U1")
+        await #expect(throws: LoginError.invalidIDToken(.badSignature)) {
+            try await verifier.verify(try Self.token(secret: "shorT"), expecting: .init(nonce: .value("n1")), now: Self.nowDate)
+        }
     }
 
     @Test("the clock skew (5 minutes by default) tolerates a slightly expired token")
     func skew() async throws {
-        let now = Int(Date().timeIntervalSince1970)
-        _ = try await Self.verifier.verify(try Self.token(["exp": now - 200]), expecting: .init(nonce: .value("n1")))
+        let now = Self.now
+        _ = try await Self.verifier.verify(try Self.token(["exp": now - 200]), expecting: .init(nonce: .value("n1")), now: Self.nowDate)
     }
 }

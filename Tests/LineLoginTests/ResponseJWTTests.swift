@@ -38,16 +38,18 @@ struct ResponseJWTTests {
         return input + "." + Base64URL.encode(Data(mac))
     }
 
-    static func handle(_ jwt: String?, pending: PendingAuthorization = pending) -> CallbackOutcome {
-        client.handleCallback(pathAndQuery: "/cb?" + (jwt.map { "response=" + $0 } ?? "code=abc&state=S"), pending: pending, now: now)
+    static func handle(_ jwt: String?, pending: PendingAuthorization = pending) async -> CallbackOutcome {
+        await client.handleCallback(pathAndQuery: "/cb?" + (jwt.map { "response=" + $0 } ?? "code=abc&state=S"), pending: pending, now: now)
     }
 
     @Test("a valid response JWT yields its code and state, checked against the pending state")
-    func valid() throws {
-        #expect(Self.handle(try Self.response(["code": "abc", "state": "S"])) == .authorized(code: "abc", friendshipStatusChanged: nil))
-        #expect(Self.handle(try Self.response(["code": "abc", "state": "T"])) == .stateMismatch)
+    func valid() async throws {
         #expect(
-            Self.handle(try Self.response(["error": "ACCESS_DENIED", "error_description": "No.", "state": "S"]))
+            await Self.handle(try Self.response(["code": "abc", "state": "S"])) == .authorized(code: "abc", friendshipStatusChanged: nil)
+        )
+        #expect(await Self.handle(try Self.response(["code": "abc", "state": "T"])) == .stateMismatch)
+        #expect(
+            await Self.handle(try Self.response(["error": "ACCESS_DENIED", "error_description": "No.", "state": "S"]))
                 == .denied(description: "No.")
         )
     }
@@ -61,20 +63,20 @@ struct ResponseJWTTests {
             (["code": "abc", "state": "S", "exp": NSNull()], .malformed),
         ] as [([String: any Sendable], IDTokenFailure)]
     )
-    func refused(claims: [String: any Sendable], failure: IDTokenFailure) throws {
-        #expect(Self.handle(try Self.response(claims)) == .invalidResponseJWT(failure))
+    func refused(claims: [String: any Sendable], failure: IDTokenFailure) async throws {
+        #expect(await Self.handle(try Self.response(claims)) == .invalidResponseJWT(failure))
     }
 
     @Test("the signature must be HS256 with this channel's secret; a plain callback is refused when a JWT mode was asked")
-    func signatureAndDowngrade() throws {
+    func signatureAndDowngrade() async throws {
         let claims = ["code": "abc", "state": "S"]
-        #expect(Self.handle(try Self.response(claims, secret: "another secret")) == .invalidResponseJWT(.badSignature))
-        #expect(Self.handle(try Self.response(claims, header: #"{"alg":"none"}"#)) == .invalidResponseJWT(.unexpectedAlgorithm))
-        #expect(Self.handle("not.a.jwt") == .invalidResponseJWT(.malformed))
-        #expect(Self.handle(nil) == .invalidResponseJWT(.malformed), "query.jwt was asked, a plain code arrived")
+        #expect(await Self.handle(try Self.response(claims, secret: "another secret")) == .invalidResponseJWT(.badSignature))
+        #expect(await Self.handle(try Self.response(claims, header: #"{"alg":"none"}"#)) == .invalidResponseJWT(.unexpectedAlgorithm))
+        #expect(await Self.handle("not.a.jwt") == .invalidResponseJWT(.malformed))
+        #expect(await Self.handle(nil) == .invalidResponseJWT(.malformed), "query.jwt was asked, a plain code arrived")
         var plain = Self.pending
         plain.responseMode = nil
-        #expect(Self.handle(nil, pending: plain) == .authorized(code: "abc", friendshipStatusChanged: nil))
+        #expect(await Self.handle(nil, pending: plain) == .authorized(code: "abc", friendshipStatusChanged: nil))
     }
 
     @Test("against the emulator: query.jwt and jwt logins end in a code that exchanges for tokens")

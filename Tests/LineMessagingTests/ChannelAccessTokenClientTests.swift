@@ -83,10 +83,12 @@ struct ChannelAccessTokenClientTests {
     }
 
     @Test("token_exp is refused outside 1 second to 30 days before anything is sent")
-    func tokenLifetime() throws {
+    func tokenLifetime() async throws {
         let signer = JWTAssertionSigner(channelID: "1234567890", keyID: "k", keys: try AssertionKeyPair.generate())
-        #expect(throws: JWTAssertionError.tokenLifetimeOutOfRange(2_592_001)) { try signer.assertion(tokenLifetime: .seconds(2_592_001)) }
-        #expect(throws: JWTAssertionError.tokenLifetimeOutOfRange(0)) { try signer.assertion(tokenLifetime: .seconds(0)) }
+        await #expect(throws: JWTAssertionError.tokenLifetimeOutOfRange(2_592_001)) {
+            try await signer.assertion(tokenLifetime: .seconds(2_592_001))
+        }
+        await #expect(throws: JWTAssertionError.tokenLifetimeOutOfRange(0)) { try await signer.assertion(tokenLifetime: .seconds(0)) }
     }
 }
 
