@@ -202,11 +202,26 @@ public actor ChannelTokenProvider {
             try? await store.releaseClaim(lease)
             throw error
         }
+        let sealed = try sealer.seal(issued.value)
         let published: SharedChannelToken?
         do {
-            published = try await store.publish(try sealer.seal(issued.value), under: lease, now: now())
+            published = try await store.publish(sealed, under: lease, now: now())
         } catch {
-            await revokeQuietly(issued.value)
+            // The store may have committed before failing (a timeout): revoking then would leave the fleet sharing a
+            // revoked token, so revoke only what is certainly not published.
+            switch await publication(of: issued.value, sealed: sealed) {
+            case .published(let shared):
+                logger?.info("the token store failed after publishing the fleet's token; keeping it", metadata: metadata(issued.value))
+                return Held(token: issued.value, generation: shared.generation, checkedAt: now())
+            case .notPublished:
+                await revokeQuietly(issued.value)
+                try? await store.releaseClaim(lease)
+            case .unknown:
+                logger?.warning(
+                    "could not tell whether the token store published the issued token; not revoking it (it expires by itself)",
+                    metadata: metadata(issued.value)
+                )
+            }
             throw error
         }
         guard let published else {
@@ -220,6 +235,36 @@ public actor ChannelTokenProvider {
         logger?.info("issued the fleet's channel access token", metadata: details)
         return Held(token: issued.value, generation: published.generation, checkedAt: now())
     }
+
+    /// What the store holds after a `publish` that threw.
+    private enum Publication {
+        /// The publication committed before the error: `shared` is the issued token.
+        case published(SharedChannelToken)
+        /// The store holds another token or none: the issued one is certainly not shared.
+        case notPublished
+        /// The store could not be read: the issued token may be the shared one.
+        case unknown
+    }
+
+    /// Reads the store (a few tries, with backoff) to see whether `token`, sealed as `sealed`, is the published one.
+    private func publication(of token: ChannelAccessToken, sealed: SealedChannelToken) async -> Publication {
+        var delay = Duration.milliseconds(50)
+        for attempt in 1...Self.publicationChecks {
+            do {
+                guard let shared = try await store.sharedToken(for: slot) else { return .notPublished }
+                let isIssued = shared.sealedToken == sealed.sealedToken || (try? sealer.open(shared))?.accessToken == token.accessToken
+                return isIssued ? .published(shared) : .notPublished
+            } catch {
+                guard attempt < Self.publicationChecks else { break }
+                do { try await sleep(delay) } catch { break }
+                delay = delay * 2
+            }
+        }
+        return .unknown
+    }
+
+    /// How many times the store is read to learn whether a failed publication committed.
+    private static let publicationChecks = 4
 
     /// Issues a token, its expiry on this provider's clock (`now`), which may differ from the system's.
     private func issueAtLINE() async throws -> LineResponse<ChannelAccessToken> {
