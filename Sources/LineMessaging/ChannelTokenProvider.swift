@@ -132,7 +132,12 @@ public actor ChannelTokenProvider {
     }
 
     /// The explicit, fleet-wide end: removes the shared token from the store and revokes it at LINE (stateless
-    /// tokens cannot be revoked and are only removed). Every provider sharing the store issues anew on its next use.
+    /// tokens cannot be revoked and are only removed). This provider issues anew on its next use; the other providers
+    /// sharing the store keep handing out their cached (now revoked) token until it is older than their
+    /// `recheckInterval` (10 seconds by default) or LINE refuses it (401, `invalidate`), then issue anew once for all.
+    ///
+    /// - Throws: `ChannelTokenStoreError` when the store cannot be reached, `ChannelTokenSealingError` when the token
+    ///   cannot be opened with this provider's key, or LINE's error when it refuses the revocation.
     public func revokeSharedToken() async throws {
         cached = nil
         guard let removed = try await store.removeSharedToken(for: slot) else { return }
