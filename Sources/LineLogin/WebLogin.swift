@@ -7,10 +7,13 @@ import LineCore
 /// authorization sealed in a cookie), and the callback that checks state, exchanges the code, verifies the ID token
 /// with its nonce, and returns a ``LineIdentity``. `LineLoginHummingbird` and `LineLoginVapor` are built on it.
 public struct WebLogin: Sendable {
+    /// The LINE Login client that exchanges the code and verifies the ID token.
     public let client: LineLoginClient
     /// The callback URL registered on the channel, e.g. `https://example.com/auth/line/callback`.
     public var callbackURL: String
+    /// The scopes asked for.
     public var scopes: [Scope]
+    /// The other authorization request parameters (prompt, bot prompt, response mode, …).
     public var options: AuthorizationOptions
     /// Whether to fetch `GET /v2/profile` after the login (when `profile` was requested).
     public var fetchProfile: Bool
@@ -163,18 +166,34 @@ public struct WebLogin: Sendable {
 /// `GET`, which carries it), except the pending cookie of a `form_post` login, which must survive a cross-site `POST`
 /// and so is `SameSite=None` and `Secure`; `Secure` whenever the app is served over https.
 public struct WebLoginCookie: Sendable, Equatable {
+    /// The cookie's `SameSite` attribute.
     public enum SameSite: String, Sendable {
         case lax = "Lax"
         case none = "None"
     }
 
+    /// The cookie's name.
     public var name: String
+    /// Its value (sealed: only the app can read it).
     public var value: String
+    /// Seconds until the browser drops it; `0` deletes it.
     public var maxAge: Int
+    /// The cookie's `Path`.
     public var path: String
+    /// Whether it is sent over https only.
     public var secure: Bool
+    /// The cookie's `SameSite`.
     public var sameSite: SameSite
 
+    /// A cookie to set.
+    ///
+    /// - Parameters:
+    ///   - name: the cookie's name.
+    ///   - value: its value.
+    ///   - maxAge: seconds until the browser drops it; `0` deletes it.
+    ///   - path: the cookie's `Path`.
+    ///   - secure: whether it is sent over https only.
+    ///   - sameSite: `Lax` unless it must survive a cross-site `POST`.
     public init(name: String, value: String, maxAge: Int, path: String, secure: Bool, sameSite: SameSite = .lax) {
         self.name = name
         self.value = value

@@ -12,13 +12,23 @@ import LineLogin
 /// account.get { _, context in try context.requireIdentity().displayName ?? "" }
 /// ```
 public struct LineSessionAuthenticator<Context: AuthRequestContext<LineIdentity>>: AuthenticatorMiddleware {
+    /// The identity it puts in the request context.
     public typealias Identity = LineIdentity
+    /// The login whose session cookie it reads.
     public let login: WebLogin
 
+    /// An authenticator reading `login`'s session cookie.
+    ///
+    /// - Parameter login: the login whose session cookie it reads.
     public init(_ login: WebLogin) {
         self.login = login
     }
 
+    /// The identity in the request's session cookie, or `nil` when there is none or it is expired or altered.
+    ///
+    /// - Parameters:
+    ///   - request: the request.
+    ///   - context: its context.
     public func authenticate(request: Request, context: Context) async throws -> LineIdentity? {
         login.identity(sessionCookie: request.cookies[login.sessionCookieName]?.value, now: login.now())
     }

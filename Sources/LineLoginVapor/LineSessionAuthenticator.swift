@@ -21,12 +21,19 @@ public enum LineSessionStorage: Sendable {
 /// account.get("account") { request in try request.auth.require(LineIdentity.self).userID }
 /// ```
 public struct LineSessionAuthenticator: AsyncRequestAuthenticator {
+    /// The login whose session it reads.
     public let login: WebLogin
 
+    /// An authenticator reading `login`'s session (sealed cookie or Vapor's session).
+    ///
+    /// - Parameter login: the login whose session it reads.
     public init(_ login: WebLogin) {
         self.login = login
     }
 
+    /// Logs the request's identity in (`request.auth`) when its session holds a valid one.
+    ///
+    /// - Parameter request: the request.
     public func authenticate(request: Request) async throws {
         if let identity = login.identity(of: request) { request.auth.login(identity) }
     }

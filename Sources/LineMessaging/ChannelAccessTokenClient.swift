@@ -8,8 +8,12 @@ import LineCore
 /// let token = try await tokens.issueShortLived(channelID: "1234567890", channelSecret: secret).value
 /// ```
 public struct ChannelAccessTokenClient: Sendable {
+    /// The client the requests go through (endpoints, retries, timeouts).
     public let api: LineAPIClient
 
+    /// A client of LINE's channel access token endpoints.
+    ///
+    /// - Parameter api: the client the requests go through; by default one for LINE's production endpoints.
     public init(api: LineAPIClient = LineAPIClient()) {
         self.api = api
     }

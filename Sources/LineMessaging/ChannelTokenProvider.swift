@@ -30,10 +30,13 @@ public actor ChannelTokenProvider {
         case statelessSecret(String)
     }
 
+    /// The channel whose tokens this provider hands out.
     public let channelID: String
+    /// How the provider proves it is the channel when it issues and revokes.
     public let credential: Credential
     /// Renew when less than this fraction of the lifetime is left (default 0.2), or less than `minimumRemaining`.
     public let renewalFraction: Double
+    /// Renew when less than this is left, whatever `renewalFraction` says (default 60 seconds).
     public let minimumRemaining: Duration
     /// How long a claim to issue holds the others back: the most a provider that dies while issuing delays them.
     public let lease: Duration
@@ -58,10 +61,21 @@ public actor ChannelTokenProvider {
         var checkedAt: Date
     }
 
+    /// A provider of one channel's tokens, sharing them through `store` with every provider given the same store.
+    ///
     /// - Parameters:
+    ///   - channelID: the channel whose tokens to hand out.
+    ///   - credential: how to prove it is the channel (the kind of token follows from it).
+    ///   - client: the client that issues and revokes tokens at LINE.
     ///   - store: where the providers sharing tokens coordinate; by default one of this provider's own.
     ///   - sealer: seals tokens for the store; every process sharing a store must use the same key.
+    ///   - renewalFraction: renew when less than this fraction of the lifetime is left (default 0.2, at most 0.9).
+    ///   - minimumRemaining: renew when less than this is left, whatever the fraction says (default 60 seconds).
     ///   - lease: how long a claim to issue may block the others (default 30 seconds).
+    ///   - recheckInterval: how often a cached token is checked against the store, and `run()` looks whether renewal
+    ///     is due (default 10 seconds).
+    ///   - ownerID: names this provider in leases and published tokens; by default `defaultOwnerID()`.
+    ///   - logger: where issues, renewals and failures are logged (tokens masked); `nil` logs nothing.
     ///   - now: the clock, injectable so renewal is tested without waiting.
     ///   - sleep: how waiting is done (polling the store, `run()`'s interval).
     public init(
@@ -104,6 +118,10 @@ public actor ChannelTokenProvider {
     public nonisolated var slot: ChannelTokenSlot { ChannelTokenSlot(channelID: channelID, kind: kind) }
 
     /// The shared token, while it has enough life left; otherwise the next one, issued once for the whole fleet.
+    ///
+    /// - Throws: LINE's error when issuing fails, `ChannelTokenStoreError` when the store cannot be reached,
+    ///   `ChannelTokenSealingError` when the shared token does not open with this provider's key, or
+    ///   `ChannelTokenProviderError.timedOutWaiting` when another provider holds the claim without publishing.
     public func token() async throws -> ChannelAccessToken {
         let time = now()
         if let cached, !needsRenewal(cached.token, at: time), time.timeIntervalSince(cached.checkedAt) < recheckInterval.seconds {
@@ -120,6 +138,9 @@ public actor ChannelTokenProvider {
 
     /// Reports a token the API refused (401): marks it bad for every provider sharing the store, so the next
     /// `token()` anywhere causes exactly one reissue.
+    ///
+    /// - Parameter token: the token LINE refused; nothing happens unless it is the shared one.
+    /// - Throws: `ChannelTokenStoreError` when the store cannot be reached.
     public func invalidate(_ token: ChannelAccessToken) async throws {
         if let cached, cached.token.accessToken == token.accessToken {
             self.cached = nil
@@ -150,6 +171,10 @@ public actor ChannelTokenProvider {
 
     /// Replaces the fleet's shared token now, ahead of its renewal time (after rotating the channel secret, say):
     /// once for the fleet — when another provider is already replacing it, its new token is returned.
+    ///
+    /// - Throws: LINE's error when issuing fails, `ChannelTokenStoreError` when the store cannot be reached,
+    ///   `ChannelTokenSealingError` when the shared token does not open with this provider's key, or
+    ///   `ChannelTokenProviderError.timedOutWaiting` when another provider holds the claim without publishing.
     @discardableResult
     public func renew() async throws -> ChannelAccessToken {
         let replaced = try await store.sharedToken(for: slot)?.generation ?? 0
@@ -351,6 +376,7 @@ public enum ChannelTokenProviderError: Error, Sendable, Equatable, CustomStringC
     /// Another provider held the claim to issue for twice the lease without publishing a token.
     case timedOutWaiting(ChannelTokenSlot, lease: Duration)
 
+    /// What went wrong, without any token.
     public var description: String {
         switch self {
         case .timedOutWaiting(let slot, let lease):

@@ -76,6 +76,7 @@ public enum ChannelTokenSealingError: Error, Sendable, Equatable, CustomStringCo
     /// The sealing key is not 128, 192 or 256 bits (a key file: 32 bytes, raw, base64 or hex).
     case invalidKey
 
+    /// What went wrong, without the token.
     public var description: String {
         switch self {
         case .cannotOpen(let slot):
@@ -98,5 +99,6 @@ extension ChannelAccessToken: CustomStringConvertible, CustomDebugStringConverti
 
     /// Masked: printing a token (or an error or value holding one) never shows it in full.
     public var description: String { "ChannelAccessToken(\(kind.rawValue), channel \(channelID), \(masked), expires \(expiresAt))" }
+    /// The same as `description`: masked.
     public var debugDescription: String { description }
 }

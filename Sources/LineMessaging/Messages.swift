@@ -6,6 +6,9 @@ public struct Message: Sendable, Encodable, Equatable {
     /// The JSON of the message object, as LINE's OpenAPI document describes it.
     public var object: [String: JSONValue]
 
+    /// A message of any type, from its JSON object.
+    ///
+    /// - Parameter object: the message object as LINE's OpenAPI document describes it.
     public init(object: [String: JSONValue]) {
         self.object = object
     }
@@ -26,11 +29,16 @@ public struct Message: Sendable, Encodable, Equatable {
         Message(object: ["type": .string("sticker"), "packageId": .string(packageID), "stickerId": .string(stickerID)])
     }
 
+    /// Encodes the message object as is.
+    ///
+    /// - Parameter encoder: the encoder to write to.
+    /// - Throws: the encoder's errors.
     public func encode(to encoder: any Encoder) throws {
         try object.encode(to: encoder)
     }
 }
 
+/// Why a message or a push was refused before sending.
 public enum MessageError: Error, Sendable, Equatable {
     case emptyText
     /// LINE counts text in UTF-16 code units and refuses more than 5,000.

@@ -12,6 +12,7 @@ import LineCore
 /// let saved = pair.privateJWKJSON  // store as a secret
 /// ```
 public struct AssertionKeyPair: Sendable {
+    /// The private key, which signs assertions: a secret.
     public let privateKey: _RSA.Signing.PrivateKey
 
     /// Generates a new 2048-bit key pair.
@@ -19,6 +20,9 @@ public struct AssertionKeyPair: Sendable {
         AssertionKeyPair(privateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048))
     }
 
+    /// A key pair from its private key.
+    ///
+    /// - Parameter privateKey: the RSA private key that signs assertions.
     public init(privateKey: _RSA.Signing.PrivateKey) {
         self.privateKey = privateKey
     }
@@ -53,6 +57,7 @@ public struct AssertionKeyPair: Sendable {
         ]
     }
 
+    /// `publicJWK` as JSON, to paste into the console.
     public var publicJWKJSON: String { Self.json(publicJWK) }
 
     /// The private JWK (RFC 7517 with the CRT parameters), to keep as a secret.
@@ -64,6 +69,7 @@ public struct AssertionKeyPair: Sendable {
         return jwk
     }
 
+    /// `privateJWK` as JSON, to keep as a secret.
     public var privateJWKJSON: String { Self.json(privateJWK) }
 
     private static func json(_ object: [String: String]) -> String {
@@ -72,6 +78,7 @@ public struct AssertionKeyPair: Sendable {
     }
 }
 
+/// Why a key could not be used for assertions.
 public enum AssertionKeyError: Error, Sendable, Equatable {
     case notAnRSAPrivateJWK
     case tooSmall(bits: Int)
