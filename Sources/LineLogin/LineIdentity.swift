@@ -103,6 +103,9 @@ public struct SealedIdentity: Sendable {
     }
 
     /// The cookie-safe sealed form.
+    ///
+    /// - Parameter identity: the identity to seal.
+    /// - Throws: when it cannot be encoded or sealed.
     public func seal(_ identity: LineIdentity) throws -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
@@ -112,6 +115,10 @@ public struct SealedIdentity: Sendable {
     }
 
     /// The identity, if `sealed` is unaltered, sealed with this key, and its session has not lapsed; `nil` otherwise.
+    ///
+    /// - Parameters:
+    ///   - sealed: the sealed form.
+    ///   - now: the time to check the session's lifetime against.
     public func open(_ sealed: String, now: Date = Date()) -> LineIdentity? {
         guard let data = Base64URL.decode(sealed), let box = try? AES.GCM.SealedBox(combined: data),
             let plain = try? AES.GCM.open(box, using: key, authenticating: Self.purpose)

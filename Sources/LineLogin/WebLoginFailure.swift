@@ -70,6 +70,8 @@ public struct WebLoginFailure: Error, Sendable, Equatable {
 extension WebLoginFailure {
     /// A small HTML page for the failure (the integrations' default): the message, LINE's request ID when there is
     /// one (in `#request-id`), and a link to `loginPath` to try again. Serve it with ``status``.
+    ///
+    /// - Parameter loginPath: where the page's "Log in with LINE" link points.
     public func htmlPage(loginPath: String) -> String {
         let requestID = self.requestID.map { "<p>LINE request ID: <code id=\"request-id\">\(Self.escape($0))</code></p>" } ?? ""
         return """

@@ -93,6 +93,8 @@ extension Request {
 
 extension HTTPCookies.Value {
     /// The Vapor form of a cookie the integration sets.
+    ///
+    /// - Parameter cookie: the cookie to set.
     public init(_ cookie: WebLoginCookie) {
         self.init(
             string: cookie.value,

@@ -98,6 +98,8 @@ public struct SharedChannelToken: Sendable, Equatable {
     }
 
     /// Usable by everyone until `staleBefore`: published, not marked bad, and expiring after that time.
+    ///
+    /// - Parameter staleBefore: the time before which a token is too close to expiry.
     public func isFresh(staleBefore: Date) -> Bool { !isBad && expiresAt > staleBefore }
 }
 
@@ -223,6 +225,12 @@ public protocol ChannelTokenStore: Sendable {
 extension ChannelTokenSlotState {
     /// The rule of `ChannelTokenStore.claimIssue` applied to this state, for a store holding the slot locked: the
     /// answer, and the state to write back (a new lease when granted).
+    ///
+    /// - Parameters:
+    ///   - owner: the claimant's `ownerID`.
+    ///   - now: the claimant's time.
+    ///   - leaseUntil: when a granted lease lapses.
+    ///   - staleBefore: a published token expiring before this is not fresh.
     public func claim(owner: String, now: Date, leaseUntil: Date, staleBefore: Date) -> (ChannelTokenClaim, ChannelTokenSlotState) {
         if let token, token.isFresh(staleBefore: staleBefore) { return (.fresh(token), self) }
         if let lease, lease.expiresAt > now { return (.held(lease, current: token), self) }

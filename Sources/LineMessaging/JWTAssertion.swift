@@ -44,6 +44,11 @@ public struct JWTAssertionSigner: Sendable {
     }
 
     /// A signed assertion. `tokenLifetime` (the `token_exp` claim, for v2.1 tokens) must be 1 second to 30 days.
+    ///
+    /// - Parameters:
+    ///   - tokenLifetime: the lifetime of the token to issue (`token_exp`); `nil` for stateless tokens.
+    ///   - now: the time of `iat`.
+    /// - Throws: `JWTAssertionError.tokenLifetimeOutOfRange`, or the signing error of the key.
     public func assertion(tokenLifetime: Duration? = nil, now: Date = Date()) throws -> String {
         var claims: [String: Any] = [
             "iss": channelID, "sub": channelID, "aud": Self.audience,

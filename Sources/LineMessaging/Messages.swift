@@ -17,6 +17,9 @@ public struct Message: Sendable, Encodable, Equatable {
     public static let maximumTextLength = 5000
 
     /// A text message; throws when `text` is empty or longer than 5,000 UTF-16 code units.
+    ///
+    /// - Parameter text: the text, 1 to 5,000 UTF-16 code units.
+    /// - Throws: `MessageError.emptyText` or `MessageError.textTooLong`.
     public static func text(_ text: String) throws -> Message {
         guard !text.isEmpty else { throw MessageError.emptyText }
         let length = text.utf16.count
@@ -25,6 +28,10 @@ public struct Message: Sendable, Encodable, Equatable {
     }
 
     /// A sticker message.
+    ///
+    /// - Parameters:
+    ///   - packageID: the sticker's package ID.
+    ///   - stickerID: the sticker's ID.
     public static func sticker(packageID: String, stickerID: String) -> Message {
         Message(object: ["type": .string("sticker"), "packageId": .string(packageID), "stickerId": .string(stickerID)])
     }

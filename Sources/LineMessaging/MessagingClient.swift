@@ -47,8 +47,14 @@ public struct MessagingClient: Sendable {
 
     /// Pushes 1–5 messages to a user, group or room.
     ///
-    /// - Parameter retryKey: the key of this logical send; pass the same one to retry a send whose outcome you do
-    ///   not know. A new one by default.
+    /// - Parameters:
+    ///   - recipient: the user, group or room ID.
+    ///   - messages: 1 to 5 messages.
+    ///   - notificationDisabled: whether to send without a notification.
+    ///   - retryKey: the key of this logical send; pass the same one to retry a send whose outcome you do
+    ///     not know. A new one by default.
+    /// - Throws: `MessageError.messageCount` for other than 1 to 5 messages, the provider's errors when no token can be
+    ///   had, or `LineAPIError` when LINE refuses the push.
     public func push(
         to recipient: String,
         messages: [Message],

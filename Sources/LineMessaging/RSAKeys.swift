@@ -16,6 +16,8 @@ public struct AssertionKeyPair: Sendable {
     public let privateKey: _RSA.Signing.PrivateKey
 
     /// Generates a new 2048-bit key pair.
+    ///
+    /// - Throws: the crypto library's error when no key can be generated.
     public static func generate() throws -> AssertionKeyPair {
         AssertionKeyPair(privateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048))
     }
@@ -28,6 +30,9 @@ public struct AssertionKeyPair: Sendable {
     }
 
     /// Reads a private JWK (`kty` RSA with `n`, `e`, `d`, `p`, `q`).
+    ///
+    /// - Parameter json: the JWK's JSON.
+    /// - Throws: `AssertionKeyError.notAnRSAPrivateJWK` when it is not one, `AssertionKeyError.tooSmall` under 2048 bits.
     public init(privateJWK json: Data) throws {
         struct JWK: Decodable {
             var kty: String?
