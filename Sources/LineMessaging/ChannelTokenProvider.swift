@@ -223,7 +223,8 @@ public actor ChannelTokenProvider {
     }
 
     /// Issues under `lease` and publishes; `nil` when the lease was lost meanwhile (the token issued is revoked then,
-    /// so the fleet stays within LINE's caps).
+    /// so the fleet stays within LINE's caps). When `publish` throws, the store is read back: the token is kept if the
+    /// publication committed, revoked if it certainly did not, and left to expire if the store cannot be read.
     private func issueAndPublish(under lease: ChannelTokenLease) async throws -> Held? {
         let issued: LineResponse<ChannelAccessToken>
         do {
