@@ -233,7 +233,14 @@ public actor ChannelTokenProvider {
             try? await store.releaseClaim(lease)
             throw error
         }
-        let sealed = try sealer.seal(issued.value)
+        let sealed: SealedChannelToken
+        do {
+            sealed = try sealer.seal(issued.value)
+        } catch {
+            await revokeQuietly(issued.value)
+            try? await store.releaseClaim(lease)
+            throw error
+        }
         let published: SharedChannelToken?
         do {
             published = try await store.publish(sealed, under: lease, now: now())
