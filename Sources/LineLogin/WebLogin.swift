@@ -7,10 +7,13 @@ import LineCore
 /// authorization sealed in a cookie), and the callback that checks state, exchanges the code, verifies the ID token
 /// with its nonce, and returns a ``LineIdentity``. `LineLoginHummingbird` and `LineLoginVapor` are built on it.
 public struct WebLogin: Sendable {
+    /// The LINE Login client that exchanges the code and verifies the ID token.
     public let client: LineLoginClient
     /// The callback URL registered on the channel, e.g. `https://example.com/auth/line/callback`.
     public var callbackURL: String
+    /// The scopes asked for.
     public var scopes: [Scope]
+    /// The other authorization request parameters (prompt, bot prompt, response mode, …).
     public var options: AuthorizationOptions
     /// Whether to fetch `GET /v2/profile` after the login (when `profile` was requested).
     public var fetchProfile: Bool
@@ -57,6 +60,9 @@ public struct WebLogin: Sendable {
     var secureCookies: Bool { callbackURL.lowercased().hasPrefix("https:") }
 
     /// Starts a login: the URL to redirect the browser to, and the cookie to set with that redirect.
+    ///
+    /// - Parameter now: the time the pending authorization starts.
+    /// - Throws: when the authorization request or the pending cookie cannot be built (`LoginError`).
     public func start(now: Date = Date()) throws -> (url: URL, pendingCookie: WebLoginCookie) {
         let redirect = try client.authorizationRedirect(redirectURI: callbackURL, scopes: scopes, options: options, now: now)
         let cookie = WebLoginCookie(
@@ -72,6 +78,13 @@ public struct WebLogin: Sendable {
 
     /// Finishes a login from the callback request (`GET`, or `POST` for `form_post`) and the pending-authorization
     /// cookie's value. Every failure is a ``WebLoginFailure``.
+    ///
+    /// - Parameters:
+    ///   - request: the callback request.
+    ///   - body: its body (for `form_post`).
+    ///   - pendingCookie: the pending-authorization cookie's value, if the browser sent it.
+    ///   - now: the time of the callback.
+    /// - Throws: ``WebLoginFailure`` saying why the login failed.
     public func finish(_ request: HTTPRequest, body: [UInt8] = [], pendingCookie: String?, now: Date = Date()) async throws(WebLoginFailure)
         -> LineIdentity
     {
@@ -131,6 +144,9 @@ public struct WebLogin: Sendable {
     }
 
     /// The session cookie that keeps `identity` (the integrations' default session).
+    ///
+    /// - Parameter identity: the identity to keep.
+    /// - Throws: when the identity cannot be sealed (`LoginError`, or its encoding error).
     public func sessionCookie(for identity: LineIdentity) throws -> WebLoginCookie {
         WebLoginCookie(
             name: sessionCookieName,
@@ -142,18 +158,28 @@ public struct WebLogin: Sendable {
     }
 
     /// The identity in the session cookie's value, if it is genuine and not lapsed.
+    ///
+    /// - Parameters:
+    ///   - sessionCookie: the session cookie's value, if the browser sent it.
+    ///   - now: the time to check the session's lifetime against.
     public func identity(sessionCookie: String?, now: Date = Date()) -> LineIdentity? {
         sessionCookie.flatMap { sessionSealer.open($0, now: now) }
     }
 
     /// A cookie that deletes the cookie `name` (log-out, or the pending cookie once used).
+    ///
+    /// - Parameter name: the cookie to delete.
     public func expiredCookie(_ name: String) -> WebLoginCookie {
         WebLoginCookie(name: name, value: "", maxAge: 0, path: name == pendingCookieName ? callbackPath : "/", secure: secureCookies)
     }
 
     /// The unregister flow LINE's guidelines require, in one call: deauthorize the app on the user's behalf (an app
     /// the user had already removed counts as done). Forget the user afterwards (``expiredCookie(_:)`` of the session).
-    /// - Parameter channelAccessToken: a v2.1 or stateless channel access token of the login channel.
+    ///
+    /// - Parameters:
+    ///   - identity: the user to deauthorize the app for.
+    ///   - channelAccessToken: a v2.1 or stateless channel access token of the login channel.
+    /// - Throws: `LineAPIError` when LINE refuses the request.
     public func unregister(_ identity: LineIdentity, channelAccessToken: String) async throws -> LineLoginClient.UnregisterOutcome {
         try await client.unregister(userAccessToken: identity.accessToken, channelAccessToken: channelAccessToken)
     }
@@ -163,18 +189,34 @@ public struct WebLogin: Sendable {
 /// `GET`, which carries it), except the pending cookie of a `form_post` login, which must survive a cross-site `POST`
 /// and so is `SameSite=None` and `Secure`; `Secure` whenever the app is served over https.
 public struct WebLoginCookie: Sendable, Equatable {
+    /// The cookie's `SameSite` attribute.
     public enum SameSite: String, Sendable {
         case lax = "Lax"
         case none = "None"
     }
 
+    /// The cookie's name.
     public var name: String
+    /// Its value (sealed: only the app can read it).
     public var value: String
+    /// Seconds until the browser drops it; `0` deletes it.
     public var maxAge: Int
+    /// The cookie's `Path`.
     public var path: String
+    /// Whether it is sent over https only.
     public var secure: Bool
+    /// The cookie's `SameSite`.
     public var sameSite: SameSite
 
+    /// A cookie to set.
+    ///
+    /// - Parameters:
+    ///   - name: the cookie's name.
+    ///   - value: its value.
+    ///   - maxAge: seconds until the browser drops it; `0` deletes it.
+    ///   - path: the cookie's `Path`.
+    ///   - secure: whether it is sent over https only.
+    ///   - sameSite: `Lax` unless it must survive a cross-site `POST`.
     public init(name: String, value: String, maxAge: Int, path: String, secure: Bool, sameSite: SameSite = .lax) {
         self.name = name
         self.value = value

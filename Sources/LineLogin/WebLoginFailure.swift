@@ -2,6 +2,7 @@ import LineCore
 
 /// Why a web login did not end with a ``LineIdentity``: what an app's error page needs.
 public struct WebLoginFailure: Error, Sendable, Equatable {
+    /// What went wrong.
     public enum Reason: Sendable, Equatable {
         /// The user pressed Cancel on LINE's consent screen.
         case cancelled
@@ -22,6 +23,7 @@ public struct WebLoginFailure: Error, Sendable, Equatable {
         case invalidIDToken(IDTokenFailure)
     }
 
+    /// What went wrong.
     public var reason: Reason
     /// LINE's `error_description` (or the API error's message), when it gave one.
     public var detail: String?
@@ -31,6 +33,11 @@ public struct WebLoginFailure: Error, Sendable, Equatable {
         return nil
     }
 
+    /// A failure.
+    ///
+    /// - Parameters:
+    ///   - reason: what went wrong.
+    ///   - detail: LINE's `error_description` (or the API error's message), when it gave one.
     public init(_ reason: Reason, detail: String? = nil) {
         self.reason = reason
         self.detail = detail
@@ -63,6 +70,8 @@ public struct WebLoginFailure: Error, Sendable, Equatable {
 extension WebLoginFailure {
     /// A small HTML page for the failure (the integrations' default): the message, LINE's request ID when there is
     /// one (in `#request-id`), and a link to `loginPath` to try again. Serve it with ``status``.
+    ///
+    /// - Parameter loginPath: where the page's "Log in with LINE" link points.
     public func htmlPage(loginPath: String) -> String {
         let requestID = self.requestID.map { "<p>LINE request ID: <code id=\"request-id\">\(Self.escape($0))</code></p>" } ?? ""
         return """

@@ -12,13 +12,25 @@ import LineLogin
 /// account.get { _, context in try context.requireIdentity().displayName ?? "" }
 /// ```
 public struct LineSessionAuthenticator<Context: AuthRequestContext<LineIdentity>>: AuthenticatorMiddleware {
+    /// The identity it puts in the request context.
     public typealias Identity = LineIdentity
+    /// The login whose session cookie it reads.
     public let login: WebLogin
 
+    /// An authenticator reading `login`'s session cookie.
+    ///
+    /// - Parameter login: the login whose session cookie it reads.
     public init(_ login: WebLogin) {
         self.login = login
     }
 
+    /// The identity in the request's session cookie, or `nil` when there is none or it is expired or altered.
+    ///
+    /// - Parameters:
+    ///   - request: the request.
+    ///   - context: its context.
+    ///
+    /// - Throws: nothing of its own: `AuthenticatorMiddleware` requires the signature.
     public func authenticate(request: Request, context: Context) async throws -> LineIdentity? {
         login.identity(sessionCookie: request.cookies[login.sessionCookieName]?.value, now: login.now())
     }
@@ -26,6 +38,8 @@ public struct LineSessionAuthenticator<Context: AuthRequestContext<LineIdentity>
 
 extension WebLogin {
     /// Ends the app's session: a redirect to `location` that deletes the session cookie.
+    ///
+    /// - Parameter location: where to redirect.
     public func logOut(redirectTo location: String = "/") -> Response {
         var response = Response(status: .seeOther, headers: [.location: location])
         endSession(on: &response)
@@ -33,11 +47,18 @@ extension WebLogin {
     }
 
     /// Deletes the session cookie with `response` (for an app that answers with a page of its own).
+    ///
+    /// - Parameter response: the response to add the expired cookie to.
     public func endSession(on response: inout Response) {
         response.setCookie(Cookie(expiredCookie(sessionCookieName)))
     }
 
     /// Keeps an updated identity (e.g. after a token refresh) in the session cookie with `response`.
+    ///
+    /// - Parameters:
+    ///   - identity: the identity to keep.
+    ///   - response: the response to set the cookie on.
+    /// - Throws: when the identity cannot be sealed.
     public func updateSession(_ identity: LineIdentity, on response: inout Response) throws {
         response.setCookie(Cookie(try sessionCookie(for: identity)))
     }
@@ -45,6 +66,8 @@ extension WebLogin {
     /// The unregister flow in one call: deauthorizes the app on the user's behalf (LINE's guidelines), then forgets the
     /// user (deletes the session cookie) and sends the browser to `location`.
     /// - Parameter channelAccessToken: a v2.1 or stateless channel access token of the login channel.
+    ///
+    /// - Throws: `LineAPIError` when LINE refuses the request.
     public func unregister(_ identity: LineIdentity, channelAccessToken: String, redirectTo location: String = "/") async throws -> Response
     {
         _ = try await unregister(identity, channelAccessToken: channelAccessToken)

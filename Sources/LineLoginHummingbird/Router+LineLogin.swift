@@ -71,6 +71,8 @@ extension RouterMethods {
 
 extension Cookie {
     /// The Hummingbird form of a cookie the integration sets.
+    ///
+    /// - Parameter cookie: the cookie to set.
     public init(_ cookie: WebLoginCookie) {
         self.init(
             name: cookie.name,

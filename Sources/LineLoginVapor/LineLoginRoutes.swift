@@ -12,9 +12,13 @@ import Vapor
 /// try app.register(collection: LineLoginRoutes(line))   // the identity goes to the session, then to "/"
 /// ```
 public struct LineLoginRoutes: RouteCollection, Sendable {
+    /// The login the routes run.
     public let login: WebLogin
+    /// The path that starts the login (default `/auth/line`).
     public var loginPath: String
+    /// The page for a failed login.
     public var onError: @Sendable (WebLoginFailure, Request) async throws -> Response
+    /// What to do with the verified identity.
     public var onSuccess: @Sendable (LineIdentity, Request) async throws -> Response
 
     /// - Parameters:
@@ -35,6 +39,10 @@ public struct LineLoginRoutes: RouteCollection, Sendable {
         self.onSuccess = onSuccess ?? { identity, request in try login.startSession(identity, on: request, in: session) }
     }
 
+    /// Registers `GET loginPath` and the callback (`GET`, and `POST` for `form_post`).
+    ///
+    /// - Parameter routes: where to register them.
+    /// - Throws: nothing of its own: Vapor's `RouteCollection` requires the signature.
     public func boot(routes: any RoutesBuilder) throws {
         routes.get(loginPath.pathComponents) { _ in
             let (url, cookie) = try login.start(now: login.now())
@@ -85,6 +93,8 @@ extension Request {
 
 extension HTTPCookies.Value {
     /// The Vapor form of a cookie the integration sets.
+    ///
+    /// - Parameter cookie: the cookie to set.
     public init(_ cookie: WebLoginCookie) {
         self.init(
             string: cookie.value,

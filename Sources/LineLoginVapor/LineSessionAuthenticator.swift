@@ -21,12 +21,21 @@ public enum LineSessionStorage: Sendable {
 /// account.get("account") { request in try request.auth.require(LineIdentity.self).userID }
 /// ```
 public struct LineSessionAuthenticator: AsyncRequestAuthenticator {
+    /// The login whose session it reads.
     public let login: WebLogin
 
+    /// An authenticator reading `login`'s session (sealed cookie or Vapor's session).
+    ///
+    /// - Parameter login: the login whose session it reads.
     public init(_ login: WebLogin) {
         self.login = login
     }
 
+    /// Logs the request's identity in (`request.auth`) when its session holds a valid one.
+    ///
+    /// - Parameter request: the request.
+    ///
+    /// - Throws: nothing of its own: `AsyncRequestAuthenticator` requires the signature.
     public func authenticate(request: Request) async throws {
         if let identity = login.identity(of: request) { request.auth.login(identity) }
     }
@@ -36,6 +45,13 @@ extension WebLogin {
     static let sessionKey = "linekit.line-identity"
 
     /// Keeps `identity` in `storage`, and redirects to `location`.
+    ///
+    /// - Parameters:
+    ///   - identity: the identity to keep.
+    ///   - request: the request whose session (or response cookie) keeps it.
+    ///   - storage: the sealed session cookie, or Vapor's session.
+    ///   - location: where to redirect.
+    /// - Throws: when the identity cannot be encoded or sealed.
     public func startSession(
         _ identity: LineIdentity,
         on request: Request,
@@ -56,6 +72,8 @@ extension WebLogin {
     }
 
     /// The identity kept by ``startSession(_:on:in:redirectTo:)``, if any and not lapsed.
+    ///
+    /// - Parameter request: the request.
     public func identity(of request: Request) -> LineIdentity? {
         if request.hasSession, let json = request.session.data[Self.sessionKey] {
             let decoder = JSONDecoder()
@@ -69,6 +87,10 @@ extension WebLogin {
     }
 
     /// Ends the app's session (Vapor's session or the sealed cookie) and redirects to `location`.
+    ///
+    /// - Parameters:
+    ///   - request: the request whose session ends.
+    ///   - location: where to redirect.
     public func logOut(_ request: Request, redirectTo location: String = "/") -> Response {
         request.auth.logout(LineIdentity.self)
         if request.hasSession { request.session.data[Self.sessionKey] = nil }
@@ -81,6 +103,8 @@ extension WebLogin {
     /// The unregister flow in one call: deauthorizes the app on the user's behalf (LINE's guidelines), then forgets
     /// the user and redirects to `location`.
     /// - Parameter channelAccessToken: a v2.1 or stateless channel access token of the login channel.
+    ///
+    /// - Throws: `LineAPIError` when LINE refuses the request.
     public func unregister(_ request: Request, channelAccessToken: String, redirectTo location: String = "/") async throws -> Response {
         _ = try await unregister(try request.auth.require(LineIdentity.self), channelAccessToken: channelAccessToken)
         return logOut(request, redirectTo: location)

@@ -12,14 +12,25 @@ public struct ChannelAccessToken: Sendable, Codable, Equatable {
         case stateless
     }
 
+    /// The token itself: a secret (print `masked`, never this).
     public var accessToken: String
+    /// Which kind of token it is.
     public var kind: Kind
+    /// The channel it was issued to.
     public var channelID: String
     /// When it stops working.
     public var expiresAt: Date
     /// The key ID LINE returns for v2.1 tokens.
     public var keyID: String?
 
+    /// A token as LINE issued it.
+    ///
+    /// - Parameters:
+    ///   - accessToken: the token itself.
+    ///   - kind: which kind of token it is.
+    ///   - channelID: the channel it was issued to.
+    ///   - expiresAt: when it stops working.
+    ///   - keyID: the key ID LINE returns for v2.1 tokens.
     public init(accessToken: String, kind: Kind, channelID: String, expiresAt: Date, keyID: String? = nil) {
         self.accessToken = accessToken
         self.kind = kind
@@ -36,8 +47,11 @@ public struct ChannelAccessTokenVerification: Sendable, Decodable, Equatable {
     public var clientID: String?
     /// Seconds until it expires.
     public var expiresIn: Int
+    /// The token's scopes (absent from the short-lived shape).
     public var scope: String?
+    /// The token verified (in the short-lived shape).
     public var accessToken: String?
+    /// `Bearer` (in the short-lived shape).
     public var tokenType: String?
 
     enum CodingKeys: String, CodingKey {

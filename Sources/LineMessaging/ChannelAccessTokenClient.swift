@@ -8,8 +8,12 @@ import LineCore
 /// let token = try await tokens.issueShortLived(channelID: "1234567890", channelSecret: secret).value
 /// ```
 public struct ChannelAccessTokenClient: Sendable {
+    /// The client the requests go through (endpoints, retries, timeouts).
     public let api: LineAPIClient
 
+    /// A client of LINE's channel access token endpoints.
+    ///
+    /// - Parameter api: the client the requests go through; by default one for LINE's production endpoints.
     public init(api: LineAPIClient = LineAPIClient()) {
         self.api = api
     }
@@ -37,6 +41,11 @@ public struct ChannelAccessTokenClient: Sendable {
     // MARK: Short-lived
 
     /// `POST /v2/oauth/accessToken`: a 30-day token. Past 30, LINE revokes the oldest.
+    ///
+    /// - Parameters:
+    ///   - channelID: the channel.
+    ///   - channelSecret: its secret.
+    /// - Throws: `LineAPIError` when LINE refuses the request or cannot be reached (after the retry policy).
     public func issueShortLived(channelID: String, channelSecret: String) async throws -> LineResponse<ChannelAccessToken> {
         let issuedAt = Date()
         let response = try await api.postForm(
@@ -49,6 +58,9 @@ public struct ChannelAccessTokenClient: Sendable {
     }
 
     /// `POST /v2/oauth/verify` for a short-lived (or long-lived) token.
+    ///
+    /// - Parameter accessToken: the token to verify.
+    /// - Throws: `LineAPIError` when LINE refuses the request or cannot be reached (after the retry policy). An invalid token is a 400.
     public func verifyShortLived(_ accessToken: String) async throws -> LineResponse<ChannelAccessTokenVerification> {
         try api.decode(
             ChannelAccessTokenVerification.self,
@@ -57,6 +69,9 @@ public struct ChannelAccessTokenClient: Sendable {
     }
 
     /// `POST /v2/oauth/revoke` for a short-lived (or long-lived) token. Revoking an invalid token is not an error.
+    ///
+    /// - Parameter accessToken: the token to revoke.
+    /// - Throws: `LineAPIError` when LINE refuses the request or cannot be reached (after the retry policy).
     @discardableResult
     public func revokeShortLived(_ accessToken: String) async throws -> LineResponse<Void> {
         let response = try await api.postForm("/v2/oauth/revoke", [("access_token", accessToken)], idempotent: true)
@@ -67,6 +82,11 @@ public struct ChannelAccessTokenClient: Sendable {
 
     /// `POST /oauth2/v2.1/token`: a token with the lifetime the assertion's `token_exp` asks for. The 31st valid
     /// token of a channel is refused with 400.
+    ///
+    /// - Parameters:
+    ///   - assertion: a signed JWT assertion (`JWTAssertionSigner`).
+    ///   - channelID: the channel.
+    /// - Throws: `LineAPIError` when LINE refuses the request or cannot be reached (after the retry policy).
     public func issue(assertion: String, channelID: String) async throws -> LineResponse<ChannelAccessToken> {
         let issuedAt = Date()
         let response = try await api.postForm(
@@ -79,6 +99,9 @@ public struct ChannelAccessTokenClient: Sendable {
     }
 
     /// `GET /oauth2/v2.1/verify` for a v2.1 token.
+    ///
+    /// - Parameter accessToken: the token to verify.
+    /// - Throws: `LineAPIError` when LINE refuses the request or cannot be reached (after the retry policy). An invalid token is a 400.
     public func verify(_ accessToken: String) async throws -> LineResponse<ChannelAccessTokenVerification> {
         try api.decode(
             ChannelAccessTokenVerification.self,
@@ -87,6 +110,12 @@ public struct ChannelAccessTokenClient: Sendable {
     }
 
     /// `POST /oauth2/v2.1/revoke` for a v2.1 token (channel ID and secret are required by LINE).
+    ///
+    /// - Parameters:
+    ///   - accessToken: the token to revoke.
+    ///   - channelID: the channel.
+    ///   - channelSecret: its secret.
+    /// - Throws: `LineAPIError` when LINE refuses the request or cannot be reached (after the retry policy).
     @discardableResult
     public func revoke(_ accessToken: String, channelID: String, channelSecret: String) async throws -> LineResponse<Void> {
         let response = try await api.postForm(
@@ -98,6 +127,9 @@ public struct ChannelAccessTokenClient: Sendable {
     }
 
     /// `GET /oauth2/v2.1/tokens/kid`: the key IDs of the channel's valid v2.1 tokens.
+    ///
+    /// - Parameter assertion: a signed JWT assertion (`JWTAssertionSigner`).
+    /// - Throws: `LineAPIError` when LINE refuses the request or cannot be reached (after the retry policy).
     public func validKeyIDs(assertion: String) async throws -> LineResponse<[String]> {
         struct Kids: Decodable, Sendable { var kids: [String] }
         let response = try await api.get(
@@ -111,6 +143,11 @@ public struct ChannelAccessTokenClient: Sendable {
     // MARK: Stateless
 
     /// `POST /oauth2/v3/token` with the channel secret: a 15-minute token, not revocable.
+    ///
+    /// - Parameters:
+    ///   - channelID: the channel.
+    ///   - channelSecret: its secret.
+    /// - Throws: `LineAPIError` when LINE refuses the request or cannot be reached (after the retry policy).
     public func issueStateless(channelID: String, channelSecret: String) async throws -> LineResponse<ChannelAccessToken> {
         let issuedAt = Date()
         let response = try await api.postForm(
@@ -123,6 +160,11 @@ public struct ChannelAccessTokenClient: Sendable {
     }
 
     /// `POST /oauth2/v3/token` with a JWT assertion.
+    ///
+    /// - Parameters:
+    ///   - assertion: a signed JWT assertion (`JWTAssertionSigner`).
+    ///   - channelID: the channel.
+    /// - Throws: `LineAPIError` when LINE refuses the request or cannot be reached (after the retry policy).
     public func issueStateless(assertion: String, channelID: String) async throws -> LineResponse<ChannelAccessToken> {
         let issuedAt = Date()
         let response = try await api.postForm(

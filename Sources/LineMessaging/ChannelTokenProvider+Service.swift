@@ -6,6 +6,11 @@ import ServiceLifecycle
 /// providers coordinate through the store — until graceful shutdown. Shutting down revokes nothing: the token is the
 /// fleet's (`revokeSharedToken()` is the explicit end).
 extension ChannelTokenProvider: Service {
+    /// Renews the shared token ahead of expiry, looking every `recheckInterval`, until graceful shutdown (which
+    /// revokes nothing).
+    ///
+    /// - Throws: what an injected `sleep` throws besides cancellation (the default throws only on cancellation, which
+    ///   ends the run quietly); renewal failures are logged and retried, not thrown.
     public nonisolated func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {

@@ -30,10 +30,13 @@ public actor ChannelTokenProvider {
         case statelessSecret(String)
     }
 
+    /// The channel whose tokens this provider hands out.
     public let channelID: String
+    /// How the provider proves it is the channel when it issues and revokes.
     public let credential: Credential
     /// Renew when less than this fraction of the lifetime is left (default 0.2), or less than `minimumRemaining`.
     public let renewalFraction: Double
+    /// Renew when less than this is left, whatever `renewalFraction` says (default 60 seconds).
     public let minimumRemaining: Duration
     /// How long a claim to issue holds the others back: the most a provider that dies while issuing delays them.
     public let lease: Duration
@@ -58,10 +61,21 @@ public actor ChannelTokenProvider {
         var checkedAt: Date
     }
 
+    /// A provider of one channel's tokens, sharing them through `store` with every provider given the same store.
+    ///
     /// - Parameters:
+    ///   - channelID: the channel whose tokens to hand out.
+    ///   - credential: how to prove it is the channel (the kind of token follows from it).
+    ///   - client: the client that issues and revokes tokens at LINE.
     ///   - store: where the providers sharing tokens coordinate; by default one of this provider's own.
     ///   - sealer: seals tokens for the store; every process sharing a store must use the same key.
+    ///   - renewalFraction: renew when less than this fraction of the lifetime is left (default 0.2, at most 0.9).
+    ///   - minimumRemaining: renew when less than this is left, whatever the fraction says (default 60 seconds).
     ///   - lease: how long a claim to issue may block the others (default 30 seconds).
+    ///   - recheckInterval: how often a cached token is checked against the store, and `run()` looks whether renewal
+    ///     is due (default 10 seconds).
+    ///   - ownerID: names this provider in leases and published tokens; by default `defaultOwnerID()`.
+    ///   - logger: where issues, renewals and failures are logged (tokens masked); `nil` logs nothing.
     ///   - now: the clock, injectable so renewal is tested without waiting.
     ///   - sleep: how waiting is done (polling the store, `run()`'s interval).
     public init(
@@ -104,6 +118,10 @@ public actor ChannelTokenProvider {
     public nonisolated var slot: ChannelTokenSlot { ChannelTokenSlot(channelID: channelID, kind: kind) }
 
     /// The shared token, while it has enough life left; otherwise the next one, issued once for the whole fleet.
+    ///
+    /// - Throws: LINE's error when issuing fails, `ChannelTokenStoreError` when the store cannot be reached,
+    ///   `ChannelTokenSealingError` when the shared token does not open with this provider's key, or
+    ///   `ChannelTokenProviderError.timedOutWaiting` when another provider holds the claim without publishing.
     public func token() async throws -> ChannelAccessToken {
         let time = now()
         if let cached, !needsRenewal(cached.token, at: time), time.timeIntervalSince(cached.checkedAt) < recheckInterval.seconds {
@@ -120,6 +138,9 @@ public actor ChannelTokenProvider {
 
     /// Reports a token the API refused (401): marks it bad for every provider sharing the store, so the next
     /// `token()` anywhere causes exactly one reissue.
+    ///
+    /// - Parameter token: the token LINE refused; nothing happens unless it is the shared one.
+    /// - Throws: `ChannelTokenStoreError` when the store cannot be reached.
     public func invalidate(_ token: ChannelAccessToken) async throws {
         if let cached, cached.token.accessToken == token.accessToken {
             self.cached = nil
@@ -132,7 +153,12 @@ public actor ChannelTokenProvider {
     }
 
     /// The explicit, fleet-wide end: removes the shared token from the store and revokes it at LINE (stateless
-    /// tokens cannot be revoked and are only removed). Every provider sharing the store issues anew on its next use.
+    /// tokens cannot be revoked and are only removed). This provider issues anew on its next use; the other providers
+    /// sharing the store keep handing out their cached (now revoked) token until it is older than their
+    /// `recheckInterval` (10 seconds by default) or LINE refuses it (401, `invalidate`), then issue anew once for all.
+    ///
+    /// - Throws: `ChannelTokenStoreError` when the store cannot be reached, `ChannelTokenSealingError` when the token
+    ///   cannot be opened with this provider's key, or LINE's error when it refuses the revocation.
     public func revokeSharedToken() async throws {
         cached = nil
         guard let removed = try await store.removeSharedToken(for: slot) else { return }
@@ -145,6 +171,10 @@ public actor ChannelTokenProvider {
 
     /// Replaces the fleet's shared token now, ahead of its renewal time (after rotating the channel secret, say):
     /// once for the fleet — when another provider is already replacing it, its new token is returned.
+    ///
+    /// - Throws: LINE's error when issuing fails, `ChannelTokenStoreError` when the store cannot be reached,
+    ///   `ChannelTokenSealingError` when the shared token does not open with this provider's key, or
+    ///   `ChannelTokenProviderError.timedOutWaiting` when another provider holds the claim without publishing.
     @discardableResult
     public func renew() async throws -> ChannelAccessToken {
         let replaced = try await store.sharedToken(for: slot)?.generation ?? 0
@@ -193,7 +223,8 @@ public actor ChannelTokenProvider {
     }
 
     /// Issues under `lease` and publishes; `nil` when the lease was lost meanwhile (the token issued is revoked then,
-    /// so the fleet stays within LINE's caps).
+    /// so the fleet stays within LINE's caps). When `publish` throws, the store is read back: the token is kept if the
+    /// publication committed, revoked if it certainly did not, and left to expire if the store cannot be read.
     private func issueAndPublish(under lease: ChannelTokenLease) async throws -> Held? {
         let issued: LineResponse<ChannelAccessToken>
         do {
@@ -202,11 +233,33 @@ public actor ChannelTokenProvider {
             try? await store.releaseClaim(lease)
             throw error
         }
-        let published: SharedChannelToken?
+        let sealed: SealedChannelToken
         do {
-            published = try await store.publish(try sealer.seal(issued.value), under: lease, now: now())
+            sealed = try sealer.seal(issued.value)
         } catch {
             await revokeQuietly(issued.value)
+            try? await store.releaseClaim(lease)
+            throw error
+        }
+        let published: SharedChannelToken?
+        do {
+            published = try await store.publish(sealed, under: lease, now: now())
+        } catch {
+            // The store may have committed before failing (a timeout): revoking then would leave the fleet sharing a
+            // revoked token, so revoke only what is certainly not published.
+            switch await publication(of: issued.value, sealed: sealed) {
+            case .published(let shared):
+                logger?.info("the token store failed after publishing the fleet's token; keeping it", metadata: metadata(issued.value))
+                return Held(token: issued.value, generation: shared.generation, checkedAt: now())
+            case .notPublished:
+                await revokeQuietly(issued.value)
+                try? await store.releaseClaim(lease)
+            case .unknown:
+                logger?.warning(
+                    "could not tell whether the token store published the issued token; not revoking it (it expires by itself)",
+                    metadata: metadata(issued.value)
+                )
+            }
             throw error
         }
         guard let published else {
@@ -220,6 +273,36 @@ public actor ChannelTokenProvider {
         logger?.info("issued the fleet's channel access token", metadata: details)
         return Held(token: issued.value, generation: published.generation, checkedAt: now())
     }
+
+    /// What the store holds after a `publish` that threw.
+    private enum Publication {
+        /// The publication committed before the error: `shared` is the issued token.
+        case published(SharedChannelToken)
+        /// The store holds another token or none: the issued one is certainly not shared.
+        case notPublished
+        /// The store could not be read: the issued token may be the shared one.
+        case unknown
+    }
+
+    /// Reads the store (a few tries, with backoff) to see whether `token`, sealed as `sealed`, is the published one.
+    private func publication(of token: ChannelAccessToken, sealed: SealedChannelToken) async -> Publication {
+        var delay = Duration.milliseconds(50)
+        for attempt in 1...Self.publicationChecks {
+            do {
+                guard let shared = try await store.sharedToken(for: slot) else { return .notPublished }
+                let isIssued = shared.sealedToken == sealed.sealedToken || (try? sealer.open(shared))?.accessToken == token.accessToken
+                return isIssued ? .published(shared) : .notPublished
+            } catch {
+                guard attempt < Self.publicationChecks else { break }
+                do { try await sleep(delay) } catch { break }
+                delay = delay * 2
+            }
+        }
+        return .unknown
+    }
+
+    /// How many times the store is read to learn whether a failed publication committed.
+    private static let publicationChecks = 4
 
     /// Issues a token, its expiry on this provider's clock (`now`), which may differ from the system's.
     private func issueAtLINE() async throws -> LineResponse<ChannelAccessToken> {
@@ -301,6 +384,7 @@ public enum ChannelTokenProviderError: Error, Sendable, Equatable, CustomStringC
     /// Another provider held the claim to issue for twice the lease without publishing a token.
     case timedOutWaiting(ChannelTokenSlot, lease: Duration)
 
+    /// What went wrong, without any token.
     public var description: String {
         switch self {
         case .timedOutWaiting(let slot, let lease):

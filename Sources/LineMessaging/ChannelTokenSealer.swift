@@ -18,6 +18,10 @@ public struct ChannelTokenSealer: Sendable {
     public static let processLocal = ChannelTokenSealer(key: SymmetricKey(size: .bits256))
 
     /// Reads a key file: 32 raw bytes, or their base64 or hex spelling (whitespace around it ignored).
+    ///
+    /// - Parameter url: the key file.
+    /// - Throws: the file system's error when it cannot be read, `ChannelTokenSealingError.invalidKey` when it holds no
+    ///   key of 128, 192 or 256 bits.
     public static func keyFile(_ url: URL) throws -> ChannelTokenSealer {
         let data = try Data(contentsOf: url)
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -28,6 +32,9 @@ public struct ChannelTokenSealer: Sendable {
     }
 
     /// The token sealed for `token.channelID` and `token.kind`.
+    ///
+    /// - Parameter token: the token to seal.
+    /// - Throws: `ChannelTokenSealingError.invalidKey` when sealing fails.
     public func seal(_ token: ChannelAccessToken) throws -> SealedChannelToken {
         guard [16, 24, 32].contains(key.bitCount / 8) else { throw ChannelTokenSealingError.invalidKey }
         let box = try AES.GCM.seal(Data(token.accessToken.utf8), using: key, authenticating: Self.context(token.slot))
@@ -36,6 +43,9 @@ public struct ChannelTokenSealer: Sendable {
     }
 
     /// The token a store holds, opened; throws `ChannelTokenSealingError.cannotOpen` for a wrong key or altered data.
+    ///
+    /// - Parameter shared: the token as the store holds it.
+    /// - Throws: `ChannelTokenSealingError.cannotOpen` for a wrong key or altered data.
     public func open(_ shared: SharedChannelToken) throws -> ChannelAccessToken {
         let plain: Data
         do {
@@ -76,6 +86,7 @@ public enum ChannelTokenSealingError: Error, Sendable, Equatable, CustomStringCo
     /// The sealing key is not 128, 192 or 256 bits (a key file: 32 bytes, raw, base64 or hex).
     case invalidKey
 
+    /// What went wrong, without the token.
     public var description: String {
         switch self {
         case .cannotOpen(let slot):
@@ -90,6 +101,8 @@ extension ChannelAccessToken: CustomStringConvertible, CustomDebugStringConverti
     public var masked: String { Self.mask(accessToken) }
 
     /// `masked`, for logs and screens.
+    ///
+    /// - Parameter accessToken: the token to shorten.
     public static func mask(_ accessToken: String) -> String {
         accessToken.count < 16 ? "…" : "\(accessToken.prefix(4))…\(accessToken.suffix(4))"
     }
@@ -98,5 +111,6 @@ extension ChannelAccessToken: CustomStringConvertible, CustomDebugStringConverti
 
     /// Masked: printing a token (or an error or value holding one) never shows it in full.
     public var description: String { "ChannelAccessToken(\(kind.rawValue), channel \(channelID), \(masked), expires \(expiresAt))" }
+    /// The same as `description`: masked.
     public var debugDescription: String { description }
 }

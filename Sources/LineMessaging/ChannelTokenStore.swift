@@ -2,26 +2,43 @@ import Foundation
 
 /// One shared token slot: a channel and a kind of token. A fleet shares at most one live token per slot.
 public struct ChannelTokenSlot: Hashable, Sendable, CustomStringConvertible {
+    /// The channel the token belongs to.
     public var channelID: String
+    /// The kind of token (short-lived, v2.1 or stateless): each kind has its own shared token.
     public var kind: ChannelAccessToken.Kind
 
+    /// The slot of one channel and kind.
+    ///
+    /// - Parameters:
+    ///   - channelID: the channel the token belongs to.
+    ///   - kind: the kind of token.
     public init(channelID: String, kind: ChannelAccessToken.Kind) {
         self.channelID = channelID
         self.kind = kind
     }
 
+    /// `channelID/kind`, for logs and errors.
     public var description: String { "\(channelID)/\(kind.rawValue)" }
 }
 
 /// The right to issue the next token of a slot, held by one process until `expiresAt`.
 public struct ChannelTokenLease: Sendable, Equatable {
+    /// The slot whose next token the holder may issue.
     public var slot: ChannelTokenSlot
     /// Who holds it: the provider's `ownerID` (host, process and instance).
     public var owner: String
     /// Unique per claim, so a holder whose lease lapsed and was claimed again cannot publish over the new holder.
     public var leaseID: String
+    /// When the lease lapses, on the claimant's clock: after that another process may claim.
     public var expiresAt: Date
 
+    /// A lease as a store grants it (stores build these in `claimIssue`).
+    ///
+    /// - Parameters:
+    ///   - slot: the slot whose next token the holder may issue.
+    ///   - owner: the provider's `ownerID`.
+    ///   - leaseID: unique per claim.
+    ///   - expiresAt: when the lease lapses.
     public init(slot: ChannelTokenSlot, owner: String, leaseID: String, expiresAt: Date) {
         self.slot = slot
         self.owner = owner
@@ -32,19 +49,34 @@ public struct ChannelTokenLease: Sendable, Equatable {
 
 /// A token as the shared store keeps it: sealed, with what coordination and operators need in the clear.
 public struct SharedChannelToken: Sendable, Equatable {
+    /// The slot the token is shared in.
     public var slot: ChannelTokenSlot
     /// Goes up by one with every publication: names exactly one token of the slot (see `markBad`).
     public var generation: Int64
     /// The token sealed with the app's key (`ChannelTokenSealer`); never the token itself.
     public var sealedToken: Data
+    /// When the token stops working at LINE.
     public var expiresAt: Date
+    /// The key ID LINE returned for a v2.1 token.
     public var keyID: String?
     /// The owner ID of the process that issued and published it.
     public var issuedBy: String
+    /// When it was published, on the publisher's clock.
     public var issuedAt: Date
     /// LINE refused it (401): nobody should use it, and the next claim replaces it.
     public var isBad: Bool
 
+    /// A shared token as a store reads it back.
+    ///
+    /// - Parameters:
+    ///   - slot: the slot the token is shared in.
+    ///   - generation: its publication number in the slot.
+    ///   - sealedToken: the token sealed with the app's key.
+    ///   - expiresAt: when it stops working at LINE.
+    ///   - keyID: the key ID LINE returned for a v2.1 token.
+    ///   - issuedBy: the owner ID of the process that published it.
+    ///   - issuedAt: when it was published.
+    ///   - isBad: whether LINE refused it (401).
     public init(
         slot: ChannelTokenSlot,
         generation: Int64,
@@ -66,15 +98,26 @@ public struct SharedChannelToken: Sendable, Equatable {
     }
 
     /// Usable by everyone until `staleBefore`: published, not marked bad, and expiring after that time.
+    ///
+    /// - Parameter staleBefore: the time before which a token is too close to expiry.
     public func isFresh(staleBefore: Date) -> Bool { !isBad && expiresAt > staleBefore }
 }
 
 /// A token sealed for the store, before the store numbers it (see `ChannelTokenStore.publish`).
 public struct SealedChannelToken: Sendable, Equatable {
+    /// The token sealed with the app's key (`ChannelTokenSealer`).
     public var sealedToken: Data
+    /// When the token stops working at LINE.
     public var expiresAt: Date
+    /// The key ID LINE returned for a v2.1 token.
     public var keyID: String?
 
+    /// A sealed token, ready to publish.
+    ///
+    /// - Parameters:
+    ///   - sealedToken: the token sealed with the app's key.
+    ///   - expiresAt: when the token stops working at LINE.
+    ///   - keyID: the key ID LINE returned for a v2.1 token.
     public init(sealedToken: Data, expiresAt: Date, keyID: String?) {
         self.sealedToken = sealedToken
         self.expiresAt = expiresAt
@@ -95,11 +138,19 @@ public enum ChannelTokenClaim: Sendable, Equatable {
 
 /// What an operator sees of a slot.
 public struct ChannelTokenSlotState: Sendable, Equatable {
+    /// The channel and kind.
     public var slot: ChannelTokenSlot
+    /// The token published, bad or not, if any.
     public var token: SharedChannelToken?
     /// The lease last claimed, if not yet published or released (it may have lapsed: compare `expiresAt`).
     public var lease: ChannelTokenLease?
 
+    /// What a store holds of one slot.
+    ///
+    /// - Parameters:
+    ///   - slot: the channel and kind.
+    ///   - token: the token published, if any.
+    ///   - lease: the lease last claimed, if not yet published or released.
     public init(slot: ChannelTokenSlot, token: SharedChannelToken?, lease: ChannelTokenLease?) {
         self.slot = slot
         self.token = token
@@ -112,6 +163,7 @@ public enum ChannelTokenStoreError: Error, Sendable, Equatable, CustomStringConv
     /// The store's backend cannot be reached or refused the operation (the reason never contains a token).
     case unavailable(String)
 
+    /// What went wrong, without any token.
     public var description: String {
         switch self {
         case .unavailable(let reason): "the channel token store is unavailable: \(reason)"
@@ -173,6 +225,12 @@ public protocol ChannelTokenStore: Sendable {
 extension ChannelTokenSlotState {
     /// The rule of `ChannelTokenStore.claimIssue` applied to this state, for a store holding the slot locked: the
     /// answer, and the state to write back (a new lease when granted).
+    ///
+    /// - Parameters:
+    ///   - owner: the claimant's `ownerID`.
+    ///   - now: the claimant's time.
+    ///   - leaseUntil: when a granted lease lapses.
+    ///   - staleBefore: a published token expiring before this is not fresh.
     public func claim(owner: String, now: Date, leaseUntil: Date, staleBefore: Date) -> (ChannelTokenClaim, ChannelTokenSlotState) {
         if let token, token.isFresh(staleBefore: staleBefore) { return (.fresh(token), self) }
         if let lease, lease.expiresAt > now { return (.held(lease, current: token), self) }

@@ -6,10 +6,22 @@ public actor InMemoryChannelTokenStore: ChannelTokenStore {
     private var states: [ChannelTokenSlot: ChannelTokenSlotState] = [:]
     private var generations: [ChannelTokenSlot: Int64] = [:]
 
+    /// An empty store, shared by the providers of this process that are given it.
     public init() {}
 
+    /// The token published for `slot`, bad or not, or `nil` (see `ChannelTokenStore.sharedToken(for:)`).
+    ///
+    /// - Parameter slot: the channel and kind.
     public func sharedToken(for slot: ChannelTokenSlot) -> SharedChannelToken? { states[slot]?.token }
 
+    /// Claims the right to issue the next token of `slot` (see `ChannelTokenStore.claimIssue`).
+    ///
+    /// - Parameters:
+    ///   - slot: the channel and kind.
+    ///   - owner: the claimant's `ownerID`.
+    ///   - now: the claimant's time.
+    ///   - leaseUntil: when a granted lease lapses.
+    ///   - staleBefore: a published token expiring before this is not fresh.
     public func claimIssue(
         for slot: ChannelTokenSlot,
         owner: String,
@@ -23,6 +35,12 @@ public actor InMemoryChannelTokenStore: ChannelTokenStore {
         return claim
     }
 
+    /// Publishes the token issued under `lease`; `nil` when the lease was lost (see `ChannelTokenStore.publish`).
+    ///
+    /// - Parameters:
+    ///   - token: the token sealed for the store.
+    ///   - lease: the lease it was issued under.
+    ///   - now: the publisher's time.
     public func publish(_ token: SealedChannelToken, under lease: ChannelTokenLease, now: Date) -> SharedChannelToken? {
         guard var state = states[lease.slot], state.lease?.leaseID == lease.leaseID else { return nil }
         let generation = (generations[lease.slot] ?? 0) + 1
@@ -43,21 +61,35 @@ public actor InMemoryChannelTokenStore: ChannelTokenStore {
         return shared
     }
 
+    /// Ends `lease` without publishing (see `ChannelTokenStore.releaseClaim`).
+    ///
+    /// - Parameter lease: the lease to end; a later lease is untouched.
     public func releaseClaim(_ lease: ChannelTokenLease) {
         guard states[lease.slot]?.lease?.leaseID == lease.leaseID else { return }
         states[lease.slot]?.lease = nil
     }
 
+    /// Marks the token of `generation` bad; `true` for the one caller that did (see `ChannelTokenStore.markBad`).
+    ///
+    /// - Parameters:
+    ///   - slot: the channel and kind.
+    ///   - generation: the generation LINE refused.
     public func markBad(_ slot: ChannelTokenSlot, generation: Int64) -> Bool {
         guard let token = states[slot]?.token, token.generation == generation, !token.isBad else { return false }
         states[slot]?.token?.isBad = true
         return true
     }
 
+    /// Removes the slot's token and lease, returning the token (see `ChannelTokenStore.removeSharedToken`).
+    ///
+    /// - Parameter slot: the channel and kind.
     public func removeSharedToken(for slot: ChannelTokenSlot) -> SharedChannelToken? {
         states.removeValue(forKey: slot)?.token
     }
 
+    /// Every slot with a token or a lease, ordered by channel and kind.
+    ///
+    /// - Parameter channelID: one channel, or `nil` for all.
     public func slots(channelID: String?) -> [ChannelTokenSlotState] {
         states.values
             .filter { ($0.token != nil || $0.lease != nil) && (channelID == nil || $0.slot.channelID == channelID) }

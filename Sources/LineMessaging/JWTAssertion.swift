@@ -10,17 +10,30 @@ import JWTKit
 /// let assertion = try await signer.assertion(tokenLifetime: .seconds(86_400))
 /// ```
 public struct JWTAssertionSigner: Sendable {
+    /// The assertion's `aud`.
     public static let audience = "https://api.line.me/"
+    /// LINE refuses assertions valid for longer than 30 minutes.
     public static let maximumAssertionLifetime: Duration = .seconds(30 * 60)
+    /// LINE's longest `token_exp`: 30 days.
     public static let maximumTokenLifetime: Duration = .seconds(30 * 24 * 3600)
 
+    /// The channel: the assertion's `iss` and `sub`.
     public var channelID: String
+    /// The `kid` the console gave for the registered public key.
     public var keyID: String
+    /// The key pair whose private key signs.
     public var keys: AssertionKeyPair
     /// How long the assertion itself is valid (at most 30 minutes). Default 25 minutes, leaving room for clock skew
     /// between this server and LINE's, which refuses assertions that expire more than 30 minutes ahead.
     public var assertionLifetime: Duration
 
+    /// A signer for one channel and assertion key.
+    ///
+    /// - Parameters:
+    ///   - channelID: the channel: the assertion's `iss` and `sub`.
+    ///   - keyID: the `kid` the console gave for the registered public key.
+    ///   - keys: the key pair whose private key signs.
+    ///   - assertionLifetime: how long each assertion is valid (capped at 30 minutes).
     public init(channelID: String, keyID: String, keys: AssertionKeyPair, assertionLifetime: Duration = .seconds(25 * 60)) {
         self.channelID = channelID
         self.keyID = keyID
@@ -31,6 +44,9 @@ public struct JWTAssertionSigner: Sendable {
     /// A signed assertion (RS256, signed by jwt-kit). `tokenLifetime` (the `token_exp` claim, for v2.1 tokens) must
     /// be 1 second to 30 days.
     ///
+    /// - Parameters:
+    ///   - tokenLifetime: the lifetime of the token to issue (`token_exp`); `nil` for stateless tokens.
+    ///   - now: the time the assertion's `exp` counts from.
     /// - Throws: `JWTAssertionError.tokenLifetimeOutOfRange`, or jwt-kit's error if signing fails.
     public func assertion(tokenLifetime: Duration? = nil, now: Date = Date()) async throws -> String {
         var claims = AssertionClaims(
@@ -68,6 +84,7 @@ struct AssertionClaims: JWTPayload {
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
+/// Why an assertion could not be built.
 public enum JWTAssertionError: Error, Sendable, Equatable {
     /// `token_exp` must be between 1 second and 30 days.
     case tokenLifetimeOutOfRange(Int)

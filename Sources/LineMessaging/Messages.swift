@@ -6,6 +6,9 @@ public struct Message: Sendable, Encodable, Equatable {
     /// The JSON of the message object, as LINE's OpenAPI document describes it.
     public var object: [String: JSONValue]
 
+    /// A message of any type, from its JSON object.
+    ///
+    /// - Parameter object: the message object as LINE's OpenAPI document describes it.
     public init(object: [String: JSONValue]) {
         self.object = object
     }
@@ -14,6 +17,9 @@ public struct Message: Sendable, Encodable, Equatable {
     public static let maximumTextLength = 5000
 
     /// A text message; throws when `text` is empty or longer than 5,000 UTF-16 code units.
+    ///
+    /// - Parameter text: the text, 1 to 5,000 UTF-16 code units.
+    /// - Throws: `MessageError.emptyText` or `MessageError.textTooLong`.
     public static func text(_ text: String) throws -> Message {
         guard !text.isEmpty else { throw MessageError.emptyText }
         let length = text.utf16.count
@@ -22,15 +28,24 @@ public struct Message: Sendable, Encodable, Equatable {
     }
 
     /// A sticker message.
+    ///
+    /// - Parameters:
+    ///   - packageID: the sticker's package ID.
+    ///   - stickerID: the sticker's ID.
     public static func sticker(packageID: String, stickerID: String) -> Message {
         Message(object: ["type": .string("sticker"), "packageId": .string(packageID), "stickerId": .string(stickerID)])
     }
 
+    /// Encodes the message object as is.
+    ///
+    /// - Parameter encoder: the encoder to write to.
+    /// - Throws: the encoder's errors.
     public func encode(to encoder: any Encoder) throws {
         try object.encode(to: encoder)
     }
 }
 
+/// Why a message or a push was refused before sending.
 public enum MessageError: Error, Sendable, Equatable {
     case emptyText
     /// LINE counts text in UTF-16 code units and refuses more than 5,000.

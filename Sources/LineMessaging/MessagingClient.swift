@@ -4,12 +4,15 @@ import LineCore
 
 /// One message LINE accepted.
 public struct SentMessage: Sendable, Decodable, Equatable {
+    /// LINE's ID of the sent message.
     public var id: String
+    /// The token to quote the message later, when LINE gave one.
     public var quoteToken: String?
 }
 
 /// The outcome of a push.
 public struct PushResult: Sendable, Equatable {
+    /// The messages LINE sent, in order.
     public var sentMessages: [SentMessage]
     /// The retry key the push was sent with (keep it to retry the same logical send later).
     public var retryKey: UUID
@@ -27,9 +30,16 @@ public struct PushResult: Sendable, Equatable {
 /// let result = try await messaging.push(to: userID, messages: [try .text("Welcome!")])
 /// ```
 public struct MessagingClient: Sendable {
+    /// The client the requests go through.
     public let api: LineAPIClient
+    /// Where channel access tokens come from.
     public let tokens: ChannelTokenProvider
 
+    /// A Messaging API client.
+    ///
+    /// - Parameters:
+    ///   - api: the client the requests go through.
+    ///   - tokens: where channel access tokens come from.
     public init(api: LineAPIClient, tokens: ChannelTokenProvider) {
         self.api = api
         self.tokens = tokens
@@ -37,8 +47,14 @@ public struct MessagingClient: Sendable {
 
     /// Pushes 1–5 messages to a user, group or room.
     ///
-    /// - Parameter retryKey: the key of this logical send; pass the same one to retry a send whose outcome you do
-    ///   not know. A new one by default.
+    /// - Parameters:
+    ///   - recipient: the user, group or room ID.
+    ///   - messages: 1 to 5 messages.
+    ///   - notificationDisabled: whether to send without a notification.
+    ///   - retryKey: the key of this logical send; pass the same one to retry a send whose outcome you do
+    ///     not know. A new one by default.
+    /// - Throws: `MessageError.messageCount` for other than 1 to 5 messages, the provider's errors when no token can be
+    ///   had, or `LineAPIError` when LINE refuses the push.
     public func push(
         to recipient: String,
         messages: [Message],

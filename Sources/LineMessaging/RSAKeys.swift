@@ -13,14 +13,19 @@ import SwiftASN1
 /// let saved = pair.privateJWKJSON  // store as a secret
 /// ```
 public struct AssertionKeyPair: Sendable {
-    /// The private key, as jwt-kit's RSA key (jwt-kit signs the assertions with it).
+    /// The private key, which signs assertions (a secret), as jwt-kit's RSA key.
     public let privateKey: JWTKit.Insecure.RSA.PrivateKey
 
     /// Generates a new 2048-bit key pair.
+    ///
+    /// - Throws: the crypto library's error when no key can be generated.
     public static func generate() throws -> AssertionKeyPair {
         AssertionKeyPair(privateKey: try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048)))
     }
 
+    /// A key pair from its private key.
+    ///
+    /// - Parameter privateKey: the RSA private key that signs assertions.
     public init(privateKey: JWTKit.Insecure.RSA.PrivateKey) {
         self.privateKey = privateKey
     }
@@ -28,6 +33,7 @@ public struct AssertionKeyPair: Sendable {
     /// Reads a private JWK (`kty` RSA with `n`, `e`, `d`, `p`, `q`; the CRT values LINE's tools also write are
     /// recomputed).
     ///
+    /// - Parameter json: the JWK's JSON.
     /// - Throws: `AssertionKeyError.notAnRSAPrivateJWK` when a member is missing or is not a key,
     ///   `AssertionKeyError.tooSmall` below 2048 bits.
     public init(privateJWK json: Data) throws {
@@ -54,6 +60,7 @@ public struct AssertionKeyPair: Sendable {
         ]
     }
 
+    /// `publicJWK` as JSON, to paste into the console.
     public var publicJWKJSON: String { Self.json(publicJWK) }
 
     /// The private JWK (RFC 7517 with the CRT parameters), to keep as a secret.
@@ -65,6 +72,7 @@ public struct AssertionKeyPair: Sendable {
         return jwk
     }
 
+    /// `privateJWK` as JSON, to keep as a secret.
     public var privateJWKJSON: String { Self.json(privateJWK) }
 
     private static func json(_ object: [String: String]) -> String {
@@ -73,6 +81,7 @@ public struct AssertionKeyPair: Sendable {
     }
 }
 
+/// Why a key could not be used for assertions.
 public enum AssertionKeyError: Error, Sendable, Equatable {
     case notAnRSAPrivateJWK
     case tooSmall(bits: Int)

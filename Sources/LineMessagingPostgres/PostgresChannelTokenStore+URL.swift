@@ -7,6 +7,9 @@ extension PostgresChannelTokenStore {
     /// A `PostgresClient` configuration from `postgres://user:password@host:port/database?sslmode=…`, for tools and
     /// tests (`sslmode`: `disable`, `prefer` (the default) or `require`; certificates are not verified).
     /// Errors never repeat the password.
+    ///
+    /// - Parameter text: the URL.
+    /// - Throws: `ChannelTokenStoreError.unavailable` saying what is wrong with the URL (never its password).
     public static func clientConfiguration(url text: String) throws -> PostgresClient.Configuration {
         guard let url = URLComponents(string: text), url.scheme == "postgres" || url.scheme == "postgresql",
             let host = url.host, !host.isEmpty, let user = url.user, !user.isEmpty

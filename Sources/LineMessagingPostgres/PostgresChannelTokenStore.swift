@@ -15,6 +15,7 @@ import PostgresNIO
 ///                                     store: store, sealer: ChannelTokenSealer(key: sealingKey))
 /// ```
 public struct PostgresChannelTokenStore: ChannelTokenStore {
+    /// The client the store runs its queries on; run it in the app's `ServiceGroup`.
     public let client: PostgresClient
     /// The PostgreSQL schema of the tables (`public` when `nil`).
     public let schema: String?
@@ -42,6 +43,10 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
 
     // MARK: ChannelTokenStore
 
+    /// The token published for `slot`, bad or not, or `nil` (see `ChannelTokenStore.sharedToken(for:)`).
+    ///
+    /// - Parameter slot: the channel and kind.
+    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot answer in time.
     public func sharedToken(for slot: ChannelTokenSlot) async throws -> SharedChannelToken? {
         try await operation {
             try await rows(
@@ -53,6 +58,15 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
         }
     }
 
+    /// Claims the right to issue the next token of `slot` under a row lock (see `ChannelTokenStore.claimIssue`).
+    ///
+    /// - Parameters:
+    ///   - slot: the channel and kind.
+    ///   - owner: the claimant's `ownerID`.
+    ///   - now: the claimant's time.
+    ///   - leaseUntil: when a granted lease lapses.
+    ///   - staleBefore: a published token expiring before this is not fresh.
+    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot answer in time.
     public func claimIssue(
         for slot: ChannelTokenSlot,
         owner: String,
@@ -92,6 +106,14 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
         }
     }
 
+    /// Publishes the token issued under `lease`; `nil` when the lease was lost (see `ChannelTokenStore.publish`).
+    ///
+    /// - Parameters:
+    ///   - token: the token sealed for the store.
+    ///   - lease: the lease it was issued under.
+    ///   - now: the publisher's time.
+    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot answer in time (the update may have
+    ///   committed all the same).
     public func publish(_ token: SealedChannelToken, under lease: ChannelTokenLease, now: Date) async throws -> SharedChannelToken? {
         try await operation {
             try await rows(
@@ -109,6 +131,10 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
         }
     }
 
+    /// Ends `lease` without publishing (see `ChannelTokenStore.releaseClaim`).
+    ///
+    /// - Parameter lease: the lease to end; a later lease is untouched.
+    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot answer in time.
     public func releaseClaim(_ lease: ChannelTokenLease) async throws {
         try await operation {
             _ = try await client.query(
@@ -121,6 +147,12 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
         }
     }
 
+    /// Marks the token of `generation` bad; `true` for the one caller that did (see `ChannelTokenStore.markBad`).
+    ///
+    /// - Parameters:
+    ///   - slot: the channel and kind.
+    ///   - generation: the generation LINE refused.
+    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot answer in time.
     public func markBad(_ slot: ChannelTokenSlot, generation: Int64) async throws -> Bool {
         try await operation {
             let marked = try await client.query(
@@ -138,6 +170,10 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
         }
     }
 
+    /// Removes the slot's token and lease, returning the token (see `ChannelTokenStore.removeSharedToken`).
+    ///
+    /// - Parameter slot: the channel and kind.
+    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot answer in time.
     public func removeSharedToken(for slot: ChannelTokenSlot) async throws -> SharedChannelToken? {
         try await operation {
             try await client.withTransaction(logger: logger) { connection in
@@ -164,6 +200,10 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
         }
     }
 
+    /// Every slot with a token or a lease, ordered by channel and kind.
+    ///
+    /// - Parameter channelID: one channel, or `nil` for all.
+    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot answer in time.
     public func slots(channelID: String?) async throws -> [ChannelTokenSlotState] {
         try await operation {
             try await rows(
