@@ -138,6 +138,25 @@ struct ConnectionLimitTests {
         }
     }
 
+    @Test("an HTTP/1.0 request without keep-alive is answered and the connection closed; with keep-alive it stays open")
+    func http10Close() async throws {
+        try await TestEmulator.run { emulator in
+            let plain = try await RawSocket.connect(port: emulator.port)
+            defer { plain.close() }
+            try await plain.send("GET /_emulator/v1/health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(await plain.waitForEnd(timeout: .seconds(5)), "still open after the answer (RFC 9112 section 9.3)")
+            #expect(RawReply(try await plain.received)?.status == 200)
+
+            let kept = try await RawSocket.connect(port: emulator.port)
+            defer { kept.close() }
+            let request = "GET /_emulator/v1/health HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n"
+            try await kept.send(request)
+            #expect(try await Self.answers(kept, count: 1).count == 1)
+            try await kept.send(request)
+            #expect(try await Self.answers(kept, count: 2).count == 2, "keep-alive: a second request is answered")
+        }
+    }
+
     @Test("huge timeouts (more than a TimeAmount holds) start the emulator instead of trapping, and mean never")
     func hugeTimeouts() async throws {
         let huge = Duration.seconds(Int64.max)

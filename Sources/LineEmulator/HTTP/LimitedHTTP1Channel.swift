@@ -1,9 +1,10 @@
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTP1
 
-/// HTTP/1 connections with the emulator's limits: a cap on open connections, Hummingbird's idle timeout, and
-/// `RequestDeadlineHandler` for slow bodies and early answers.
+/// HTTP/1 connections with the emulator's limits: a cap on open connections, Hummingbird's idle timeout,
+/// `RequestDeadlineHandler` for slow bodies and early answers, and `HTTP10CloseHandler` for HTTP/1.0 clients.
 struct LimitedHTTP1Channel: ServerChildChannel {
     enum Value: ServerChildChannelValue {
         case serve(HTTP1Channel.Value)
@@ -41,7 +42,12 @@ struct LimitedHTTP1Channel: ServerChildChannel {
             }
         }
         channel.closeFuture.whenComplete { [counter] _ in counter.close() }
-        return http.setup(channel: channel, logger: logger).map { .serve($0) }
+        return http.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let pipeline = channel.pipeline.syncOperations
+            let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try pipeline.addHandler(HTTP10CloseHandler(), position: .after(decoder))
+            return .serve(value)
+        }
     }
 
     func handle(value: Value, logger: Logger) async {
