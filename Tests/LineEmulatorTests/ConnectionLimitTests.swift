@@ -106,4 +106,65 @@ struct ConnectionLimitTests {
             #expect(RawReply(received)?.status == 413, "\(received)")
         }
     }
+
+    /// The status codes of the answers received so far, in order.
+    static func statuses(_ received: String) -> [Int] {
+        received.components(separatedBy: "HTTP/1.1 ").dropFirst().compactMap { Int($0.prefix(3)) }
+    }
+
+    /// Waits up to 5 s for `count` answers on `socket`; returns their status codes.
+    static func answers(_ socket: RawSocket, count: Int) async throws -> [Int] {
+        for _ in 0..<50 {
+            let statuses = Self.statuses(try await socket.received)
+            if statuses.count >= count { return statuses }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return Self.statuses(try await socket.received)
+    }
+
+    @Test("a pipelined request whose body is still arriving when the first answer ends is answered too")
+    func pipelinedRequestWithSlowBody() async throws {
+        try await TestEmulator.run { emulator in
+            let socket = try await RawSocket.connect(port: emulator.port)
+            defer { socket.close() }
+            try await socket.send(
+                "GET /_emulator/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    + "POST /v2/oauth/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                    + "Content-Length: 20\r\n\r\naccess_tok"
+            )
+            try await Task.sleep(for: .milliseconds(500))
+            try await socket.send("en=xxxxxxx")
+            let received = try await socket.received
+            #expect(try await Self.answers(socket, count: 2) == [200, 400], "\(received)")
+        }
+    }
+
+    @Test("an HTTP/1.0 request without keep-alive is answered and the connection closed; with keep-alive it stays open")
+    func http10Close() async throws {
+        try await TestEmulator.run { emulator in
+            let plain = try await RawSocket.connect(port: emulator.port)
+            defer { plain.close() }
+            try await plain.send("GET /_emulator/v1/health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(await plain.waitForEnd(timeout: .seconds(5)), "still open after the answer (RFC 9112 section 9.3)")
+            #expect(RawReply(try await plain.received)?.status == 200)
+
+            let kept = try await RawSocket.connect(port: emulator.port)
+            defer { kept.close() }
+            let request = "GET /_emulator/v1/health HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n"
+            try await kept.send(request)
+            #expect(try await Self.answers(kept, count: 1).count == 1)
+            try await kept.send(request)
+            #expect(try await Self.answers(kept, count: 2).count == 2, "keep-alive: a second request is answered")
+        }
+    }
+
+    @Test("huge timeouts (more than a TimeAmount holds) start the emulator instead of trapping, and mean never")
+    func hugeTimeouts() async throws {
+        let huge = Duration.seconds(Int64.max)
+        try await TestEmulator.run(configure: { $0.connectionLimits = ConnectionLimits(idleTimeout: huge, requestReadTimeout: huge) }) {
+            emulator in
+            let health = try await RawHTTP(emulator).get("/_emulator/v1/health")
+            #expect(health.status == 200)
+        }
+    }
 }

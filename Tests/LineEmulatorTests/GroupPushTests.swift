@@ -111,6 +111,19 @@ struct GroupPushTests {
         }
     }
 
+    @Test(
+        "a group name with control characters is refused with 400, as channel and user names are",
+        arguments: ["a\u{0}b", "line\nbreak", "esc\u{1B}[31m", "c1\u{85}"]
+    )
+    func controlCharactersInGroupName(name: String) async throws {
+        try await TestEmulator.run { emulator in
+            let refused = try await Self.createChat(emulator, "group", ["groupName": name])
+            #expect(refused.status == 400)
+            #expect(refused.json["message"] as? String == "groupName must not contain control characters")
+            #expect(try await RawHTTP(emulator).get("/_emulator/v1/groups").text == #"{"groups":[]}"#, "nothing is stored")
+        }
+    }
+
     @Test("the console creates a group with members and bots, and lists it")
     func consoleGroups() async throws {
         try await TestEmulator.run { emulator in

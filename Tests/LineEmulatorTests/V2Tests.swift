@@ -107,6 +107,26 @@ struct V2Tests {
         }
     }
 
+    @Test("revoking with a refresh token already rotated away still ends the grant: the new tokens die too")
+    func revokeWithRotatedRefreshToken() async throws {
+        try await TestEmulator.run { emulator in
+            let http = RawHTTP(emulator)
+            let token = try await Self.exchange(emulator, code: try await Self.code(emulator)).json
+            let firstRefresh = try #require(token["refresh_token"] as? String)
+            let refreshed = try await http.postForm("/v2/oauth/accessToken", Self.refreshFields(firstRefresh))
+            #expect(refreshed.status == 200)
+            let newAccess = try #require(refreshed.json["access_token"] as? String)
+            let newRefresh = try #require(refreshed.json["refresh_token"] as? String)
+
+            let revoke = try await http.postForm("/v2/oauth/revoke", [("refresh_token", firstRefresh)])
+            #expect(revoke.status == 200)
+            #expect(try await http.postForm("/v2/oauth/verify", [("access_token", newAccess)]).status == 400)
+            let again = try await http.postForm("/v2/oauth/accessToken", Self.refreshFields(newRefresh))
+            #expect(again.status == 400)
+            #expect(again.json["error_description"] as? String == "invalid refresh_token")
+        }
+    }
+
     @Test("a v2.0 refresh token is valid until 10 days after its access token expires, and each refresh moves that on")
     func refreshTokenLifetime() async throws {
         try await TestEmulator.run { emulator in

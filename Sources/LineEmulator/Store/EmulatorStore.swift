@@ -52,7 +52,9 @@ package protocol EmulatorStore: Sendable {
     func userToken(accessToken: String) async throws -> UserAccessToken?
     /// The newest access token of the grant the refresh token belongs to.
     func userToken(refreshToken: String) async throws -> UserAccessToken?
-    /// Revokes every access token of a grant, and so the grant itself, for good (see ``refreshGrant(issuing:)``).
+    /// Revokes the whole grant, for good: every token issued from the same authorization code, whichever of its
+    /// refresh tokens is presented (with v2.0's rotation, an old one too), in one atomic write ordered against
+    /// ``refreshGrant(issuing:replacing:)``. An unknown refresh token revokes nothing.
     func revokeGrant(refreshToken: String, at time: Date) async throws
     /// Revokes every grant issued from an authorization code (used on code replay), for good.
     func revokeGrants(issuedFromCode code: String, at time: Date) async throws

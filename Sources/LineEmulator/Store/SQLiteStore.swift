@@ -441,7 +441,14 @@ final class SQLiteStore: EmulatorStore {
 
     func revokeGrant(refreshToken: String, at time: Date) async throws {
         let revoked = try await write { db in
-            try Self.revokeUserTokens(db, where: "refresh_token = ?", [refreshToken], at: time)
+            // The grant is every token issued from the code of the token that refresh token names, so a refresh
+            // token already rotated away (v2.0) still ends its successors.
+            try Self.revokeUserTokens(
+                db,
+                where: "code = (SELECT code FROM user_tokens WHERE refresh_token = ? LIMIT 1)",
+                [refreshToken],
+                at: time
+            )
         }
         forget(revoked)
         grantCache.remove([refreshToken])

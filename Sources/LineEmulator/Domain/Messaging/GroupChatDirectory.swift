@@ -10,7 +10,7 @@ struct GroupChatDirectory: Sendable {
         var description: String
     }
 
-    /// Checks `chat` (a well-formed ID of its kind, known users as members, Messaging API channels as bots) and
+    /// Checks `chat` (a well-formed ID of its kind, a name without control characters, known users as members, Messaging API channels as bots) and
     /// stores it. Throws ``Invalid`` with 400, or 409 when the ID is taken.
     func create(_ chat: GroupChat) async throws -> GroupChat {
         let noun = chat.kind.rawValue
@@ -19,6 +19,12 @@ struct GroupChatDirectory: Sendable {
         }
         if let name = chat.name, name.isEmpty || name.count > 100 {
             throw Invalid(status: 400, description: "groupName must be 1 to 100 characters")
+        }
+        if let name = chat.name {
+            // The same rule as channel and user names: the name is shown on the console's pages and in logs.
+            do { try ChannelDocument.requirePrintable(name, "groupName") } catch {
+                throw Invalid(status: 400, description: error.description)
+            }
         }
         for userID in chat.memberIDs where try await store.user(id: userID) == nil {
             throw Invalid(status: 400, description: "memberIds: user \(userID) does not exist")
