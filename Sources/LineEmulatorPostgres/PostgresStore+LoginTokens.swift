@@ -142,19 +142,20 @@ extension PostgresStore {
         ).first?.userToken()
     }
 
+    /// The grant is every token issued from one code, whichever of its refresh tokens is presented (LINE Login v2.0
+    /// rotates them). The code row, held exclusively as a rotating refresh holds it, orders this against refreshes:
+    /// the `UPDATE` runs after the lock is granted, so it sees a token a refresh committed just before.
     func revokeGrant(refreshToken: String, at time: Date) async throws {
         try await transaction { transaction in
-            try await transaction.execute(
+            let codes = try await transaction.rows(
                 """
                 SELECT code FROM authorization_codes
                 WHERE code = (SELECT code FROM user_tokens WHERE refresh_token = \(refreshToken) LIMIT 1) FOR UPDATE
                 """
             )
+            guard let code = try codes.first?.value("code", as: String.self) else { return }
             try await transaction.execute(
-                """
-                UPDATE user_tokens SET revoked_at = \(time.timeIntervalSince1970)
-                WHERE refresh_token = \(refreshToken) AND revoked_at IS NULL
-                """
+                "UPDATE user_tokens SET revoked_at = \(time.timeIntervalSince1970) WHERE code = \(code) AND revoked_at IS NULL"
             )
         }
     }
