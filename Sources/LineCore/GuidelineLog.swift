@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// The request logs LINE's development guidelines recommend keeping (reference §11), emitted through swift-log
+/// The request logs LINE's development guidelines recommend keeping, emitted through swift-log
 /// with their fields as metadata, and formatted as the guidelines' table rows.
 ///
 /// Records never contain access tokens, refresh tokens, ID tokens, channel secrets or request bodies: API

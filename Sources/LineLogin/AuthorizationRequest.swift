@@ -47,7 +47,7 @@ public struct PendingAuthorization: Sendable, Codable, Equatable {
     }
 }
 
-/// The typed options of a v2.1 authorization request (reference §2.1). Defaults: PKCE on, a nonce, `query` mode.
+/// The typed options of a v2.1 authorization request (LINE's *Integrating LINE Login with your web app*). Defaults: PKCE on, a nonce, `query` mode.
 public struct AuthorizationOptions: Sendable {
     public var prompt: Prompt?
     public var maxAge: Int?

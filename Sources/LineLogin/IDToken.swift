@@ -3,7 +3,7 @@ import Foundation
 import JWTKit
 import LineCore
 
-/// The claims of a LINE ID token (reference §2.14).
+/// The claims of a LINE ID token (LINE's *Verifying ID tokens*).
 public struct IDTokenClaims: Sendable, Codable, Equatable {
     public var iss: String
     /// The user ID.

@@ -1,4 +1,4 @@
-/// A LINE Login permission (reference §2.2).
+/// A LINE Login permission (LINE's *Integrating LINE Login with your web app*, "Scopes").
 public enum Scope: String, Sendable, Codable, CaseIterable, Hashable {
     /// The profile API, and `name`/`picture` in the ID token.
     case profile
@@ -41,4 +41,8 @@ public enum ResponseMode: String, Sendable, Codable {
 
     /// Whether the callback parameters arrive as one signed JWT in `response`.
     public var isJWT: Bool { self == .queryJWT || self == .jwt || self == .formPostJWT }
+
+    /// Whether the callback arrives as a cross-site `POST` (`form_post`, `form_post.jwt`), which browsers send without
+    /// `SameSite=Lax` cookies.
+    public var isFormPost: Bool { self == .formPost || self == .formPostJWT }
 }

@@ -71,7 +71,7 @@ public struct WebLogin: Sendable {
             maxAge: Int(pendingSealer.lifetime),
             path: callbackPath,
             secure: secureCookies,
-            sameSite: options.responseMode == .formPost ? .none : .lax
+            sameSite: options.responseMode.isFormPost ? .none : .lax
         )
         return (redirect.url, cookie)
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A channel access token as LINE issued it.
 public struct ChannelAccessToken: Sendable, Codable, Equatable {
-    /// The kinds of channel access token (reference §4.1).
+    /// The kinds of channel access token (LINE's *Channel access token* page).
     public enum Kind: String, Sendable, Codable {
         /// 30 days; 30 per channel, the oldest revoked past that.
         case shortLived

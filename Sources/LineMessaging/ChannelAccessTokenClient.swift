@@ -1,7 +1,7 @@
 import Foundation
 import LineCore
 
-/// LINE's channel access token API: issue, verify and revoke each kind of token (reference §4).
+/// LINE's channel access token API: issue, verify and revoke each kind of token (LINE's *Channel access token* page).
 ///
 /// ```swift
 /// let tokens = ChannelAccessTokenClient(api: LineAPIClient(configuration: .init(endpoints: .emulator(url))))

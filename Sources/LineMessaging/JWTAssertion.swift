@@ -1,7 +1,7 @@
 import Foundation
 import JWTKit
 
-/// Builds the signed JWT LINE asks for when issuing v2.1 and stateless channel access tokens (reference §4.6):
+/// Builds the signed JWT LINE asks for when issuing v2.1 and stateless channel access tokens (LINE's *Issue channel access token v2.1* page):
 /// RS256 with your assertion key, `kid` from the console, `iss` = `sub` = the channel ID, `aud`
 /// `https://api.line.me/`, `exp` at most 30 minutes ahead, and `token_exp` in seconds (at most 30 days).
 ///
@@ -68,7 +68,7 @@ public struct JWTAssertionSigner: Sendable {
     }
 }
 
-/// The claims LINE reads from an assertion (reference §4.6).
+/// The claims LINE reads from an assertion (LINE's *Issue channel access token v2.1* page).
 struct AssertionClaims: JWTPayload {
     var iss: String
     var sub: String

@@ -4,7 +4,7 @@ import JWTKit
 import LineCore
 import SwiftASN1
 
-/// An RSA 2048 key pair for JWT assertions (reference §4.7): the private JWK your server keeps, and the public JWK to
+/// An RSA 2048 key pair for JWT assertions (LINE's *Issue channel access token v2.1* page): the private JWK your server keeps, and the public JWK to
 /// register in the LINE Developers Console (it returns the `kid`).
 ///
 /// ```swift

@@ -147,10 +147,13 @@ struct HummingbirdLoginTests {
         }
     }
 
-    @Test("form_post: LINE's auto-submitted form is a POST to the callback, which logs the user in")
-    func formPost() async throws {
+    @Test(
+        "form_post and form_post.jwt: LINE's auto-submitted form is a POST to the callback, which logs the user in",
+        arguments: [ResponseMode.formPost, .formPostJWT]
+    )
+    func formPost(mode: ResponseMode) async throws {
         try await TestEmulator.run { emulator in
-            let login = Self.webLogin(emulator, options: AuthorizationOptions(responseMode: .formPost))
+            let login = Self.webLogin(emulator, options: AuthorizationOptions(responseMode: mode))
             try await Self.app(login).test(.router) { client in
                 let start = try await client.execute(uri: "/auth/line", method: .get)
                 let setCookie = try #require(start.headers[values: .setCookie].first { $0.hasPrefix("line_login_pending=") })

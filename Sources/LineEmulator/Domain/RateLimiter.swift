@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Per-channel token buckets, as LINE limits its APIs (reference §5.1: "per endpoint and method, per channel").
+/// Per-channel token buckets, as LINE limits its APIs (the *Messaging API reference*'s rate limits: "per endpoint and method, per channel").
 ///
 /// Rates are requests per second with a burst of one second's worth (at least one request). They follow real time, not the emulator clock,
 /// so a load test meets the same limits it would meet on LINE. Each emulator instance keeps its own buckets.

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// The OAuth endpoints of `api.line.me` for LINE Login v2.1 and v2.0, plus discovery and the JWKS.
 ///
-/// Several paths are shared with channel access tokens (reference §1); they dispatch on `grant_type` and the token.
+/// Several paths are shared with channel access tokens (LINE serves both on one host); they dispatch on `grant_type` and the token.
 struct OAuthRoutes {
     let login: LoginService
     let channelTokens: ChannelTokenService
@@ -117,7 +117,7 @@ struct OAuthRoutes {
     }
 }
 
-/// `/.well-known/openid-configuration`, as LINE serves it (reference §2.16) but pointing at this emulator.
+/// `/.well-known/openid-configuration`, as LINE serves it (its discovery document) but pointing at this emulator.
 struct DiscoveryDocument: Encodable {
     var issuer: String
     var authorization_endpoint: String

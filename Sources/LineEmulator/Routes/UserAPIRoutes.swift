@@ -21,7 +21,7 @@ struct UserAPIRoutes {
         routes.on("/user/v1/deauthorize", .post) { request, context in
             var request = request
             guard request.bearerToken != nil || request.headers[.authorization] == nil else { throw PlatformError.invalidBearerToken }
-            // Only v2.1 and stateless channel access tokens may deauthorize (reference §2.13).
+            // Only v2.1 and stateless channel access tokens may deauthorize (the *LINE Login v2.1 API reference*, "Deauthorize").
             let (channelID, kind) = try await channelTokens.authenticate(bearer: request.bearerToken)
             guard kind != .shortLived else { throw PlatformError.invalidBearerToken }
             let body: DeauthorizeBody = try await request.messagingJSON(context: context)

@@ -44,7 +44,7 @@ extension ChannelTokenVerification: JSONWritable {
     }
 }
 
-/// Channel access tokens of every kind (reference §4): short-lived (30 days, 30 per channel, the oldest revoked),
+/// Channel access tokens of every kind (LINE's *Channel access token* page): short-lived (30 days, 30 per channel, the oldest revoked),
 /// v2.1 by JWT assertion (up to 30 days, 30 per channel, the 31st refused) and stateless (15 minutes, unlimited, not
 /// revocable, never stored).
 struct ChannelTokenService: Sendable {

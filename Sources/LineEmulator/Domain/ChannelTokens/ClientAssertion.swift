@@ -3,7 +3,7 @@ import CryptoExtras
 import Foundation
 import LineCore
 
-/// A verified JWT assertion (RFC 7523) for issuing v2.1 and stateless channel access tokens (reference §4.6).
+/// A verified JWT assertion (RFC 7523) for issuing v2.1 and stateless channel access tokens (LINE's *Issue channel access token v2.1* page).
 struct ClientAssertion: Sendable {
     static let type = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
     static let audience = "https://api.line.me/"

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import LineCore
 
-/// The claims of a LINE ID token (reference §2.14), encoded with LINE's names; absent claims are omitted.
+/// The claims of a LINE ID token (LINE's *Verifying ID tokens*), encoded with LINE's names; absent claims are omitted.
 struct IDTokenClaims: Codable, Sendable {
     var iss: String
     var sub: String

@@ -14,7 +14,7 @@ struct LoginService: Sendable {
     static let codeLifetime: TimeInterval = 10 * 60
     static let accessTokenLifetime: TimeInterval = 30 * 24 * 3600
     static let refreshTokenLifetime: TimeInterval = 90 * 24 * 3600
-    /// Decision (reference §10 #3): v2.0 refresh tokens live until 10 days after the access token expires.
+    /// Decision (docs/FIDELITY.md, "v2.0 refresh"): v2.0 refresh tokens live until 10 days after the access token expires.
     static let v2RefreshTokenLifetime: TimeInterval = 40 * 24 * 3600
     static let idTokenLifetime: TimeInterval = 3600
     static let consentFormLifetime: TimeInterval = 3600
