@@ -73,27 +73,12 @@ extension WebLoginFailure {
     ///
     /// - Parameter loginPath: where the page's "Log in with LINE" link points.
     public func htmlPage(loginPath: String) -> String {
-        let requestID = self.requestID.map { "<p>LINE request ID: <code id=\"request-id\">\(Self.escape($0))</code></p>" } ?? ""
+        let requestID = self.requestID.map { "<p>LINE request ID: <code id=\"request-id\">\($0.htmlEscaped)</code></p>" } ?? ""
         return """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Login with LINE</title></head><body>
-            <h1 id="login-failed">\(Self.escape(message))</h1>\(requestID)
-            <p><a href="\(Self.escape(loginPath))">Log in with LINE</a></p>
+            <h1 id="login-failed">\(message.htmlEscaped)</h1>\(requestID)
+            <p><a href="\(loginPath.htmlEscaped)">Log in with LINE</a></p>
             </body></html>
             """
-    }
-
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LineCore
 import Mustache
 
 /// Renders the emulator's HTML pages from the Mustache templates shipped as resources.
