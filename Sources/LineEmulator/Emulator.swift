@@ -114,26 +114,17 @@ public struct Emulator: Sendable {
             .register(on: &routes)
         UserAPIRoutes(login: login, channelTokens: channelTokens).register(on: &routes)
         MessagingRoutes(push: push).register(on: &routes)
-        AdminRoutes(
+        let admin = AdminService(
             store: store,
             clock: configuration.clock,
             seed: configuration.seed,
             channelTokens: channelTokens,
             rateLimiter: rateLimiter,
             requestLog: requestLog,
-            faults: faults,
-            access: access
-        ).register(on: &routes)
-        ConsoleRoutes(
-            store: store,
-            clock: configuration.clock,
-            keys: keys,
-            pages: pages,
-            requestLog: requestLog,
-            faults: faults,
-            rateLimiter: rateLimiter,
-            access: access
-        ).register(on: &routes)
+            faults: faults
+        )
+        AdminRoutes(admin: admin, access: access).register(on: &routes)
+        ConsoleRoutes(admin: admin, keys: keys, pages: pages, access: access).register(on: &routes)
         routes.register(on: router)
         return router
     }

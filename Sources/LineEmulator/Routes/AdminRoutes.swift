@@ -7,14 +7,11 @@ import NIOCore
 ///
 /// It answers only loopback clients unless the configuration allows remote administration, and changes state only
 /// for requests a web page cannot send on its own (see `AdminAccess`).
+///
+/// Every action goes through ``AdminService``, the same methods the console calls; these routes only decode JSON,
+/// encode answers and turn the service's refusals into `{"message": …}` with their status.
 struct AdminRoutes {
-    let store: any EmulatorStore
-    let clock: EmulatorClock
-    let seed: Seed
-    let channelTokens: ChannelTokenService
-    let rateLimiter: RateLimiter
-    let requestLog: RequestLog
-    let faults: FaultInjector
+    let admin: AdminService
     let access: AdminAccess
 
     static let prefix = "/_emulator/v1"
@@ -23,30 +20,32 @@ struct AdminRoutes {
         func on(_ path: String, _ method: HTTPRequest.Method, _ handler: @escaping RouteTable.Handler) {
             routes.on(Self.prefix + path, method) { request, context in
                 try access.check(request, context, from: .api)
-                return try await handler(request, context)
+                do {
+                    return try await handler(request, context)
+                } catch let refusal as AdminError {
+                    throw PlatformError.message(refusal.status, refusal.description)
+                }
             }
         }
         on("/health", .get) { _, _ in .json(["status": "ok"]) }
 
         on("/channels", .get) { _, _ in
-            .json(ChannelList(channels: try await store.channels().map(ChannelDocument.init)))
+            .json(ChannelList(channels: try await admin.channels().map(ChannelDocument.init)))
         }
         on("/channels", .post) { request, context in
             var request = request
             let document: ChannelDocument = try await request.adminJSON(context: context)
-            let channel: Channel
-            do { channel = try document.channel() } catch { throw PlatformError.message(400, String(describing: error)) }
-            guard try await store.insertChannel(channel) else {
-                throw PlatformError.message(409, "channel \(channel.channelID) already exists")
-            }
-            return .json(ChannelDocument(channel), status: .created)
+            return .json(ChannelDocument(try await admin.createChannel(document)), status: .created)
         }
         on("/channels/{channelId}/tokens", .post) { request, context in
             var request = request
             let body: MintTokenBody = try await request.adminJSON(context: context, allowEmpty: true)
-            let channelID = context.parameters.get("channelId") ?? ""
             let kind = body.kind ?? .stateless
-            let token = try await channelTokens.mint(channelID: channelID, kind: kind, lifetime: body.expiresIn)
+            let token = try await admin.mintChannelToken(
+                channelID: context.parameters.get("channelId") ?? "",
+                kind: kind,
+                lifetime: body.expiresIn
+            )
             return .json(
                 MintedToken(
                     access_token: token.access_token,
@@ -60,18 +59,15 @@ struct AdminRoutes {
         }
         on("/channels/{channelId}/keys", .post) { request, context in
             var request = request
-            let channelID = context.parameters.get("channelId") ?? ""
             let buffer = try await request.collectLimitedBody(context: context)
             guard let jwk = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any] else {
                 throw PlatformError.message(400, "The request body must be a public JWK (a JSON object)")
             }
-            let keyID = try await channelTokens.registerKey(channelID: channelID, jwk: jwk)
+            let keyID = try await admin.registerChannelKey(channelID: context.parameters.get("channelId") ?? "", jwk: jwk)
             return .json(["kid": keyID], status: .created)
         }
         on("/channels/{channelId}/keys", .get) { _, context in
-            let channelID = context.parameters.get("channelId") ?? ""
-            guard try await store.channel(id: channelID) != nil else { throw PlatformError.message(404, "channel \(channelID) not found") }
-            let keys = try await store.channelKeys(channelID: channelID).map {
+            let keys = try await admin.channelKeys(channelID: context.parameters.get("channelId") ?? "").map {
                 KeyDocument(kid: $0.keyID, createdAt: ISO8601DateFormatter().string(from: $0.createdAt))
             }
             return .json(["keys": keys])
@@ -79,120 +75,89 @@ struct AdminRoutes {
 
         on("/messages", .get) { request, _ in
             let query = try request.queryParameters(orThrow: .message(400, "The query string is not correctly percent-encoded"))
-            let limit = query["limit"].flatMap(Int.init) ?? 100
-            guard (1...1000).contains(limit) else { throw PlatformError.message(400, "limit must be between 1 and 1000") }
-            let messages = try await store.messages(to: query.nonEmpty("to"), channelID: query.nonEmpty("channelId"), limit: limit)
+            let limit = try Self.integer(query.nonEmpty("limit"), name: "limit") ?? 100
+            let messages = try await admin.messages(to: query.nonEmpty("to"), channelID: query.nonEmpty("channelId"), limit: limit)
             return .jsonData(try MessageDocument.list(messages))
         }
 
         for kind in GroupChat.Kind.allCases {
             on("/\(kind.rawValue)s", .get) { _, _ in
-                .json([kind.rawValue + "s": try await store.chats(kind: kind).map(GroupChatDocument.init)])
+                .json([kind.rawValue + "s": try await admin.chats(kind: kind).map(GroupChatDocument.init)])
             }
             on("/\(kind.rawValue)s", .post) { request, context in
                 var request = request
                 let document: GroupChatDocument = try await request.adminJSON(context: context)
-                do {
-                    let chat = try await GroupChatDirectory(store: store).create(document.chat(kind: kind))
-                    return .json(GroupChatDocument(chat), status: .created)
-                } catch let invalid as GroupChatDirectory.Invalid {
-                    throw PlatformError.message(invalid.status, invalid.description)
-                }
+                return .json(GroupChatDocument(try await admin.createChat(document.chat(kind: kind))), status: .created)
             }
         }
 
-        on("/faults", .get) { _, _ in .json(["faults": faults.all]) }
+        on("/faults", .get) { _, _ in .json(["faults": try await admin.faultRules()]) }
         on("/faults", .post) { request, context in
             var request = request
             let rule: FaultInjector.Rule = try await request.adminJSON(context: context)
-            return .json(try faults.add(rule), status: .created)
+            return .json(try await admin.addFault(rule), status: .created)
         }
         on("/faults", .delete) { _, _ in
-            faults.removeAll()
+            try await admin.removeAllFaults()
             return .empty(.noContent)
         }
         on("/faults/{faultId}", .delete) { _, context in
-            guard faults.remove(id: context.parameters.get("faultId") ?? "") else { throw PlatformError.message(404, "no such fault rule") }
+            try await admin.removeFault(id: context.parameters.get("faultId") ?? "")
             return .empty(.noContent)
         }
         on("/requests", .get) { request, _ in
             let query = try request.queryParameters(orThrow: .message(400, "The query string is not correctly percent-encoded"))
-            let limit = query["limit"].flatMap(Int.init) ?? 200
-            guard (1...requestLog.capacity).contains(limit) else {
-                throw PlatformError.message(400, "limit must be between 1 and \(requestLog.capacity)")
-            }
-            let entries = requestLog.entries(
+            let entries = try await admin.requests(
                 method: query.nonEmpty("method"),
                 path: query.nonEmpty("path"),
                 status: query["status"].flatMap(Int.init),
-                limit: limit
+                limit: try Self.integer(query.nonEmpty("limit"), name: "limit") ?? 200
             )
             return .json(["requests": entries])
         }
 
-        on("/rate-limits", .get) { _, _ in .json(RateLimitDocument(rateLimiter)) }
+        on("/rate-limits", .get) { _, _ in .json(RateLimitDocument(try await admin.rateLimits())) }
         on("/rate-limits", .put) { request, context in
             var request = request
             let body: [String: Double?] = try await request.adminJSON(context: context)
-            for (name, rate) in body {
-                guard let endpoint = RateLimiter.Endpoint(rawValue: name) else {
-                    let known = RateLimiter.Endpoint.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw PlatformError.message(400, "unknown endpoint \(name); known: \(known)")
-                }
-                guard rate.map(RateLimiter.isAcceptable) ?? true else {
-                    throw PlatformError.message(400, "\(name) must be between 0.01 and 1000000 requests per second, or null for no limit")
-                }
-                rateLimiter.setRate(rate, for: endpoint)
-            }
-            return .json(RateLimitDocument(rateLimiter))
+            return .json(RateLimitDocument(try await admin.setRateLimits(body)))
         }
 
         on("/users", .get) { _, _ in
-            .json(UserList(users: try await store.users().map(UserResource.init)))
+            .json(UserList(users: try await admin.users().map(UserResource.init)))
         }
         on("/users", .post) { request, context in
             var request = request
             let document: UserResource = try await request.adminJSON(context: context)
-            let user: User
-            do { user = try document.user() } catch { throw PlatformError.message(400, String(describing: error)) }
-            guard try await store.insertUser(user) else { throw PlatformError.message(409, "user \(user.userID) already exists") }
-            return .json(UserResource(user), status: .created)
+            return .json(UserResource(try await admin.createUser(document)), status: .created)
         }
         on("/users/{userId}/consents", .get) { _, context in
-            let userID = context.parameters.get("userId") ?? ""
-            guard try await store.user(id: userID) != nil else { throw PlatformError.message(404, "user \(userID) not found") }
-            let channels = Dictionary(try await store.channels().map { ($0.channelID, $0) }, uniquingKeysWith: { first, _ in first })
-            let consents = try await store.consents(userID: userID).map { consent in
+            let consents = try await admin.consents(userID: context.parameters.get("userId") ?? "").map { listing in
                 ConsentDocument(
-                    channelId: consent.channelID,
-                    channelName: channels[consent.channelID]?.name ?? consent.channelID,
-                    scopes: consent.scopes.names,
-                    grantedAt: ISO8601DateFormatter().string(from: consent.grantedAt)
+                    channelId: listing.consent.channelID,
+                    channelName: listing.channelName,
+                    scopes: listing.consent.scopes.names,
+                    grantedAt: ISO8601DateFormatter().string(from: listing.consent.grantedAt)
                 )
             }
             return .json(ConsentList(consents: consents))
         }
 
-        on("/reset", .post) { _, _ in
-            try await store.reset(to: seed)
-            clock.resetOffset()
-            faults.removeAll()
-            requestLog.clear()
-            return .json(ClockDocument(clock))
-        }
-        on("/clock", .get) { _, _ in .json(ClockDocument(clock)) }
+        on("/reset", .post) { _, _ in .json(ClockDocument(try await admin.reset())) }
+        on("/clock", .get) { _, _ in .json(ClockDocument(try await admin.clockReading())) }
         on("/clock/advance", .post) { request, context in
             var request = request
             let body: AdvanceBody = try await request.adminJSON(context: context)
-            do throws(EmulatorClock.AdvanceRefusal) {
-                try clock.checkedAdvance(by: body.seconds ?? 0)
-            } catch {
-                throw PlatformError.message(400, error.description)
-            }
-            return .json(ClockDocument(clock))
+            return .json(ClockDocument(try await admin.advanceClock(by: body.seconds ?? 0)))
         }
     }
 
+    /// An optional integer query parameter; text that is not one is refused rather than read as the default.
+    private static func integer(_ text: String?, name: String) throws -> Int? {
+        guard let text else { return nil }
+        guard let value = Int(text) else { throw PlatformError.message(400, "\(name) must be an integer") }
+        return value
+    }
 }
 
 private struct ChannelList: Encodable { var channels: [ChannelDocument] }
@@ -233,7 +198,7 @@ private enum MessageDocument {
 private struct RateLimitDocument: Encodable {
     let rates: [RateLimiter.Endpoint: Double]
 
-    init(_ limiter: RateLimiter) { rates = limiter.rates }
+    init(_ rates: [RateLimiter.Endpoint: Double]) { self.rates = rates }
 
     private struct Key: CodingKey {
         var stringValue: String
@@ -272,11 +237,10 @@ private struct ClockDocument: Encodable {
     var unixTime: Int
     var offsetSeconds: Double
 
-    init(_ clock: EmulatorClock) {
-        let now = clock.now
-        self.now = ISO8601DateFormatter().string(from: now)
-        unixTime = Int(now.timeIntervalSince1970)
-        offsetSeconds = clock.offsetSeconds
+    init(_ reading: AdminService.ClockReading) {
+        now = ISO8601DateFormatter().string(from: reading.now)
+        unixTime = Int(reading.now.timeIntervalSince1970)
+        offsetSeconds = reading.offsetSeconds
     }
 }
 

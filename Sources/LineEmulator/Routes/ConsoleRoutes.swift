@@ -5,14 +5,13 @@ import LineCore
 
 /// The emulator's console at `/_emulator/console`: server-rendered pages that work without JavaScript, for seeing
 /// and changing channels, users, consents, tokens, messages, the request log, faults, rate limits and the clock.
+///
+/// Every page reads and every form acts through ``AdminService``, the same methods the admin API calls; these routes
+/// only read forms, render pages and show the service's refusals as error pages.
 struct ConsoleRoutes {
-    let store: any EmulatorStore
-    let clock: EmulatorClock
+    let admin: AdminService
     let keys: SigningKeys
     let pages: PageRenderer
-    let requestLog: RequestLog
-    let faults: FaultInjector
-    let rateLimiter: RateLimiter
     let access: AdminAccess
 
     static let prefix = "/_emulator/console"
@@ -30,12 +29,20 @@ struct ConsoleRoutes {
             routes.on(Self.prefix + path, .get) { request, context in
                 try access.check(request, context, from: .console)
                 let session = forms.session(of: request)
-                var response = try await handler(request, context, forms.token(for: session.id))
+                var response = try await Self.showingRefusal(invalidInput: nil) {
+                    try await handler(request, context, forms.token(for: session.id))
+                }
                 if session.isNew { response.setCookie(forms.cookie(for: session.id)) }
                 return response
             }
         }
-        func action(_ path: String, _ handler: @escaping @Sendable (Parameters, EmulatorRequestContext) async throws -> String) {
+        /// A form's action: on success, back to the page the handler names; a refusal shows an error page (titled
+        /// `invalidInput` when the input was refused, when given).
+        func action(
+            _ path: String,
+            invalidInput: String? = nil,
+            _ handler: @escaping @Sendable (Parameters, EmulatorRequestContext) async throws -> String
+        ) {
             routes.on(Self.prefix + path, .post) { request, context in
                 try access.check(request, context, from: .console)
                 var request = request
@@ -48,7 +55,7 @@ struct ConsoleRoutes {
                         "The form did not come from this browser's console session, or is over an hour old (CSRF check failed). Reload the page and try again."
                     )
                 }
-                let location = try await handler(form, context)
+                let location = try await Self.showingRefusal(invalidInput: invalidInput) { try await handler(form, context) }
                 return Response(status: .seeOther, headers: [.location: location, .contentLength: "0"])
             }
         }
@@ -59,77 +66,66 @@ struct ConsoleRoutes {
         page("/groups") { _, _, token in try await groupsPage(token) }
         page("/tokens") { _, _, token in try await tokensPage(token) }
         page("/messages") { request, _, token in try await messagesPage(to: Self.query(request).nonEmpty("to"), token) }
-        page("/requests") { request, _, token in requestsPage(try Self.query(request), token) }
-        page("/faults") { _, _, token in faultsPage(token) }
-        page("/clock") { _, _, token in clockPage(token) }
+        page("/requests") { request, _, token in try await requestsPage(try Self.query(request), token) }
+        page("/faults") { _, _, token in try await faultsPage(token) }
+        page("/clock") { _, _, token in try await clockPage(token) }
 
-        action("/users") { form, _ in
-            let user = try Self.user(from: form, id: nil)
-            guard try await store.insertUser(user) else { throw PlatformError.page(409, "User exists", "That user ID is taken.") }
+        action("/users", invalidInput: "Invalid user") { form, _ in
+            _ = try await admin.createUser(Self.profile(from: form, id: nil))
             return Self.prefix + "/users"
         }
-        action("/users/{userId}") { form, context in
+        action("/users/{userId}", invalidInput: "Invalid user") { form, context in
             let userID = context.parameters.get("userId") ?? ""
-            guard try await store.user(id: userID) != nil else {
-                throw PlatformError.page(404, "No such user", "User \(userID) does not exist.")
-            }
-            try await _ = store.updateUser(try Self.user(from: form, id: userID))
-            let friends = Set(form.all("friend"))
-            for channel in try await store.channels() where channel.botLinked {
-                try await store.setFriend(userID: userID, channelID: channel.channelID, isFriend: friends.contains(channel.channelID))
-            }
+            _ = try await admin.updateUser(Self.profile(from: form, id: userID))
+            try await admin.setFriendships(userID: userID, friendOf: Set(form.all("friend")))
             return Self.prefix + "/users/" + userID
         }
         action("/users/{userId}/deauthorize") { form, context in
             let userID = context.parameters.get("userId") ?? ""
-            _ = try await store.deauthorize(userID: userID, channelID: form["channelId"] ?? "", at: clock.now)
+            try await admin.deauthorize(userID: userID, channelID: form["channelId"] ?? "")
             return Self.prefix + "/users/" + userID
         }
-        action("/groups") { form, _ in
-            try await createChat(from: form)
+        action("/groups", invalidInput: "Invalid group or room") { form, _ in
+            _ = try await admin.createChat(Self.chat(from: form))
             return Self.prefix + "/groups"
         }
         action("/tokens/revoke") { form, _ in
             let accessToken = form["accessToken"] ?? ""
             if form["kind"] == "channel" {
-                try await store.revokeChannelToken(accessToken, at: clock.now)
-            } else if let token = try await store.userToken(accessToken: accessToken) {
-                try await store.revokeGrant(refreshToken: token.refreshToken, at: clock.now)
+                try await admin.revokeChannelToken(accessToken)
+            } else {
+                try await admin.revokeUserToken(accessToken)
             }
             return Self.prefix + "/tokens"
         }
-        action("/faults") { form, _ in
-            try faults.add(try Self.rule(from: form))
+        action("/faults", invalidInput: "Invalid fault") { form, _ in
+            _ = try await admin.addFault(try Self.rule(from: form))
             return Self.prefix + "/faults"
         }
         action("/faults/{faultId}/delete") { _, context in
-            faults.remove(id: context.parameters.get("faultId") ?? "")
+            try await admin.removeFault(id: context.parameters.get("faultId") ?? "")
             return Self.prefix + "/faults"
         }
-        action("/rate-limits") { form, _ in
-            for endpoint in RateLimiter.Endpoint.allCases {
-                let text = (form[endpoint.rawValue] ?? "").trimmingCharacters(in: .whitespaces)
-                if text.isEmpty {
-                    rateLimiter.setRate(nil, for: endpoint)
-                } else {
-                    guard let rate = Double(text), RateLimiter.isAcceptable(rate) else {
-                        throw PlatformError.page(400, "Invalid rate", "Rates are numbers of requests per second from 0.01 to 1000000.")
-                    }
-                    rateLimiter.setRate(rate, for: endpoint)
-                }
-            }
+        action("/rate-limits", invalidInput: "Invalid rate") { form, _ in
+            _ = try await admin.setRateLimits(try Self.rates(from: form))
             return Self.prefix + "/faults"
         }
-        action("/clock/advance") { form, _ in
+        action("/clock/advance", invalidInput: "The clock did not move") { form, _ in
             guard let seconds = Self.duration(form["duration"] ?? "") else {
                 throw PlatformError.page(400, "Invalid duration", "Write a duration such as 90s, 10m, 1h or 30d.")
             }
-            do throws(EmulatorClock.AdvanceRefusal) {
-                try clock.checkedAdvance(by: seconds)
-            } catch {
-                throw PlatformError.page(400, "Invalid duration", "The clock did not move: \(error.description).")
-            }
+            _ = try await admin.advanceClock(by: seconds)
             return Self.prefix + "/clock"
+        }
+    }
+
+    /// Runs a page's or an action's handler, showing the admin service's refusal as an error page.
+    private static func showingRefusal<Result>(invalidInput: String?, _ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let refusal as AdminError {
+            let title = if case .invalid = refusal { invalidInput ?? refusal.title } else { refusal.title }
+            throw PlatformError.page(refusal.status, title, refusal.description)
         }
     }
 
@@ -155,12 +151,12 @@ struct ConsoleRoutes {
 
     private func channelsPage(_ formToken: String) async throws -> Response {
         var channels: [[String: Any]] = []
-        for channel in try await store.channels() {
+        for channel in try await admin.channels() {
             channels.append([
                 "name": channel.name, "channelID": channel.channelID, "secret": channel.channelSecret,
                 "kind": channel.kind == .login ? "LINE Login" : "Messaging API",
                 "appType": channel.kind == .login ? channel.appType.rawValue : "", "botLinked": channel.botLinked,
-                "callbackURLs": channel.callbackURLs, "keys": try await store.channelKeys(channelID: channel.channelID).map(\.keyID),
+                "callbackURLs": channel.callbackURLs, "keys": try await admin.channelKeys(channelID: channel.channelID).map(\.keyID),
             ])
         }
         return render(.consoleChannels, title: "Channels", section: "", formToken: formToken, ["channels": channels])
@@ -168,27 +164,23 @@ struct ConsoleRoutes {
 
     private func usersPage(_ formToken: String) async throws -> Response {
         var users: [[String: Any]] = []
-        for user in try await store.users() {
+        for user in try await admin.users() {
             users.append([
                 "userID": user.userID, "displayName": user.displayName, "email": user.email ?? "",
-                "statusMessage": user.statusMessage ?? "", "friendOf": try await store.friendChannels(userID: user.userID),
+                "statusMessage": user.statusMessage ?? "", "friendOf": try await admin.friendChannels(userID: user.userID),
             ])
         }
         return render(.consoleUsers, title: "Users", section: "/users", formToken: formToken, ["users": users])
     }
 
     private func userPage(_ userID: String, _ formToken: String) async throws -> Response {
-        guard let user = try await store.user(id: userID) else {
-            throw PlatformError.page(404, "No such user", "User \(userID) does not exist.")
-        }
-        let channels = try await store.channels()
-        let names = Dictionary(channels.map { ($0.channelID, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let friends = Set(try await store.friendChannels(userID: userID))
-        let consents = try await store.consents(userID: userID).map { consent -> [String: Any] in
+        let user = try await admin.user(id: userID)
+        let channels = try await admin.channels()
+        let friends = Set(try await admin.friendChannels(userID: userID))
+        let consents = try await admin.consents(userID: userID).map { listing -> [String: Any] in
             [
-                "channelID": consent.channelID, "channelName": names[consent.channelID] ?? consent.channelID,
-                "scopes": consent.scopes.names,
-                "grantedAt": Self.time(consent.grantedAt), "userID": userID,
+                "channelID": listing.consent.channelID, "channelName": listing.channelName, "scopes": listing.consent.scopes.names,
+                "grantedAt": Self.time(listing.consent.grantedAt), "userID": userID,
             ]
         }
         return render(
@@ -207,20 +199,20 @@ struct ConsoleRoutes {
     }
 
     private func tokensPage(_ formToken: String) async throws -> Response {
-        let now = clock.now
+        let now = try await admin.clockReading().now
         func state(revoked: Date?, expires: Date) -> [String: Any] {
             if revoked != nil { return ["state": "revoked", "stateClass": "bad", "live": false] }
             if expires <= now { return ["state": "expired", "stateClass": "bad", "live": false] }
             return ["state": "valid", "stateClass": "ok", "live": true]
         }
-        let userTokens = try await store.recentUserTokens(limit: 100).map { token -> [String: Any] in
+        let userTokens = try await admin.recentUserTokens(limit: 100).map { token -> [String: Any] in
             [
                 "accessToken": token.accessToken, "short": Self.shorten(token.accessToken), "version": token.version.rawValue,
                 "channelID": token.channelID, "userID": token.userID, "scopes": token.scopes.storageValue,
                 "expiresAt": Self.time(token.expiresAt),
             ].merging(state(revoked: token.revokedAt, expires: token.expiresAt)) { first, _ in first }
         }
-        let channelTokens = try await store.recentChannelTokens(limit: 100).map { token -> [String: Any] in
+        let channelTokens = try await admin.recentChannelTokens(limit: 100).map { token -> [String: Any] in
             [
                 "accessToken": token.accessToken, "short": Self.shorten(token.accessToken), "kind": token.kind.rawValue,
                 "channelID": token.channelID, "keyID": token.keyID ?? "", "expiresAt": Self.time(token.expiresAt),
@@ -236,12 +228,12 @@ struct ConsoleRoutes {
     }
 
     private func messagesPage(to requested: String?, _ formToken: String) async throws -> Response {
-        var recipients = try await store.users().map { (id: $0.userID, name: $0.displayName) }
+        var recipients = try await admin.users().map { (id: $0.userID, name: $0.displayName) }
         for kind in GroupChat.Kind.allCases {
-            recipients += try await store.chats(kind: kind).map { (id: $0.chatID, name: $0.name ?? "Room \($0.chatID.prefix(9))") }
+            recipients += try await admin.chats(kind: kind).map { (id: $0.chatID, name: $0.name ?? "Room \($0.chatID.prefix(9))") }
         }
         let recipient = requested ?? recipients.first?.id ?? ""
-        let messages = try await store.messages(to: recipient, channelID: nil, limit: 200).reversed().map { message -> [String: Any] in
+        let messages = try await admin.messages(to: recipient, channelID: nil, limit: 200).reversed().map { message -> [String: Any] in
             [
                 "body": Self.summary(of: message), "sentAt": Self.time(message.sentAt), "channelID": message.channelID,
                 "type": message.type,
@@ -266,14 +258,14 @@ struct ConsoleRoutes {
         try request.queryParameters(orThrow: .page(400, "Invalid query", "The query string is not correctly percent-encoded."))
     }
 
-    private func requestsPage(_ query: Parameters, _ formToken: String) -> Response {
+    private func requestsPage(_ query: Parameters, _ formToken: String) async throws -> Response {
         let method = query.nonEmpty("method")
         let path = query.nonEmpty("path")
         let status = query.nonEmpty("status").flatMap(Int.init)
-        let entries = requestLog.entries(method: method, path: path, status: status).map(Self.row)
+        let entries = try await admin.requests(method: method, path: path, status: status, limit: 200).map(Self.row)
         let object: [String: Any] = [
             "entries": entries, "method": method ?? "", "path": path ?? "", "status": status.map(String.init) ?? "",
-            "capacity": requestLog.capacity,
+            "capacity": admin.requestLogCapacity,
         ]
         return render(.consoleRequests, title: "Requests", section: "/requests", formToken: formToken, object)
     }
@@ -286,8 +278,8 @@ struct ConsoleRoutes {
         return row
     }
 
-    private func faultsPage(_ formToken: String) -> Response {
-        let rules = faults.all.map { rule -> [String: Any] in
+    private func faultsPage(_ formToken: String) async throws -> Response {
+        let rules = try await admin.faultRules().map { rule -> [String: Any] in
             let action: String =
                 switch rule.action {
                 case .status: "answer \(rule.status ?? 500)"
@@ -299,7 +291,7 @@ struct ConsoleRoutes {
                 "probability": rule.probability.map { String($0) } ?? "1", "count": rule.count.map(String.init) ?? "∞",
             ]
         }
-        let rates = rateLimiter.rates
+        let rates = try await admin.rateLimits()
         let limits = RateLimiter.Endpoint.allCases.map { endpoint -> [String: Any] in
             [
                 "name": endpoint.rawValue, "label": endpoint.label,
@@ -315,32 +307,47 @@ struct ConsoleRoutes {
         )
     }
 
-    private func clockPage(_ formToken: String) -> Response {
-        let now = clock.now
+    private func clockPage(_ formToken: String) async throws -> Response {
+        let reading = try await admin.clockReading()
         return render(
             .consoleClock,
             title: "Clock",
             section: "/clock",
             formToken: formToken,
-            ["now": Self.time(now), "unixTime": Int(now.timeIntervalSince1970), "offset": String(format: "%g", clock.offsetSeconds)]
+            [
+                "now": Self.time(reading.now), "unixTime": Int(reading.now.timeIntervalSince1970),
+                "offset": String(format: "%g", reading.offsetSeconds),
+            ]
         )
     }
 
     // MARK: Form parsing
 
-    private static func user(from form: Parameters, id: String?) throws -> User {
-        let document = UserResource(
+    private static func profile(from form: Parameters, id: String?) -> UserResource {
+        UserResource(
             userId: id,
             displayName: form["displayName"],
             pictureUrl: form.nonEmpty("pictureUrl"),
             statusMessage: form.nonEmpty("statusMessage"),
             email: form.nonEmpty("email")
         )
-        do {
-            return try document.user()
-        } catch {
-            throw PlatformError.page(400, "Invalid user", error.description)
+    }
+
+    /// The rate of each endpoint the form lists: a blank field lifts the limit.
+    private static func rates(from form: Parameters) throws -> [String: Double?] {
+        var rates: [String: Double?] = [:]
+        for endpoint in RateLimiter.Endpoint.allCases {
+            let text = (form[endpoint.rawValue] ?? "").trimmingCharacters(in: .whitespaces)
+            if text.isEmpty {
+                rates[endpoint.rawValue] = .some(nil)
+            } else {
+                guard let rate = Double(text) else {
+                    throw PlatformError.page(400, "Invalid rate", "Rates are numbers of requests per second from 0.01 to 1000000.")
+                }
+                rates[endpoint.rawValue] = rate
+            }
         }
+        return rates
     }
 
     private static func rule(from form: Parameters) throws -> FaultInjector.Rule {

@@ -77,31 +77,31 @@ public final class FaultInjector: Sendable {
         }
 
         /// Checks a rule received over the admin API or the console.
-        func validated() throws(PlatformError) -> Rule {
+        func validated() throws(AdminError) -> Rule {
             var rule = self
-            guard rule.path.hasPrefix("/") else { throw .message(400, "path must start with /") }
-            guard !rule.path.hasPrefix("/_emulator") else { throw .message(400, "the emulator's own API cannot be given faults") }
+            guard rule.path.hasPrefix("/") else { throw .invalid("path must start with /") }
+            guard !rule.path.hasPrefix("/_emulator") else { throw .invalid("the emulator's own API cannot be given faults") }
             if let method = rule.method {
                 guard ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method.uppercased()) else {
-                    throw .message(400, "method must be GET, POST, PUT, PATCH or DELETE")
+                    throw .invalid("method must be GET, POST, PUT, PATCH or DELETE")
                 }
                 rule.method = method.uppercased()
             }
             switch rule.action {
             case .status:
                 rule.status = rule.status ?? 500
-                guard (400...599).contains(rule.status ?? 0) else { throw .message(400, "status must be between 400 and 599") }
+                guard (400...599).contains(rule.status ?? 0) else { throw .invalid("status must be between 400 and 599") }
             case .latency:
                 guard let latency = rule.latencyMs, (1...60_000).contains(latency) else {
-                    throw .message(400, "latencyMs must be between 1 and 60000")
+                    throw .invalid("latencyMs must be between 1 and 60000")
                 }
             case .drop:
                 break
             }
             if let probability = rule.probability, !(0...1).contains(probability) {
-                throw .message(400, "probability must be between 0 and 1")
+                throw .invalid("probability must be between 0 and 1")
             }
-            if let count = rule.count, count < 1 { throw .message(400, "count must be at least 1") }
+            if let count = rule.count, count < 1 { throw .invalid("count must be at least 1") }
             return rule
         }
     }
@@ -118,8 +118,8 @@ public final class FaultInjector: Sendable {
         var rule = try rule.validated()
         if rule.id.isEmpty { rule.id = "fault-" + Randomness.alphanumeric(8).lowercased() }
         let added = rule
-        try rules.withLock { rules throws(PlatformError) in
-            guard !rules.contains(where: { $0.id == added.id }) else { throw .message(409, "fault \(added.id) already exists") }
+        try rules.withLock { rules throws(AdminError) in
+            guard !rules.contains(where: { $0.id == added.id }) else { throw .conflict("fault \(added.id) already exists") }
             rules.append(added)
         }
         return added
