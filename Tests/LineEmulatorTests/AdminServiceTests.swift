@@ -166,6 +166,9 @@ struct AdminServiceTests {
                 _ = try await admin.mintChannelToken(channelID: "9999999999", kind: .shortLived, lifetime: nil)
             }
             await Self.expectRefusal(.notFound("no such channel access token")) { try await admin.revokeChannelToken("unknown") }
+            await Self.expectRefusal(.invalid("expiresIn must be between 1 and 900 seconds for stateless tokens")) {
+                _ = try await admin.mintChannelToken(channelID: channelID, kind: .stateless, lifetime: 901)
+            }
 
             // A user token and its refreshed successor: revoking either ends the grant.
             try await admin.store.insertCode(RevocationStoreTests.code("c1"), grantingConsent: RevocationStoreTests.consent())

@@ -121,13 +121,13 @@ struct ChannelTokenService: Sendable {
         return ChannelTokenResponse(access_token: statelessToken(channelID: channelID), expires_in: Self.statelessLifetime)
     }
 
-    /// Mints a token of `kind` without LINE's request ceremony (admin API, tests); caps are not applied.
+    /// Mints a token of `kind` for an existing channel without LINE's request ceremony (``AdminService``, which
+    /// checks the channel); caps are not applied.
     func mint(channelID: String, kind: ChannelAccessToken.Kind, lifetime: Int?) async throws -> ChannelTokenResponse {
-        guard try await store.channel(id: channelID) != nil else { throw PlatformError.message(404, "channel \(channelID) not found") }
         let maximum = kind == .stateless ? Self.statelessLifetime : Self.shortLivedLifetime
         let seconds = lifetime ?? maximum
         guard (1...maximum).contains(seconds) else {
-            throw PlatformError.message(400, "expiresIn must be between 1 and \(maximum) seconds for \(kind.rawValue) tokens")
+            throw AdminError.invalid("expiresIn must be between 1 and \(maximum) seconds for \(kind.rawValue) tokens")
         }
         if kind == .stateless {
             return ChannelTokenResponse(access_token: statelessToken(channelID: channelID, lifetime: seconds), expires_in: seconds)
@@ -292,9 +292,9 @@ struct ChannelTokenService: Sendable {
 
     // MARK: Assertion keys
 
-    /// Registers a public JWK on a channel (the console's "Register a public key") and returns its `kid`.
+    /// Registers a public JWK on an existing channel (LINE's console's "Register a public key"; here ``AdminService``,
+    /// which checks the channel) and returns its `kid`.
     func registerKey(channelID: String, jwk: [String: Any]) async throws -> String {
-        guard try await store.channel(id: channelID) != nil else { throw PlatformError.message(404, "channel \(channelID) not found") }
         let (modulus, exponent) = try ChannelKey.validate(jwk: jwk)
         let key = ChannelKey(
             keyID: UUID().uuidString.lowercased(),
