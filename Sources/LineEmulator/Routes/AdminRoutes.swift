@@ -23,7 +23,7 @@ struct AdminRoutes {
                 do {
                     return try await handler(request, context)
                 } catch let refusal as AdminError {
-                    throw PlatformError.message(refusal.status, refusal.description)
+                    throw refusal.apiError
                 }
             }
         }

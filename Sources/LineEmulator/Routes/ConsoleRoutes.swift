@@ -124,8 +124,7 @@ struct ConsoleRoutes {
         do {
             return try await body()
         } catch let refusal as AdminError {
-            let title = if case .invalid = refusal { invalidInput ?? refusal.title } else { refusal.title }
-            throw PlatformError.page(refusal.status, title, refusal.description)
+            throw refusal.consolePage(invalidInput: invalidInput)
         }
     }
 
