@@ -100,7 +100,7 @@ public struct LineLoginClient: Sendable {
         ]
         if let nonce { query.append(("nonce", nonce)) }
         if let pkce { query += [("code_challenge", pkce.challenge), ("code_challenge_method", "S256")] }
-        if let prompt = options.prompt { query.append(("prompt", prompt.rawValue)) }
+        if let prompt = options.prompt.parameterValue { query.append(("prompt", prompt)) }
         if let maxAge = options.maxAge { query.append(("max_age", String(maxAge))) }
         if !options.uiLocales.isEmpty { query.append(("ui_locales", options.uiLocales.joined(separator: " "))) }
         if let botPrompt = options.botPrompt { query.append(("bot_prompt", botPrompt.rawValue)) }

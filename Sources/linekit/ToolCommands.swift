@@ -47,7 +47,7 @@ struct LoginURLCommand: ParsableCommand {
         }
         var options = AuthorizationOptions(usePKCE: !noPkce)
         if let prompt {
-            guard let value = Prompt(rawValue: prompt) else { throw ValidationError("--prompt must be consent, none or login") }
+            guard let value = Prompt(parameterValue: prompt) else { throw ValidationError("--prompt must be consent, none or login") }
             options.prompt = value
         }
         if let botPrompt {
