@@ -129,7 +129,7 @@ public struct WebLogin: Sendable {
         }
         let wantsProfile = fetchProfile && pending.scopes.contains(.profile)
         let profile = wantsProfile ? LineProfile(try await client.profile(accessToken: tokens.accessToken).value) : nil
-        guard let userID = claims?.sub ?? profile?.userID else { throw LoginError.invalidIDToken(.malformed) }
+        guard let userID = claims?.subject ?? profile?.userID else { throw LoginError.invalidIDToken(.malformed) }
         return LineIdentity(
             userID: userID,
             claims: claims,

@@ -344,7 +344,7 @@ public actor ChannelTokenProvider {
     private nonisolated var kind: ChannelAccessToken.Kind {
         switch credential {
         case .secret: .shortLived
-        case .assertion: .v21
+        case .assertion: .v2_1
         case .statelessSecret: .stateless
         }
     }

@@ -166,7 +166,7 @@ struct FleetProviderOptions: ParsableArguments {
         switch kind {
         case .shortLived: credential = .secret(try credentials.secret)
         case .stateless: credential = .statelessSecret(try credentials.secret)
-        case .v21:
+        case .v2_1:
             guard (1...30).contains(days) else { throw ValidationError("--days must be between 1 and 30") }
             guard let signer = try credentials.signer else { throw ValidationError("v2.1 tokens need --private-key-file and --kid") }
             credential = .assertion(signer, tokenLifetime: .seconds(days * 86400), channelSecret: try credentials.secret)

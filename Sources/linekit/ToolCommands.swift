@@ -54,7 +54,7 @@ struct LoginURLCommand: ParsableCommand {
             guard let value = BotPrompt(rawValue: botPrompt) else { throw ValidationError("--bot-prompt must be normal or aggressive") }
             options.botPrompt = value
         }
-        let login = LineLoginClient(channelID: channelId, channelSecret: nil, api: try target.api)
+        let login = LineLoginClient(configuration: .native(channelID: channelId, api: try target.api))
         let redirect: AuthorizationRedirect
         do {
             redirect = try login.authorizationRedirect(redirectURI: redirectUri, scopes: scopes, options: options)

@@ -15,7 +15,7 @@ struct ReadmeExampleTests {
         let channelSecret = "0123456789abcdef0123456789abcdef"
         let key = SymmetricKey(size: .bits256)
         // The README's lines, as printed:
-        let client = LineLoginClient(channelID: "1234567890", channelSecret: channelSecret, api: api)
+        let client = LineLoginClient(configuration: .web(channelID: "1234567890", channelSecret: channelSecret, api: api))
         let line = WebLogin(client: client, callbackURL: "https://example.com/auth/line/callback", key: key)
 
         let router = Router(context: BasicAuthRequestContext<LineIdentity>.self)

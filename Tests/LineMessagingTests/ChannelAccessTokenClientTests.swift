@@ -57,7 +57,7 @@ struct ChannelAccessTokenClientTests {
                 assertion: try signer.assertion(tokenLifetime: .seconds(3600)),
                 channelID: Harness.bot.channelID
             )
-            #expect(issued.value.kind == .v21)
+            #expect(issued.value.kind == .v2_1)
             let keyID = try #require(issued.value.keyID)
             #expect(try await client.verify(issued.value.accessToken).value.expiresIn <= 3600)
             #expect(try await client.validKeyIDs(assertion: try signer.assertion()).value == [keyID])
