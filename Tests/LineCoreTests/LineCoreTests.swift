@@ -158,37 +158,6 @@ struct CoreTests {
         )
     }
 
-    @Test("the request limiter caps concurrency")
-    func limiter() async throws {
-        let limiter = RequestLimiter(limits: .init(maximumConcurrent: 2, requestsPerSecond: 1000))
-        final class Gauge: Sendable {
-            let state = Mutex((active: 0, peak: 0))
-        }
-        let gauge = Gauge()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<20 {
-                group.addTask {
-                    try await limiter.run {
-                        gauge.state.withLock {
-                            $0.active += 1; $0.peak = max($0.peak, $0.active)
-                        }
-                        try await Task.sleep(for: .milliseconds(2))
-                        gauge.state.withLock { $0.active -= 1 }
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-        #expect(gauge.state.withLock { $0.peak } <= 2)
-    }
-
-    @Test("the request limiter refuses a request that would wait longer than maximumWait")
-    func limiterRefuses() async throws {
-        let limiter = RequestLimiter(limits: .init(maximumConcurrent: 10, requestsPerSecond: 0.001, maximumWait: .zero))
-        _ = try await limiter.run { 1 }
-        await #expect(throws: LineAPIError(code: .rateCapExceeded)) { try await limiter.run { 2 } }
-    }
-
     @Test("base64url: RFC 4648 vectors both ways, padding tolerated, anything else refused")
     func base64URL() {
         let vectors = ["": "", "f": "Zg", "fo": "Zm8", "foo": "Zm9v", "foob": "Zm9vYg", "fooba": "Zm9vYmE", "foobar": "Zm9vYmFy"]
