@@ -219,8 +219,7 @@ enum Page {
 
     /// The page for a login that did not finish (`addLineLogin`'s error handler).
     static func failure(_ failure: WebLoginFailure) -> Response {
-        switch failure.reason {
-        case .cancelled:
+        if failure.code == .cancelled {
             return html(
                 title: "Login cancelled",
                 body: """
@@ -228,18 +227,16 @@ enum Page {
                     <p><a class="button line" href="/login">Log in with LINE</a></p>
                     """
             )
-        case .lineAPI(let error):
-            return Page.error(error)
-        default:
-            return html(
-                title: "Login failed",
-                body: """
-                    <h1>Login failed</h1><p>\(escape(failure.message))</p><p><code>\(escape(failure.detail ?? ""))</code></p>
-                    <p><a class="button line" href="/login">Log in with LINE</a></p>
-                    """,
-                status: .badRequest
-            )
         }
+        if let error = failure.lineAPIError { return Page.error(error) }
+        return html(
+            title: "Login failed",
+            body: """
+                <h1>Login failed</h1><p>\(escape(failure.message))</p><p><code>\(escape(failure.detail ?? ""))</code></p>
+                <p><a class="button line" href="/login">Log in with LINE</a></p>
+                """,
+            status: .badRequest
+        )
     }
 
     static func redirect(_ location: String) -> Response {

@@ -173,8 +173,8 @@ struct PushCommand: AsyncParsableCommand {
             let message: Message
             do {
                 message = try .text(text)
-            } catch MessageError.textTooLong(let length) {
-                throw ValidationError("the text is \(length) UTF-16 code units; LINE allows 5,000")
+            } catch let error as MessagingError where error.code == .textTooLong {
+                throw ValidationError(error.message)
             }
             let result = try await MessagingClient(api: api, tokens: provider).push(to: to, messages: [message], retryKey: key)
             printJSON([

@@ -23,7 +23,7 @@ struct FleetStoreOptions: ParsableArguments {
         let sealer: ChannelTokenSealer
         do {
             sealer = try ChannelTokenSealer.keyFile(URL(fileURLWithPath: sealingKeyFile))
-        } catch let error as ChannelTokenSealingError {
+        } catch let error as MessagingError {
             throw error
         } catch {
             throw ValidationError("cannot read the sealing key file \(sealingKeyFile)")
@@ -43,13 +43,7 @@ struct FleetStoreOptions: ParsableArguments {
 func reportingFleetErrors(_ body: () async throws -> Void) async throws {
     do {
         try await reportingErrors(body)
-    } catch let error as ChannelTokenStoreError {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as ChannelTokenSealingError {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as ChannelTokenProviderError {
+    } catch let error as MessagingError {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
         throw ExitCode(1)
     }

@@ -58,7 +58,7 @@ struct LoginURLCommand: ParsableCommand {
         let redirect: AuthorizationRedirect
         do {
             redirect = try login.authorizationRedirect(redirectURI: redirectUri, scopes: scopes, options: options)
-        } catch LoginError.invalidScopes {
+        } catch let error as LoginError where error.code == .invalidScopes {
             throw ValidationError("the scopes need profile or openid, and email needs openid")
         }
         print(redirect.url.absoluteString)

@@ -196,11 +196,8 @@ struct HummingbirdLoginTests {
                 #expect(failed.status == .unprocessableContent)
                 let failure = try #require(seen.withLock { $0.failure })
                 #expect(failure.requestID?.count == 16)
-                guard case .lineAPI(let error) = failure.reason else {
-                    Issue.record("expected a LINE API failure, got \(failure.reason)")
-                    return
-                }
-                #expect(error.status == 403)
+                #expect(failure.code == .lineAPI, "\(failure)")
+                #expect(failure.lineAPIError?.status == 403)
 
                 let (again, againPending) = try await Self.startLogin(client, emulator)
                 let done = try await client.execute(uri: Self.pathAndQuery(again), method: .get, headers: [.cookie: againPending])

@@ -79,16 +79,16 @@ struct ChannelAccessTokenClientTests {
         for field in ["d", "p", "q", "dp", "dq", "qi"] { #expect(keys.privateJWK[field]?.isEmpty == false) }
         let reread = try AssertionKeyPair(privateJWK: Data(keys.privateJWKJSON.utf8))
         #expect(reread.publicJWK == publicJWK)
-        #expect(throws: (any Error).self) { try AssertionKeyPair(privateJWK: Data(keys.publicJWKJSON.utf8)) }
+        #expect(throws: MessagingError.invalidAssertionKey) { try AssertionKeyPair(privateJWK: Data(keys.publicJWKJSON.utf8)) }
     }
 
     @Test("token_exp is refused outside 1 second to 30 days before anything is sent")
     func tokenLifetime() async throws {
         let signer = JWTAssertionSigner(channelID: "1234567890", keyID: "k", keys: try AssertionKeyPair.generate())
-        await #expect(throws: JWTAssertionError.tokenLifetimeOutOfRange(2_592_001)) {
+        await #expect(throws: MessagingError.tokenLifetimeOutOfRange(2_592_001)) {
             try await signer.assertion(tokenLifetime: .seconds(2_592_001))
         }
-        await #expect(throws: JWTAssertionError.tokenLifetimeOutOfRange(0)) { try await signer.assertion(tokenLifetime: .seconds(0)) }
+        await #expect(throws: MessagingError.tokenLifetimeOutOfRange(0)) { try await signer.assertion(tokenLifetime: .seconds(0)) }
     }
 }
 

@@ -137,8 +137,8 @@ struct ProviderAndPushTests {
 
     @Test("the text builder enforces 5,000 UTF-16 code units before anything is sent")
     func textLimit() throws {
-        #expect(throws: MessageError.textTooLong(utf16Length: 5002)) { try Message.text(String(repeating: "🍎", count: 2501)) }
-        #expect(throws: MessageError.emptyText) { try Message.text("") }
+        #expect(throws: MessagingError.textTooLong(utf16Length: 5002)) { try Message.text(String(repeating: "🍎", count: 2501)) }
+        #expect(throws: MessagingError.emptyText) { try Message.text("") }
         _ = try Message.text(String(repeating: "🍎", count: 2500))
     }
 }
