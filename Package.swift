@@ -282,3 +282,17 @@ package.targets += [
         swiftSettings: swiftSettings
     ),
 ]
+
+// Test doubles of LineTransport for apps' unit tests (issue 13): a product of its own, so production builds never
+// carry them.
+package.products.append(.library(name: "LineKitTesting", targets: ["LineKitTesting"]))
+package.targets.append(
+    .target(
+        name: "LineKitTesting",
+        dependencies: ["LineCore", .product(name: "HTTPTypes", package: "swift-http-types")],
+        swiftSettings: swiftSettings
+    )
+)
+for target in package.targets where ["LineLoginTests", "LineMessagingTests"].contains(target.name) {
+    target.dependencies.append("LineKitTesting")
+}
