@@ -16,10 +16,11 @@ struct ReadmeExampleTests {
         let key = SymmetricKey(size: .bits256)
         // The README's lines, as printed:
         let client = LineLoginClient(configuration: .web(channelID: "1234567890", channelSecret: channelSecret, api: api))
+        // key: a SymmetricKey shared by every instance
         let line = WebLogin(client: client, callbackURL: "https://example.com/auth/line/callback", key: key)
 
         let router = Router(context: BasicAuthRequestContext<LineIdentity>.self)
-        router.addLineLogin(line)
+        router.addLineLogin(line)  // GET /auth/line → LINE → /auth/line/callback → session cookie → "/"
         router.group("account").add(middleware: LineSessionAuthenticator(line)).add(middleware: IsAuthenticatedMiddleware())
             .get { _, context in "Hello, \(try context.requireIdentity().displayName ?? "")" }
         // …checked:
