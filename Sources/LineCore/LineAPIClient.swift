@@ -79,7 +79,7 @@ public struct LineAPIClient: Sendable {
             }
         } catch let error as LineTransportError {
             log(request, started: started, requestID: nil, status: nil)
-            throw LineAPIError(code: error.kind == .timeout ? .timeout : .connection, message: error.underlying, endpoint: endpoint)
+            throw LineAPIError(code: error.code == .timeout ? .timeout : .connection, message: error.message, endpoint: endpoint)
         }
         log(request, started: started, requestID: response.requestID, status: response.status)
         guard (200..<300).contains(response.status) else { throw LineAPIError(response: response, endpoint: endpoint) }

@@ -54,9 +54,9 @@ public final class MockTransport: LineTransport {
 
     /// Queues a failure without any HTTP answer (a timeout or a dropped connection) for the next unrouted request.
     ///
-    /// - Parameter kind: what failed.
-    public func enqueueFailure(_ kind: LineTransportError.Kind) {
-        state.withLock { $0.queue.append(.failure(LineTransportError(kind: kind, underlying: "MockTransport: \(kind)"))) }
+    /// - Parameter code: what failed: `.timeout` or `.connection`.
+    public func enqueueFailure(_ code: LineTransportError.Code) {
+        state.withLock { $0.queue.append(.failure(LineTransportError(code: code, message: "MockTransport: \(code)"))) }
     }
 
     /// Every request sent so far, in order.

@@ -105,7 +105,7 @@ struct CoreTests {
     @Test("idempotent calls retry 429, 5xx and timeouts with growing jittered delays; others are not retried")
     func retries() async throws {
         let transport = ScriptedTransport([
-            ScriptedTransport.response(429), ScriptedTransport.response(503), .failure(LineTransportError(kind: .timeout, underlying: "t")),
+            ScriptedTransport.response(429), ScriptedTransport.response(503), .failure(LineTransportError(code: .timeout, message: "t")),
             ScriptedTransport.response(200, "{}"),
         ])
         let sleeper = RecordingSleeper()
