@@ -145,11 +145,24 @@ struct ProviderAndPushTests {
 
 @Suite("A default client pushes at LINE's rates, not a client-side 100/s")
 struct PushRateTests {
-    @Test("600 pushes through a default LineAPIClient against the emulator finish faster than a 100/s cap allows")
+    /// The real transport, noting when each push reaches it: after the client-side limiter, before the network.
+    final class StampingTransport: LineTransport {
+        let real = AsyncHTTPClientTransport()
+        let stamps = Mutex<[ContinuousClock.Instant]>([])
+
+        func send(_ request: LineHTTPRequest) async throws -> LineHTTPResponse {
+            if request.url.path == "/v2/bot/message/push" { stamps.withLock { $0.append(.now) } }
+            return try await real.send(request)
+        }
+    }
+
+    @Test("300 pushes at once through a default LineAPIClient all leave within a second; a 100/s cap needs 2 seconds")
     func defaultClientPushesAbove100PerSecond() async throws {
         try await TestEmulator.run { emulator in
-            // The default configuration (its limiter is RateLimits.line), only pointed at the emulator.
-            let api = LineAPIClient(configuration: .init(endpoints: .emulator(emulator.baseURL)))
+            // The default configuration (its limiter is RateLimits.line), pointed at the emulator; the transport only
+            // notes when each push leaves, so the emulator's own speed on a loaded machine does not count.
+            let transport = StampingTransport()
+            let api = LineAPIClient(configuration: .init(endpoints: .emulator(emulator.baseURL), transport: transport))
             let tokens = ChannelTokenProvider(
                 channelID: Harness.bot.channelID,
                 credential: .secret(Harness.bot.channelSecret),
@@ -157,25 +170,22 @@ struct PushRateTests {
             )
             let messaging = MessagingClient(api: api, tokens: tokens)
             _ = try await tokens.token()
-            let pushes = 600
+            let pushes = 300
+            let message = try Message.text("hello")
             let started = ContinuousClock.now
             let accepted = try await withThrowingTaskGroup(of: Int.self) { group in
-                for worker in 0..<20 {
-                    group.addTask {
-                        var sent = 0
-                        for index in stride(from: worker, to: pushes, by: 20) {
-                            let to = Seed.defaultUsers[index % Seed.defaultUsers.count].userID
-                            sent += try await messaging.push(to: to, messages: [try .text("hello \(index)")]).sentMessages.count
-                        }
-                        return sent
-                    }
+                for index in 0..<pushes {
+                    let to = Seed.defaultUsers[index % Seed.defaultUsers.count].userID
+                    group.addTask { try await messaging.push(to: to, messages: [message]).sentMessages.count }
                 }
                 return try await group.reduce(0, +)
             }
-            let elapsed = ContinuousClock.now - started
             #expect(accepted == pushes)
-            // The old default cap (a burst of 100, then 100/s) needed at least 5 seconds for 600 pushes.
-            #expect(elapsed < .seconds(5), "600 pushes took \(elapsed)")
+            let stamps = transport.stamps.withLock { $0 }
+            #expect(stamps.count == pushes)
+            // The old default cap (a burst of 100, then 100/s) let the last of 300 pushes leave 2 seconds after the first.
+            let lastLeft = (stamps.max() ?? started) - started
+            #expect(lastLeft < .seconds(1), "the last of \(pushes) pushes left after \(lastLeft)")
         }
     }
 }
