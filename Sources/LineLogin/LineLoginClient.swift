@@ -203,7 +203,7 @@ public struct LineLoginClient: Sendable {
             do {
                 parameters = try await verifier.parameters(of: jwt, now: now)
             } catch {
-                return .invalidResponseJWT(error)
+                return .invalidResponseJWT(error.idTokenFailure ?? .malformed)
             }
         }
         return Callback.parse(parameters, expecting: pending)
