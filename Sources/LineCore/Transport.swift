@@ -43,22 +43,46 @@ public protocol LineTransport: Sendable {
     func send(_ request: LineHTTPRequest) async throws -> LineHTTPResponse
 }
 
-/// No HTTP response arrived.
-public struct LineTransportError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
-        case timeout
-        case connection
+/// No HTTP response arrived. Equality compares the code only.
+public struct LineTransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Why no response arrived, extensible without breaking `switch`es.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Base: String, Sendable {
+            case timeout, connection
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// No complete response within the transport's timeout.
+        public static let timeout = Code(.timeout)
+        /// The connection could not be made, or was dropped before the response was complete.
+        public static let connection = Code(.connection)
+
+        /// The code's name (`timeout`, `connection`).
+        public var description: String { base.rawValue }
     }
 
-    public var kind: Kind
-    public var underlying: String
+    /// Why no response arrived.
+    public var code: Code
+    /// The underlying error's description, for logs.
+    public var message: String
 
-    public init(kind: Kind, underlying: String) {
-        self.kind = kind
-        self.underlying = underlying
+    /// An error.
+    ///
+    /// - Parameters:
+    ///   - code: why no response arrived.
+    ///   - message: the underlying error's description, for logs.
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
     }
 
-    public var description: String { "\(kind == .timeout ? "timed out" : "connection failed"): \(underlying)" }
+    /// Whether both have the same code (messages aside).
+    public static func == (lhs: LineTransportError, rhs: LineTransportError) -> Bool { lhs.code == rhs.code }
+
+    /// What failed and the underlying description, for logs.
+    public var description: String { "\(code == .timeout ? "timed out" : "connection failed"): \(message)" }
 }
 
 /// The real transport: AsyncHTTPClient, with connection reuse and a per-request timeout.
@@ -94,13 +118,13 @@ public struct AsyncHTTPClientTransport: LineTransport {
             }
             return LineHTTPResponse(status: Int(response.status.code), headers: headers, body: Data(body.readableBytesView))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            throw LineTransportError(kind: .timeout, underlying: String(describing: error))
+            throw LineTransportError(code: .timeout, message: String(describing: error))
         } catch let error as HTTPClientError {
-            throw LineTransportError(kind: .connection, underlying: String(describing: error))
+            throw LineTransportError(code: .connection, message: String(describing: error))
         } catch let error as NIOCore.IOError {
-            throw LineTransportError(kind: .connection, underlying: String(describing: error))
+            throw LineTransportError(code: .connection, message: String(describing: error))
         } catch let error as ChannelError {
-            throw LineTransportError(kind: .connection, underlying: String(describing: error))
+            throw LineTransportError(code: .connection, message: String(describing: error))
         }
     }
 }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import LineCore
 import LineEmulator
@@ -137,8 +138,54 @@ struct ProviderAndPushTests {
 
     @Test("the text builder enforces 5,000 UTF-16 code units before anything is sent")
     func textLimit() throws {
-        #expect(throws: MessageError.textTooLong(utf16Length: 5002)) { try Message.text(String(repeating: "🍎", count: 2501)) }
-        #expect(throws: MessageError.emptyText) { try Message.text("") }
+        #expect(throws: MessagingError.textTooLong(utf16Length: 5002)) { try Message.text(String(repeating: "🍎", count: 2501)) }
+        #expect(throws: MessagingError.emptyText) { try Message.text("") }
         _ = try Message.text(String(repeating: "🍎", count: 2500))
+    }
+}
+
+@Suite("A default client pushes at LINE's rates, not a client-side 100/s")
+struct PushRateTests {
+    @Test("200 pushes at once through a default LineAPIClient: none is held back by the client (a 100/s cap held 100)")
+    func defaultClientPushesAbove100PerSecond() async throws {
+        // An HTTP client of its own, so that these 200 requests do not queue in front of other suites' in
+        // HTTPClient.shared.
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        do {
+            try await TestEmulator.run { emulator in try await Self.pushStorm(emulator, http: http) }
+        } catch {
+            try await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+
+    static func pushStorm(_ emulator: TestEmulator, http: HTTPClient) async throws {
+        // The default configuration (its limiter keeps RateLimits.line), pointed at the emulator.
+        let transport = AsyncHTTPClientTransport(client: http)
+        let api = LineAPIClient(configuration: .init(endpoints: .emulator(emulator.baseURL), transport: transport))
+        let limiter = try #require(api.configuration.limiter)
+        let tokens = ChannelTokenProvider(
+            channelID: Harness.bot.channelID,
+            credential: .secret(Harness.bot.channelSecret),
+            client: ChannelAccessTokenClient(api: api)
+        )
+        let messaging = MessagingClient(api: api, tokens: tokens)
+        _ = try await tokens.token()
+        let pushes = 200
+        let message = try Message.text("hello")
+        let started = ContinuousClock.now
+        let accepted = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<pushes {
+                let to = Seed.defaultUsers[index % Seed.defaultUsers.count].userID
+                group.addTask { try await messaging.push(to: to, messages: [message]).sentMessages.count }
+            }
+            return try await group.reduce(0, +)
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(accepted == pushes)
+        // Counted, not timed: how fast the emulator answers depends on the machine's load, but the old default cap
+        // (a burst of 100, then 100/s) held back every push beyond the first 100 sent within a second.
+        #expect(await limiter.delayedRequests == 0, "\(pushes) pushes took \(elapsed)")
     }
 }

@@ -20,19 +20,28 @@ public struct WebhookError: Error, Sendable, Equatable, CustomStringConvertible 
         /// The signature is valid but the body is not a webhook body LINE documents (not JSON, or a field is missing).
         public static let invalidBody = Code(.invalidBody)
 
+        /// The code's name (`signatureMismatch`, …).
         public var description: String { base.rawValue }
     }
 
+    /// What went wrong; compare it with the static codes (`error.code == .signatureMismatch`).
     public var code: Code
     /// A sentence for logs: what was wrong, never the secret.
-    public var detail: String
+    public var message: String
 
-    public init(code: Code, detail: String) {
+    /// An error with `code` and a `message` for logs (which must not hold the channel secret).
+    ///
+    /// - Parameters:
+    ///   - code: what went wrong.
+    ///   - message: a sentence for logs.
+    public init(code: Code, message: String) {
         self.code = code
-        self.detail = detail
+        self.message = message
     }
 
+    /// Whether both have the same code (messages aside).
     public static func == (lhs: WebhookError, rhs: WebhookError) -> Bool { lhs.code == rhs.code }
 
-    public var description: String { "webhook \(code): \(detail)" }
+    /// The code and the message, for logs.
+    public var description: String { "webhook \(code): \(message)" }
 }
