@@ -50,8 +50,10 @@ public enum MessageError: Error, Sendable, Equatable {
     case emptyText
     /// LINE counts text in UTF-16 code units and refuses more than 5,000.
     case textTooLong(utf16Length: Int)
-    /// A push takes 1 to 5 messages.
+    /// A push, reply, multicast, broadcast or narrowcast takes 1 to 5 messages.
     case messageCount(Int)
+    /// A multicast goes to 1 to 500 users.
+    case recipientCount(Int)
 }
 
 /// A JSON value, for message objects of any type (defined in `LineCore`, shared with the emulator).
