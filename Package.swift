@@ -310,6 +310,9 @@ package.targets += [
         dependencies: [
             "LineMessagingHummingbird",
             "LineMessaging",
+            "LineCore",
+            "LineEmulator",
+            "LineEmulatorTesting",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
