@@ -312,3 +312,56 @@ package.targets.append(
         swiftSettings: swiftSettings
     )
 )
+// LINE webhooks in a Hummingbird or a Vapor route (issue 15): one small product each, so apps on one framework never
+// build the other.
+package.products += [
+    .library(name: "LineMessagingHummingbird", targets: ["LineMessagingHummingbird"]),
+    .library(name: "LineMessagingVapor", targets: ["LineMessagingVapor"]),
+]
+package.targets += [
+    .target(
+        name: "LineMessagingHummingbird",
+        dependencies: [
+            "LineMessaging",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .target(
+        name: "LineMessagingVapor",
+        dependencies: ["LineMessaging", .product(name: "Vapor", package: "vapor")],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "LineMessagingHummingbirdTests",
+        dependencies: [
+            "LineMessagingHummingbird",
+            "LineMessaging",
+            "LineCore",
+            "LineEmulator",
+            "LineEmulatorTesting",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "LineMessagingVaporTests",
+        dependencies: [
+            "LineMessagingVapor",
+            "LineMessaging",
+            .product(name: "Vapor", package: "vapor"),
+            .product(name: "VaporTesting", package: "vapor"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+]
+for target in package.targets where target.name == "LineKitDemo" {
+    target.dependencies.append("LineMessagingHummingbird")
+}

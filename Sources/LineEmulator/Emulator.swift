@@ -114,6 +114,10 @@ public struct Emulator: Sendable {
             .register(on: &routes)
         UserAPIRoutes(login: login, channelTokens: channelTokens).register(on: &routes)
         MessagingRoutes(push: push).register(on: &routes)
+        AudienceMessagingRoutes(
+            channelTokens: channelTokens,
+            sends: AudienceSendService(store: store, clock: configuration.clock, rateLimiter: rateLimiter)
+        ).register(on: &routes)
         let admin = AdminService(
             store: store,
             clock: configuration.clock,

@@ -17,7 +17,7 @@ extension PostgresStore {
         try await transaction { transaction in
             if let retryKey {
                 let sent = SentMessageRecord.jsonText(acceptance.sentMessages)
-                let acceptedAt = messages.first?.sentAt.timeIntervalSince1970 ?? 0
+                let acceptedAt = (messages.first?.sentAt ?? acceptance.acceptedAt)?.timeIntervalSince1970 ?? 0
                 let since = keysValidSince.timeIntervalSince1970
                 let claimed = try await transaction.rows(
                     """

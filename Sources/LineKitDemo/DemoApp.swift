@@ -6,12 +6,14 @@ import LineCore
 import LineLogin
 import LineLoginHummingbird
 import LineMessaging
+import LineMessagingHummingbird
 import Logging
 
 /// A sample web app that logs users in with LINE, built only on LineKit's public SDK (it never imports the emulator):
 /// LINE Login through `LineLoginHummingbird` (`addLineLogin` and its sealed session cookie), the profile with ID
 /// token claims and friendship, refresh/verify/revoke, a pushed welcome message, and the unregister flow LINE's
-/// guidelines require.
+/// guidelines require. Its bot side takes LINE's webhooks (`LineMessagingHummingbird`): it welcomes a new friend and
+/// echoes what the user types, by reply.
 public struct DemoApp: Sendable {
     public struct Configuration: Sendable {
         public var endpoints: Endpoints
@@ -50,6 +52,8 @@ public struct DemoApp: Sendable {
     let web: WebLogin
     let messaging: MessagingClient
     let loginChannelTokens: ChannelTokenProvider
+    /// Runs the bot's webhook handler after the webhook route has answered LINE: add it to the app's services.
+    public let webhooks: WebhookDispatcher
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -71,6 +75,10 @@ public struct DemoApp: Sendable {
             client: tokenClient
         )
         messaging = MessagingClient(api: api, tokens: botTokens)
+        webhooks = WebhookDispatcher(
+            logger: configuration.logger,
+            handler: Self.webhookHandler(messaging: messaging, logger: configuration.logger)
+        )
         loginChannelTokens = ChannelTokenProvider(
             channelID: configuration.loginChannelID,
             credential: .statelessSecret(configuration.loginChannelSecret),
@@ -83,6 +91,7 @@ public struct DemoApp: Sendable {
         let router = Router(context: Context.self)
         router.add(middleware: LineSessionAuthenticator(web))
         router.addLineLogin(web, loginPath: "/login", onError: { failure, _, _ in Page.failure(failure) })
+        router.lineWebhook("/webhook", parser: WebhookParser(channelSecret: configuration.botChannelSecret), dispatcher: webhooks)
 
         router.get("/") { _, context in
             guard let identity = context.identity else { return Page.home }

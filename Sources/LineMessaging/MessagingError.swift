@@ -12,7 +12,7 @@ public struct MessagingError: Error, Sendable, Equatable, CustomStringConvertibl
     /// What went wrong, extensible without breaking `switch`es.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case emptyText, textTooLong, messageCount, tokenLifetimeOutOfRange, invalidAssertionKey, assertionKeyTooSmall
+            case emptyText, textTooLong, messageCount, recipientCount, tokenLifetimeOutOfRange, invalidAssertionKey, assertionKeyTooSmall
             case sealedTokenUnreadable, invalidSealingKey, storeUnavailable, timedOutWaitingForToken
         }
 
@@ -23,8 +23,10 @@ public struct MessagingError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let emptyText = Code(.emptyText)
         /// LINE counts text in UTF-16 code units and refuses more than 5,000.
         public static let textTooLong = Code(.textTooLong)
-        /// A push takes 1 to 5 messages.
+        /// A push, reply, multicast, broadcast or narrowcast takes 1 to 5 messages.
         public static let messageCount = Code(.messageCount)
+        /// A multicast goes to 1 to 500 users.
+        public static let recipientCount = Code(.recipientCount)
         /// An assertion's `token_exp` must be between 1 second and 30 days.
         public static let tokenLifetimeOutOfRange = Code(.tokenLifetimeOutOfRange)
         /// The JWK is not an RSA private key (a member is missing or is not a key).
@@ -96,6 +98,13 @@ extension MessagingError {
     /// - Parameter count: how many messages were given.
     public static func messageCount(_ count: Int) -> MessagingError {
         MessagingError(code: .messageCount, message: "\(count) messages given; LINE takes 1 to 5 per request")
+    }
+
+    /// ``Code/recipientCount``.
+    ///
+    /// - Parameter count: how many users were given.
+    public static func recipientCount(_ count: Int) -> MessagingError {
+        MessagingError(code: .recipientCount, message: "\(count) users given; a multicast goes to 1 to 500")
     }
 
     /// ``Code/tokenLifetimeOutOfRange``.

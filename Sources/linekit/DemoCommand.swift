@@ -15,7 +15,9 @@ struct DemoCommand: AsyncParsableCommand {
         discussion: """
             Open the app's URL, press "Log in with LINE", choose a user on the emulator's consent page, and see the
             profile, ID token claims and friendship; refresh, verify, revoke, push a welcome message (it shows in the
-            emulator's console), or unregister.
+            emulator's console), or unregister. At start the app points the bot channel's webhook URL at its own
+            /webhook: adding the bot as a friend on the consent page brings a welcome by reply, and what you type in the
+            console's chat is echoed back.
 
             Example:
               swift run linekit demo
@@ -56,6 +58,7 @@ struct DemoCommand: AsyncParsableCommand {
             router: demo.router(),
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
             onServerRunning: { _ in
+                Task { await demo.registerWebhook() }
                 let text = """
                     LineKit demo app     \(appBase)
                     LINE emulator        \(emulatorBase.absoluteString)  (console: \(emulatorBase.absoluteString)/_emulator/console)
@@ -67,7 +70,11 @@ struct DemoCommand: AsyncParsableCommand {
             logger: logger
         )
         let group = ServiceGroup(
-            configuration: .init(services: [emulatorApp, demoApp], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(
+                services: [emulatorApp, demoApp, demo.webhooks],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
         )
         try await group.run()
     }

@@ -213,3 +213,75 @@ def test_push_rate_limit_answers_429(emulator):
         assert error == {"message": "The API rate limit has been exceeded. Try again later."}
     finally:
         emulator.admin("PUT", "/rate-limits", {"push": 2000})
+
+
+CONY = "U2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a02"
+
+
+def test_multicast_with_a_retry_key_twice(emulator):
+    token = oauth_api(emulator).issue_channel_token("client_credentials", BOT_ID, BOT_SECRET).access_token
+    api = messaging_api(emulator, token)
+    request = messaging.MulticastRequest(to=[BROWN, CONY], messages=[messaging.TextMessage(text="To you both")])
+    key = str(uuid.uuid4())
+
+    first = api.multicast_with_http_info(request, x_line_retry_key=key)
+    assert first.status_code == 200
+    assert body(first) == {}
+    openapi_schemas.validate(body(first), MSG, "/v2/bot/message/multicast", "post", 200)
+
+    with pytest.raises(messaging.ApiException) as conflict:
+        api.multicast(request, x_line_retry_key=key)
+    assert conflict.value.status == 409
+    assert conflict.value.headers["x-line-accepted-request-id"] == first.headers["x-line-request-id"]
+    error = json.loads(conflict.value.body)
+    openapi_schemas.validate(error, MSG, "/v2/bot/message/multicast", "post", 409)
+    assert error == {"message": "The retry key is already accepted"}
+    assert [m["message"]["text"] for m in emulator.messages(BROWN)] == ["To you both"]
+    assert [m["message"]["text"] for m in emulator.messages(CONY)] == ["To you both"]
+
+
+def test_multicast_validation_errors_parse_as_error_response(emulator):
+    token = oauth_api(emulator).issue_channel_token("client_credentials", BOT_ID, BOT_SECRET).access_token
+    api = messaging_api(emulator, token)
+    # The SDK itself refuses over 500 users: build the request without its checks to see the emulator's 400.
+    users = ["U%032x" % n for n in range(501)]
+    request = messaging.MulticastRequest.construct(to=users, messages=[messaging.TextMessage(text="hi")])
+    with pytest.raises(messaging.ApiException) as failure:
+        api.multicast(request)
+    assert failure.value.status == 400
+    raw = json.loads(failure.value.body)
+    openapi_schemas.validate(raw, MSG, "/v2/bot/message/multicast", "post", 400)
+    error = messaging.ErrorResponse.from_json(failure.value.body)
+    assert error.details[0].message == "Size must be between 1 and 500"
+    assert error.details[0].var_property == "to"
+
+
+def test_broadcast_reaches_every_friend(emulator):
+    token = oauth_api(emulator).issue_channel_token("client_credentials", BOT_ID, BOT_SECRET).access_token
+    api = messaging_api(emulator, token)
+    response = api.broadcast_with_http_info(messaging.BroadcastRequest(messages=[messaging.TextMessage(text="News")]))
+    assert response.status_code == 200
+    assert body(response) == {}
+    openapi_schemas.validate(body(response), MSG, "/v2/bot/message/broadcast", "post", 200)
+    assert [m["message"]["text"] for m in emulator.messages(BROWN)] == ["News"]
+    assert [m["message"]["text"] for m in emulator.messages(CONY)] == ["News"]
+
+
+def test_narrowcast_and_its_progress(emulator):
+    token = oauth_api(emulator).issue_channel_token("client_credentials", BOT_ID, BOT_SECRET).access_token
+    api = messaging_api(emulator, token)
+    request = messaging.NarrowcastRequest(
+        messages=[messaging.TextMessage(text="Some of you")], limit=messaging.Limit(max=1)
+    )
+    response = api.narrowcast_with_http_info(request, x_line_retry_key=str(uuid.uuid4()))
+    assert response.status_code == 202
+    assert body(response) == {}
+    openapi_schemas.validate(body(response), MSG, "/v2/bot/message/narrowcast", "post", 202)
+
+    request_id = response.headers["x-line-request-id"]
+    progress = api.get_narrowcast_progress_with_http_info(request_id)
+    openapi_schemas.validate(body(progress), MSG, "/v2/bot/message/progress/narrowcast", "get", 200)
+    assert progress.data.phase == "succeeded"
+    assert progress.data.target_count == 1 and progress.data.success_count == 1 and progress.data.failure_count == 0
+    assert progress.data.accepted_time is not None and progress.data.completed_time is not None
+    assert len(emulator.messages(BROWN)) + len(emulator.messages(CONY)) == 1

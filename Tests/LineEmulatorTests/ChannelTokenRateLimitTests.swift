@@ -8,13 +8,15 @@ import Testing
 struct ChannelTokenRateLimitTests {
     static let bot = Seed.messagingChannel
 
-    @Test("LINE's defaults: 2,000/s for v2.1 and stateless issue, verify, revoke and tokens/kid; 370/s for short-lived issue")
+    @Test(
+        "LINE's defaults: 2,000/s for v2.1 and stateless issue, verify, revoke and tokens/kid; 370/s for short-lived issue; 200/s for multicast; 60/h for broadcast and narrowcast"
+    )
     func defaults() async throws {
         try await TestEmulator.run { emulator in
             let limits = try await RawHTTP(emulator).get("/_emulator/v1/rate-limits")
             #expect(
                 limits.text
-                    == #"{"channelTokenRevoke":2000,"channelTokenVerify":2000,"jwtIssue":2000,"keyIDs":2000,"push":2000,"shortLivedIssue":370,"statelessIssue":2000}"#
+                    == #"{"broadcast":0.016666666666666666,"channelTokenRevoke":2000,"channelTokenVerify":2000,"jwtIssue":2000,"keyIDs":2000,"multicast":200,"narrowcast":0.016666666666666666,"push":2000,"shortLivedIssue":370,"statelessIssue":2000}"#
             )
         }
     }
@@ -79,7 +81,7 @@ struct ChannelTokenRateLimitTests {
             #expect(unknown.status == 400)
             #expect(
                 unknown.json["message"] as? String
-                    == "unknown endpoint bogus; known: push, shortLivedIssue, jwtIssue, statelessIssue, channelTokenVerify, channelTokenRevoke, keyIDs"
+                    == "unknown endpoint bogus; known: push, shortLivedIssue, jwtIssue, statelessIssue, channelTokenVerify, channelTokenRevoke, keyIDs, multicast, broadcast, narrowcast"
             )
         }
     }

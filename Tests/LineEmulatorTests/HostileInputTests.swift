@@ -21,6 +21,8 @@ struct HostileInputTests {
         ("POST", "/_emulator/v1/users"), ("GET", "/_emulator/v1/users/U0/consents"), ("POST", "/_emulator/v1/clock/advance"),
         ("GET", "/_emulator/console"), ("GET", "/_emulator/console/messages"), ("POST", "/_emulator/console/users"),
         ("POST", "/_emulator/console/clock/advance"), ("POST", "/_emulator/console/faults"), ("GET", "/nowhere"),
+        ("POST", "/v2/bot/message/multicast"), ("POST", "/v2/bot/message/broadcast"), ("POST", "/v2/bot/message/narrowcast"),
+        ("GET", "/v2/bot/message/progress/narrowcast"),
     ]
 
     /// A malformed variant of a request: extra query, headers and a body (raw bytes, framed by the corpus).

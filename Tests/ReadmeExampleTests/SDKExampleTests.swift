@@ -30,6 +30,7 @@ struct SDKExampleTests {
             let botChannelID = Seed.messagingChannel.channelID
             let botChannelSecret = Seed.messagingChannel.channelSecret
             let userID = Seed.defaultUsers[0].userID
+            let (brown, cony) = (Seed.defaultUsers[0].userID, Seed.defaultUsers[1].userID)
             // README:
             let tokens = ChannelTokenProvider(
                 channelID: botChannelID,
@@ -38,7 +39,13 @@ struct SDKExampleTests {
             )
             let messaging = MessagingClient(api: api, tokens: tokens)
             let result = try await messaging.push(to: userID, messages: [try .text("Welcome!")])  // one retry key per send
+            try await messaging.multicast(to: [brown, cony], messages: [try .text("The sale starts now")])  // up to 500 users
+            try await messaging.broadcast(messages: [try .text("News for every friend")])  // 60 an hour
+            let sent = try await messaging.narrowcast(messages: [try .text("For 100 of you")], limit: NarrowcastLimit(max: 100))
+            let progress = try await messaging.narrowcastProgress(requestID: sent.acceptedRequestID!)  // phase, counts
+            try await messaging.setWebhookEndpoint(URL(string: "https://bot.example.com/webhook")!)  // also webhookEndpoint(), testWebhookEndpoint()
             #expect(result.sentMessages.count == 1)
+            #expect(progress.phase == "succeeded")
         }
     }
 

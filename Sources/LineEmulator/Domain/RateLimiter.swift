@@ -3,7 +3,7 @@ import Synchronization
 
 /// Per-channel token buckets, as LINE limits its APIs (the *Messaging API reference*'s rate limits: "per endpoint and method, per channel").
 ///
-/// Rates are requests per second with a burst of one second's worth (at least one request). They follow real time, not the emulator clock,
+/// Rates are requests per second with a burst of one second's worth (an hour's for LINE's per-hour limits; at least one request). They follow real time, not the emulator clock,
 /// so a load test meets the same limits it would meet on LINE. Each emulator instance keeps its own buckets.
 public final class RateLimiter: Sendable {
     /// The rate-limited endpoints.
@@ -22,6 +22,12 @@ public final class RateLimiter: Sendable {
         case channelTokenRevoke
         /// `GET /oauth2/v2.1/tokens/kid`: 2,000 requests per second per channel.
         case keyIDs
+        /// `POST /v2/bot/message/multicast`: 200 requests per second per channel.
+        case multicast
+        /// `POST /v2/bot/message/broadcast`: 60 requests per hour per channel.
+        case broadcast
+        /// `POST /v2/bot/message/narrowcast`: 60 requests per hour per channel.
+        case narrowcast
 
         /// What the console calls the endpoint.
         public var label: String {
@@ -33,14 +39,27 @@ public final class RateLimiter: Sendable {
             case .channelTokenVerify: "Channel token verify"
             case .channelTokenRevoke: "Channel token revoke"
             case .keyIDs: "Key ID list"
+            case .multicast: "Multicast"
+            case .broadcast: "Broadcast"
+            case .narrowcast: "Narrowcast"
+            }
+        }
+
+        /// The period LINE states the limit over: an hour for broadcast and narrowcast (so a full bucket holds an
+        /// hour's worth of requests), a second for the others.
+        var burstSeconds: Double {
+            switch self {
+            case .broadcast, .narrowcast: 3600
+            default: 1
             }
         }
     }
 
-    /// LINE's published limits: 370/s for short-lived token issue, 2,000/s for push and for LINE's "other endpoints".
+    /// LINE's published limits: 370/s for short-lived token issue, 2,000/s for push and for LINE's "other endpoints",
+    /// 200/s for multicast, 60 an hour for broadcast and narrowcast.
     public static let lineDefaults: [Endpoint: Double] = [
         .push: 2000, .shortLivedIssue: 370, .jwtIssue: 2000, .statelessIssue: 2000, .channelTokenVerify: 2000,
-        .channelTokenRevoke: 2000, .keyIDs: 2000,
+        .channelTokenRevoke: 2000, .keyIDs: 2000, .multicast: 200, .broadcast: 60.0 / 3600, .narrowcast: 60.0 / 3600,
     ]
 
     static let exceeded = PlatformError.message(429, "The API rate limit has been exceeded. Try again later.")
@@ -88,7 +107,7 @@ public final class RateLimiter: Sendable {
         return state.withLock { state in
             guard let rate = state.rates[endpoint], rate > 0 else { return true }
             let key = endpoint.rawValue + ":" + channelID
-            let capacity = max(rate, 1)
+            let capacity = max(rate * endpoint.burstSeconds, 1)
             var bucket = state.buckets[key] ?? Bucket(tokens: capacity, updated: now)
             let elapsed = now - bucket.updated
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

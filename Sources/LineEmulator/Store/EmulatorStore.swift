@@ -93,7 +93,8 @@ package protocol EmulatorStore: Sendable {
 
     // MARK: Messages
     /// Stores pushed messages, unless `retryKey` was accepted for the channel at or after `keysValidSince`: then nothing
-    /// is stored and the earlier acceptance is returned. Atomic, so concurrent retries store once.
+    /// is stored and the earlier acceptance is returned. Atomic, so concurrent retries store once. The key counts as
+    /// accepted at the first message's `sentAt`, or at `acceptance.acceptedAt` when there is no message to store.
     func storePush(
         _ messages: [StoredMessage],
         channelID: String,

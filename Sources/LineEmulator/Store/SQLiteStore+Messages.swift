@@ -27,7 +27,10 @@ extension SQLiteStore {
                         ON CONFLICT (channel_id, retry_key) DO UPDATE SET request_id = excluded.request_id,
                             sent_messages = excluded.sent_messages, accepted_at = excluded.accepted_at
                         """
-                ).execute(arguments: [channelID, retryKey, acceptance.requestID, sent, messages.first?.sentAt.timeIntervalSince1970 ?? 0])
+                ).execute(arguments: [
+                    channelID, retryKey, acceptance.requestID, sent,
+                    (messages.first?.sentAt ?? acceptance.acceptedAt)?.timeIntervalSince1970 ?? 0,
+                ])
             }
             for message in messages {
                 try db.cachedStatement(

@@ -115,7 +115,7 @@ struct PushService: Sendable {
     }
 
     /// A LINE-style message ID: 18 digits, as a string.
-    private static func messageID() -> String {
+    static func messageID() -> String {
         var generator = Randomness.Generator()
         return String(UInt64.random(in: 100_000_000_000_000_000...999_999_999_999_999_999, using: &generator))
     }

@@ -45,10 +45,14 @@ package struct StoredMessage: Sendable, Equatable {
 package struct AcceptedPush: Sendable, Equatable {
     package var requestID: String
     package var sentMessages: [SentMessageRecord]
+    /// When the request was accepted, for a send that stored no message (a broadcast to an account without
+    /// friends); otherwise the stores take the messages' `sentAt`. Not read back.
+    package var acceptedAt: Date?
 
-    package init(requestID: String, sentMessages: [SentMessageRecord]) {
+    package init(requestID: String, sentMessages: [SentMessageRecord], acceptedAt: Date? = nil) {
         self.requestID = requestID
         self.sentMessages = sentMessages
+        self.acceptedAt = acceptedAt
     }
 }
 
