@@ -16,6 +16,7 @@ struct AdminRoutes {
     let requestLog: RequestLog
     let faults: FaultInjector
     let access: AdminAccess
+    let webhooks: WebhookService
 
     static let prefix = "/_emulator/v1"
 
@@ -27,19 +28,21 @@ struct AdminRoutes {
             }
         }
         on("/health", .get) { _, _ in .json(["status": "ok"]) }
+        registerWebhooks(on)
 
         on("/channels", .get) { _, _ in
-            .json(ChannelList(channels: try await store.channels().map(ChannelDocument.init)))
+            .json(ChannelList(channels: try await channelDocuments()))
         }
         on("/channels", .post) { request, context in
             var request = request
             let document: ChannelDocument = try await request.adminJSON(context: context)
             let channel: Channel
             do { channel = try document.channel() } catch { throw PlatformError.message(400, String(describing: error)) }
+            try await checkLinkAndWebhook(of: document, channel)
             guard try await store.insertChannel(channel) else {
                 throw PlatformError.message(409, "channel \(channel.channelID) already exists")
             }
-            return .json(ChannelDocument(channel), status: .created)
+            return .json(try await applyLinkAndWebhook(of: document, to: channel), status: .created)
         }
         on("/channels/{channelId}/tokens", .post) { request, context in
             var request = request

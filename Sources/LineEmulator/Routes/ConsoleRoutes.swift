@@ -14,12 +14,13 @@ struct ConsoleRoutes {
     let faults: FaultInjector
     let rateLimiter: RateLimiter
     let access: AdminAccess
+    let webhooks: WebhookService
 
     static let prefix = "/_emulator/console"
 
     private static let sections: [(path: String, label: String)] = [
         ("", "Channels"), ("/users", "Users"), ("/groups", "Groups"), ("/tokens", "Tokens"), ("/messages", "Messages"),
-        ("/requests", "Requests"),
+        ("/webhooks", "Webhooks"), ("/requests", "Requests"),
         ("/faults", "Faults"), ("/clock", "Clock"),
     ]
 
@@ -62,6 +63,7 @@ struct ConsoleRoutes {
         page("/requests") { request, _, token in requestsPage(try Self.query(request), token) }
         page("/faults") { _, _, token in faultsPage(token) }
         page("/clock") { _, _, token in clockPage(token) }
+        registerWebhooks(page: page, action: action)
 
         action("/users") { form, _ in
             let user = try Self.user(from: form, id: nil)
@@ -75,8 +77,13 @@ struct ConsoleRoutes {
             }
             try await _ = store.updateUser(try Self.user(from: form, id: userID))
             let friends = Set(form.all("friend"))
-            for channel in try await store.channels() where channel.botLinked {
-                try await store.setFriend(userID: userID, channelID: channel.channelID, isFriend: friends.contains(channel.channelID))
+            // Adding or blocking an account sends it `follow` or `unfollow`.
+            for channel in try await store.channels() where channel.kind == .messaging {
+                try await webhooks.setFriendship(
+                    userID: userID,
+                    botChannelID: channel.channelID,
+                    isFriend: friends.contains(channel.channelID)
+                )
             }
             return Self.prefix + "/users/" + userID
         }
@@ -159,7 +166,8 @@ struct ConsoleRoutes {
             channels.append([
                 "name": channel.name, "channelID": channel.channelID, "secret": channel.channelSecret,
                 "kind": channel.kind == .login ? "LINE Login" : "Messaging API",
-                "appType": channel.kind == .login ? channel.appType.rawValue : "", "botLinked": channel.botLinked,
+                "appType": channel.kind == .login ? channel.appType.rawValue : "",
+                "linkedChannelID": try await store.linkedBotChannel(loginChannelID: channel.channelID) ?? "",
                 "callbackURLs": channel.callbackURLs, "keys": try await store.channelKeys(channelID: channel.channelID).map(\.keyID),
             ])
         }
@@ -199,7 +207,7 @@ struct ConsoleRoutes {
             [
                 "userID": user.userID, "displayName": user.displayName, "email": user.email ?? "", "pictureURL": user.pictureURL ?? "",
                 "statusMessage": user.statusMessage ?? "", "consents": consents,
-                "botChannels": channels.filter(\.botLinked).map {
+                "botChannels": channels.filter { $0.kind == .messaging }.map {
                     ["channelID": $0.channelID, "name": $0.name, "isFriend": friends.contains($0.channelID)] as [String: Any]
                 },
             ]
@@ -258,6 +266,7 @@ struct ConsoleRoutes {
                     ["userID": $0.id, "displayName": $0.name, "selected": $0.id == recipient] as [String: Any]
                 },
                 "recipientName": recipients.first { $0.id == recipient }?.name ?? recipient, "messages": messages,
+                "composers": try await composers(for: recipient),
             ]
         )
     }

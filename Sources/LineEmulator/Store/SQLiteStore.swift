@@ -9,7 +9,7 @@ import Synchronization
 /// Reads of tokens and users, which every API call makes, are served from bounded in-memory caches (``RowCache``)
 /// that the store keeps in step with its own writes: one emulator process owns an SQLite file (``DatabaseFileLock``).
 final class SQLiteStore: EmulatorStore {
-    private let database: any DatabaseWriter
+    let database: any DatabaseWriter
     private let writer: GroupCommitWriter
     /// Held while the file is open: the caches below are correct only while this process is its one writer.
     private let fileLock: DatabaseFileLock?
@@ -28,7 +28,7 @@ final class SQLiteStore: EmulatorStore {
     /// Authorization codes, and whether each has been redeemed.
     private let codeCache: RowCache<(code: AuthorizationCode, isUsed: Bool)?>
     /// Whether a user is a friend of a channel's bot, by ``friendshipKey(_:_:)``.
-    private let friendshipCache: RowCache<Bool?>
+    let friendshipCache: RowCache<Bool?>
 
     /// Rows each cache keeps at most: a few megabytes each, whatever the number of requests served.
     static let cacheCapacity = 8192
@@ -60,10 +60,10 @@ final class SQLiteStore: EmulatorStore {
         codeCache = RowCache(capacity: Self.cacheCapacity)
     }
 
-    private static func friendshipKey(_ userID: String, _ channelID: String) -> String { userID + " " + channelID }
+    static func friendshipKey(_ userID: String, _ channelID: String) -> String { userID + " " + channelID }
 
     /// Runs `body` in the next shared transaction; returns once that has committed.
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await writer.write(body)
     }
 
@@ -154,6 +154,7 @@ final class SQLiteStore: EmulatorStore {
                     """
             )
         }
+        registerWebhookMigration(in: &migrator)
         return migrator
     }
 
@@ -710,7 +711,7 @@ final class SQLiteStore: EmulatorStore {
             for table in [
                 "channels", "users", "consents", "friendships", "authorization_codes", "user_tokens", "channel_tokens", "channel_keys",
                 "retry_keys", "messages", "consent_transactions", "chats",
-            ] {
+            ] + Self.webhookStateTables {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
             try Self.apply(seed, to: db)
@@ -735,6 +736,7 @@ final class SQLiteStore: EmulatorStore {
                 friendship.userID, friendship.channelID,
             ])
         }
+        try applyWebhookSeed(seed, to: db)
     }
 
     private static func insert(_ channel: Channel, into db: Database) throws -> Bool {
@@ -746,7 +748,7 @@ final class SQLiteStore: EmulatorStore {
                 """
         ).execute(arguments: [
             channel.channelID, channel.channelSecret, channel.name, channel.kind.rawValue, channel.appType.rawValue,
-            callbacks, channel.emailPermission, channel.botLinked,
+            callbacks, channel.emailPermission, false,
         ])
         return db.changesCount > 0
     }
@@ -770,8 +772,7 @@ final class SQLiteStore: EmulatorStore {
             kind: Channel.Kind(rawValue: row["kind"]) ?? .login,
             appType: Channel.AppType(rawValue: row["app_type"]) ?? .web,
             callbackURLs: callbacks,
-            emailPermission: row["email_permission"],
-            botLinked: row["bot_linked"]
+            emailPermission: row["email_permission"]
         )
     }
 
