@@ -27,11 +27,9 @@ extension ConsoleRoutes {
         action("/links/{channelId}") { form, context in
             let channelID = context.parameters.get("channelId") ?? ""
             let botID = form.nonEmpty("linkedChannelId")
-            guard try await store.channel(id: channelID)?.kind == .login,
-                try await botID.asyncMap({ try await store.channel(id: $0)?.kind }) ?? .messaging == .messaging
-            else {
-                throw PlatformError.page(400, "Invalid link", "Link a LINE Login channel to a Messaging API channel.")
-            }
+            let invalid = PlatformError.page(400, "Invalid link", "Link a LINE Login channel to a Messaging API channel.")
+            guard try await store.channel(id: channelID)?.kind == .login else { throw invalid }
+            if let botID, try await store.channel(id: botID)?.kind != .messaging { throw invalid }
             try await store.setLinkedBotChannel(loginChannelID: channelID, botChannelID: botID)
             return Self.prefix + "/webhooks"
         }
@@ -112,12 +110,5 @@ extension ConsoleRoutes {
         } catch let refusal as WebhookService.Refusal {
             throw PlatformError.page(refusal.status, "Not done", refusal.description)
         }
-    }
-}
-
-extension Optional {
-    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }
