@@ -251,3 +251,80 @@ struct WebhookAPITests {
         }
     }
 }
+
+@Suite("Linked LINE Official Accounts")
+struct LinkedChannelTests {
+    @Test("the admin API and the console link a LINE Login channel to an account; bot_prompt and friendship follow the link")
+    func link() async throws {
+        try await TestEmulator.run { emulator in
+            let http = RawHTTP(emulator)
+            let bot = Seed.messagingChannel.channelID
+            #expect(try await http.get("/_emulator/v1/channels/\(Fixture.web.channelID)/link").text == #"{"linkedChannelId":"\#(bot)"}"#)
+            let channels = try #require(try await http.get("/_emulator/v1/channels").json["channels"] as? [[String: Any]])
+            #expect(channels.first { $0["channelId"] as? String == Fixture.web.channelID }?["linkedChannelId"] as? String == bot)
+
+            // Unlinked: no add-friend option, and nobody is a friend through the channel.
+            let unlink = try await http.admin(.PUT, "/_emulator/v1/channels/\(Fixture.web.channelID)/link", ["linkedChannelId": NSNull()])
+            #expect(unlink.status == 200)
+            let authorize = Fixture.authorizeURL(emulator, extra: [("bot_prompt", "normal")])
+            let page = try await http.get("/oauth2/v2.1/authorize?" + (authorize.query ?? ""))
+            #expect(!page.text.contains("name=\"add_friend\""))
+            let brown = try #require(try await Fixture.login(emulator)["access_token"] as? String)
+            #expect(try await http.get("/friendship/v1/status", bearer: brown).json["friendFlag"] as? Bool == false)
+
+            // Linked again through the console: Brown, a friend of the account, is a friend through the channel again.
+            let session = try await ConsoleTests.session(emulator)
+            let linked = try await ConsoleTests.post(
+                emulator,
+                "/links/\(Fixture.web.channelID)",
+                [("linkedChannelId", bot)],
+                session: session
+            )
+            #expect(linked.status == 303)
+            #expect(try await http.get("/friendship/v1/status", bearer: brown).json["friendFlag"] as? Bool == true)
+            #expect(try await http.get("/_emulator/console/webhooks").text.contains("value=\"\(bot)\" selected"))
+
+            // Only a Messaging API channel can be linked, only to a LINE Login channel.
+            let toLogin = try await http.admin(
+                .PUT,
+                "/_emulator/v1/channels/\(Fixture.web.channelID)/link",
+                ["linkedChannelId": Fixture.native.channelID]
+            )
+            #expect(toLogin.status == 400)
+            let fromBot = try await http.admin(.PUT, "/_emulator/v1/channels/\(bot)/link", ["linkedChannelId": bot])
+            #expect(fromBot.status == 400)
+            let badConsole = try await ConsoleTests.post(
+                emulator,
+                "/links/\(Fixture.web.channelID)",
+                [("linkedChannelId", Fixture.native.channelID)],
+                session: session
+            )
+            #expect(badConsole.status == 400)
+
+            // A new channel can be created linked, and a bot with its webhook; the console's webhook form sets both fields.
+            let created = try await http.admin(
+                .POST,
+                "/_emulator/v1/channels",
+                ["channelId": "1234567890", "callbackUrls": ["http://localhost/cb"], "linkedChannelId": bot]
+            )
+            #expect(created.status == 201)
+            #expect(created.json["linkedChannelId"] as? String == bot)
+            let hooked = try await http.admin(
+                .POST,
+                "/_emulator/v1/channels",
+                ["channelId": "1234567891", "type": "messaging", "webhookUrl": "ftp://x/"]
+            )
+            #expect(hooked.status == 400)
+            let form = try await ConsoleTests.post(
+                emulator,
+                "/webhooks/\(bot)",
+                [("url", "http://127.0.0.1:9/hook"), ("active", "on")],
+                session: session
+            )
+            #expect(form.status == 303)
+            let webhook = try await http.get("/_emulator/v1/channels/\(bot)/webhook").json
+            #expect(webhook["url"] as? String == "http://127.0.0.1:9/hook")
+            #expect(webhook["active"] as? Bool == true)
+        }
+    }
+}
