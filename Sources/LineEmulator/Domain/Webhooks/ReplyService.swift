@@ -20,32 +20,19 @@ struct ReplyService: Sendable {
         let now = clock.now
         guard let replyToken = try await store.replyToken(token, channelID: channelID, at: now) else { throw Self.invalidReplyToken }
         let delivered = try await store.isFriend(userID: replyToken.userID, channelID: channelID)
-        var stored: [StoredMessage] = []
-        var sent: [SentMessageRecord] = []
-        for message in messages {
-            let type = message["type"]?.stringValue ?? ""
-            let record = SentMessageRecord(
-                id: WebhookEvents.messageID(),
-                quoteToken: PushService.quotableTypes.contains(type) ? Randomness.alphanumeric(64) : nil
-            )
-            sent.append(record)
-            stored.append(
-                StoredMessage(
-                    id: record.id,
-                    channelID: channelID,
-                    to: replyToken.userID,
-                    type: type,
-                    json: Data(JSONValue.object(message).jsonBytes),
-                    quoteToken: record.quoteToken,
-                    retryKey: nil,
-                    requestID: requestID,
-                    delivered: delivered,
-                    sentAt: now
-                )
-            )
+        let outgoing = OutgoingMessages(
+            messages,
+            channelID: channelID,
+            to: replyToken.userID,
+            retryKey: nil,
+            requestID: requestID,
+            delivered: delivered,
+            at: now
+        )
+        guard try await store.storeReply(outgoing.stored, replyToken: token, channelID: channelID, at: now) else {
+            throw Self.invalidReplyToken
         }
-        guard try await store.storeReply(stored, replyToken: token, channelID: channelID, at: now) else { throw Self.invalidReplyToken }
-        return PushResponse(sentMessages: sent)
+        return PushResponse(sentMessages: outgoing.sent)
     }
 
     /// The reply token and the messages, or LINE's 400: the push rules for `messages` and `notificationDisabled`,

@@ -29,8 +29,7 @@ enum WebhookEvents {
         _ action: UserAction,
         userID: String,
         at time: Date,
-        replyToken: String?,
-        messageID: @autoclosure () -> String = messageID()
+        replyToken: String?
     ) -> JSONValue {
         var event: [String: JSONValue] = [
             "type": .string(action.eventType),
@@ -48,12 +47,12 @@ enum WebhookEvents {
             break
         case .text(let text):
             event["message"] = .object([
-                "id": .string(messageID()), "type": .string("text"), "quoteToken": .string(Randomness.alphanumeric(64)),
+                "id": .string(OutgoingMessages.messageID()), "type": .string("text"), "quoteToken": .string(Randomness.alphanumeric(64)),
                 "text": .string(text),
             ])
         case .sticker(let packageID, let stickerID):
             event["message"] = .object([
-                "id": .string(messageID()), "type": .string("sticker"), "quoteToken": .string(Randomness.alphanumeric(64)),
+                "id": .string(OutgoingMessages.messageID()), "type": .string("sticker"), "quoteToken": .string(Randomness.alphanumeric(64)),
                 "packageId": .string(packageID), "stickerId": .string(stickerID), "stickerResourceType": .string("STATIC"),
             ])
         case .postback(let data, let params):
@@ -101,11 +100,5 @@ enum WebhookEvents {
         var generator = Randomness.Generator()
         for _ in 0..<16 { output.append(alphabet[Int(generator.next() & 31)]) }
         return String(decoding: output, as: UTF8.self)
-    }
-
-    /// A LINE-style message ID: 18 digits.
-    static func messageID() -> String {
-        var generator = Randomness.Generator()
-        return String(UInt64.random(in: 100_000_000_000_000_000...999_999_999_999_999_999, using: &generator))
     }
 }
