@@ -203,8 +203,11 @@ extension LoginService {
             throw PlatformError.page(400, "Invalid client_id", "The channel no longer exists.")
         }
         let users = try await store.users()
-        let botChannelID = try await store.linkedBotChannel(loginChannelID: channel.channelID)
-        let showsAddFriend = request.version == .v2_1 && request.botPrompt != nil && botChannelID != nil
+        // The add-friend option is for the LINE Official Account linked to the channel.
+        let botChannelID =
+            request.version == .v2_1 && request.botPrompt != nil
+            ? try await store.linkedBotChannel(loginChannelID: channel.channelID) : nil
+        let showsAddFriend = botChannelID != nil
         var friendIDs: Set<String> = []
         if showsAddFriend, let botChannelID {
             for user in users where try await store.isFriend(userID: user.userID, channelID: botChannelID) {
