@@ -6,15 +6,23 @@ import NIOHTTP1
 
 /// A webhook delivery as the admin API reports it (`GET /_emulator/v1/webhook-deliveries`).
 public struct WebhookDeliveryRecord: Sendable, Decodable, Equatable {
+    /// The delivery's ID (for ``TestEmulator/redeliver(deliveryID:)``).
     public var id: String
+    /// The Messaging API channel whose webhook it is.
     public var channelId: String
+    /// The URL it was sent to.
     public var url: String
     /// `pending`, `delivered` (the receiver answered 2xx) or `failed`.
     public var state: String
+    /// Whether it resends an earlier delivery's events (`deliveryContext.isRedelivery: true`).
     public var isRedelivery: Bool
+    /// The receiver's HTTP status; `nil` when it did not answer.
     public var statusCode: Int?
+    /// Milliseconds from sending to the receiver's answer (or the failure).
     public var latencyMs: Int?
+    /// The start of the receiver's answer (at most 1 KB).
     public var responseExcerpt: String?
+    /// Why there was no answer: `timed out`, or the connection error.
     public var error: String?
     /// The exact body sent (and signed), as text.
     public var rawBody: String
@@ -24,36 +32,62 @@ public struct WebhookDeliveryRecord: Sendable, Decodable, Equatable {
 /// and what the emulator delivered.
 extension TestEmulator {
     /// Sets a Messaging API channel's webhook URL and "Use webhook" switch (`PUT /_emulator/v1/channels/{id}/webhook`).
+    ///
+    /// ```swift
+    /// try await emulator.setWebhook(channelID: Seed.messagingChannel.channelID, url: "http://127.0.0.1:\(port)/webhook")
+    /// try await emulator.sendText("Hi!", from: Seed.defaultUsers[0].userID, to: Seed.messagingChannel.channelID)
+    /// let delivery = try await emulator.settledWebhookDeliveries(count: 1)[0]   // .state == "delivered"
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - channelID: the Messaging API channel.
+    ///   - url: where its events are POSTed (`http://` is fine for a local receiver).
+    ///   - active: whether events are sent ("Use webhook").
     public func setWebhook(channelID: String, url: String, active: Bool = true) async throws {
         _ = try await admin(.PUT, "/_emulator/v1/channels/\(channelID)/webhook", ["url": url, "active": active], expecting: .ok)
     }
 
     /// The user adds the channel's account as a friend (a `follow` event, when it was not a friend).
+    /// - Throws: ``TestEmulatorError/unexpectedPage(status:body:)`` for an unknown user or channel.
     public func follow(userID: String, channelID: String) async throws {
         try await act(userID: userID, ["channelId": channelID, "type": "follow"])
     }
 
     /// The user blocks the channel's account (an `unfollow` event, when it was a friend).
+    /// - Throws: ``TestEmulatorError/unexpectedPage(status:body:)`` for an unknown user or channel.
     public func unfollow(userID: String, channelID: String) async throws {
         try await act(userID: userID, ["channelId": channelID, "type": "unfollow"])
     }
 
     /// The user sends a text message to the channel's account (a `message` event with a reply token).
+    /// - Parameters:
+    ///   - text: 1 to 5,000 characters.
+    ///   - userID: the user, a friend of the account.
+    ///   - channelID: the Messaging API channel.
+    /// - Throws: ``TestEmulatorError/unexpectedPage(status:body:)`` (409 when the user is not a friend).
     public func sendText(_ text: String, from userID: String, to channelID: String) async throws {
         try await act(userID: userID, ["channelId": channelID, "type": "text", "text": text])
     }
 
-    /// The user sends a sticker to the channel's account.
+    /// The user sends a sticker to the channel's account (a `message` event with a reply token).
+    /// - Throws: ``TestEmulatorError/unexpectedPage(status:body:)`` (409 when the user is not a friend).
     public func sendSticker(packageID: String, stickerID: String, from userID: String, to channelID: String) async throws {
         try await act(userID: userID, ["channelId": channelID, "type": "sticker", "packageId": packageID, "stickerId": stickerID])
     }
 
     /// The user taps a postback action (a `postback` event with `data` and optional `params`).
+    /// - Parameters:
+    ///   - data: the action's data, 1 to 300 characters.
+    ///   - params: what a date-time picker or rich menu switch adds.
+    ///   - userID: the user, a friend of the account.
+    ///   - channelID: the Messaging API channel.
+    /// - Throws: ``TestEmulatorError/unexpectedPage(status:body:)`` (409 when the user is not a friend).
     public func postback(data: String, params: [String: String] = [:], from userID: String, to channelID: String) async throws {
         try await act(userID: userID, ["channelId": channelID, "type": "postback", "data": data, "params": params])
     }
 
     /// Deliveries, newest first, optionally only one channel's.
+    /// - Parameter channelID: only this Messaging API channel's, when given.
     public func webhookDeliveries(channelID: String? = nil) async throws -> [WebhookDeliveryRecord] {
         let query = channelID.map { "?channelId=\($0)" } ?? ""
         let body = try await admin(.GET, "/_emulator/v1/webhook-deliveries" + query, nil, expecting: .ok)
@@ -62,7 +96,12 @@ extension TestEmulator {
     }
 
     /// Waits until at least `count` deliveries (of the channel, when given) are no longer pending, and returns every
-    /// delivery, newest first. Throws after `timeout`.
+    /// delivery, newest first.
+    /// - Parameters:
+    ///   - count: how many must have an outcome.
+    ///   - channelID: only this Messaging API channel's, when given.
+    ///   - timeout: how long to wait.
+    /// - Throws: ``TestEmulatorError/webhooksNotSettled(_:)`` after `timeout`.
     public func settledWebhookDeliveries(
         count: Int,
         channelID: String? = nil,
@@ -78,6 +117,9 @@ extension TestEmulator {
     }
 
     /// Sends a delivery's events again, marked `deliveryContext.isRedelivery: true`; returns the new delivery.
+    /// - Parameter deliveryID: the ``WebhookDeliveryRecord/id`` of the delivery to resend.
+    /// - Throws: ``TestEmulatorError/unexpectedPage(status:body:)`` (404 for an unknown delivery, 409 when the channel
+    ///   has no webhook URL any more).
     public func redeliver(deliveryID: String) async throws -> WebhookDeliveryRecord {
         let body = try await admin(.POST, "/_emulator/v1/webhook-deliveries/\(deliveryID)/redeliver", nil, expecting: .accepted)
         return try JSONDecoder().decode(WebhookDeliveryRecord.self, from: body)

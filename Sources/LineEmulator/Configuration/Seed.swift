@@ -14,9 +14,14 @@ public struct Seed: Sendable, Equatable {
 
     /// A LINE Login channel and the Messaging API channel linked to it.
     public struct Link: Sendable, Equatable, Codable {
+        /// The LINE Login channel.
         public var loginChannelID: String
+        /// The Messaging API channel whose LINE Official Account is linked to it.
         public var botChannelID: String
 
+        /// - Parameters:
+        ///   - loginChannelID: the LINE Login channel.
+        ///   - botChannelID: the Messaging API channel linked to it.
         public init(loginChannelID: String, botChannelID: String) {
             self.loginChannelID = loginChannelID
             self.botChannelID = botChannelID
@@ -33,6 +38,12 @@ public struct Seed: Sendable, Equatable {
         }
     }
 
+    /// - Parameters:
+    ///   - channels: LINE Login and Messaging API channels.
+    ///   - users: the users to log in as.
+    ///   - friendships: which users are friends of which Messaging API channel's account.
+    ///   - links: which LINE Login channel is linked to which Messaging API channel.
+    ///   - webhooks: Messaging API channels' webhook URLs and switches.
     public init(
         channels: [Channel] = [],
         users: [User] = [],

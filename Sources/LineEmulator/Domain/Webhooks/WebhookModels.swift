@@ -9,6 +9,10 @@ public struct WebhookEndpoint: Sendable, Equatable, Codable {
     /// Whether events are sent ("Use webhook" in the LINE Developers Console, `active` in LINE's API).
     public var isActive: Bool
 
+    /// - Parameters:
+    ///   - channelID: the Messaging API channel.
+    ///   - url: the webhook URL (`http` or `https`), or empty for none.
+    ///   - isActive: whether events are sent to it.
     public init(channelID: String, url: String, isActive: Bool = true) {
         self.channelID = channelID
         self.url = url
