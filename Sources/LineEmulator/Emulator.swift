@@ -35,6 +35,8 @@ public struct Emulator: Sendable {
         public var rateLimits: [RateLimiter.Endpoint: Double]
         /// Open connections at most, and how long idle or slow clients are kept. Default: `ConnectionLimits()`.
         public var connectionLimits: ConnectionLimits
+        /// How long a webhook receiver has to answer before the delivery is recorded as timed out. Default 10 s.
+        public var webhookTimeout: Duration
         public var logger: Logger
 
         public init(
@@ -48,6 +50,7 @@ public struct Emulator: Sendable {
             clock: EmulatorClock = EmulatorClock(),
             rateLimits: [RateLimiter.Endpoint: Double] = RateLimiter.lineDefaults,
             connectionLimits: ConnectionLimits = ConnectionLimits(),
+            webhookTimeout: Duration = .seconds(10),
             logger: Logger = Logger(label: "linekit.emulator")
         ) {
             self.host = host
@@ -60,6 +63,7 @@ public struct Emulator: Sendable {
             self.clock = clock
             self.rateLimits = rateLimits
             self.connectionLimits = connectionLimits
+            self.webhookTimeout = webhookTimeout
             self.logger = logger
         }
     }
@@ -74,6 +78,8 @@ public struct Emulator: Sendable {
     public let requestLog: RequestLog
     /// The fault rules in force (the console's Faults page, `/_emulator/v1/faults`).
     public let faults: FaultInjector
+    /// The queue and worker that POST webhooks off the request path.
+    let webhookDeliverer: WebhookDeliverer
 
     /// Opens the store, applies the seed (adding what is missing) and loads the emulator's keys.
     public init(configuration: Configuration = .init()) async throws {
@@ -85,6 +91,12 @@ public struct Emulator: Sendable {
         rateLimiter = RateLimiter(rates: configuration.rateLimits)
         requestLog = RequestLog()
         faults = FaultInjector()
+        webhookDeliverer = WebhookDeliverer(
+            store: store,
+            sender: WebhookHTTPSender(),
+            timeout: configuration.webhookTimeout,
+            logger: configuration.logger
+        )
     }
 
     /// The channels and users the emulator has now (what `linekit emulator` prints at start).
@@ -94,7 +106,8 @@ public struct Emulator: Sendable {
 
     /// The router with every LINE and admin route.
     public func router() -> Router<EmulatorRequestContext> {
-        let login = LoginService(store: store, clock: configuration.clock, keys: keys, issuer: configuration.issuer)
+        let webhooks = WebhookService(store: store, clock: configuration.clock, deliverer: webhookDeliverer)
+        let login = LoginService(store: store, clock: configuration.clock, keys: keys, issuer: configuration.issuer, webhooks: webhooks)
         let router = Router(context: EmulatorRequestContext.self)
         let channelTokens = ChannelTokenService(store: store, clock: configuration.clock, login: login, rateLimiter: rateLimiter)
         let push = PushService(store: store, clock: configuration.clock, channelTokens: channelTokens, rateLimiter: rateLimiter)
@@ -118,6 +131,11 @@ public struct Emulator: Sendable {
             channelTokens: channelTokens,
             sends: AudienceSendService(store: store, clock: configuration.clock, rateLimiter: rateLimiter)
         ).register(on: &routes)
+        WebhookRoutes(
+            webhooks: webhooks,
+            reply: ReplyService(store: store, clock: configuration.clock),
+            channelTokens: channelTokens
+        ).register(on: &routes)
         let admin = AdminService(
             store: store,
             clock: configuration.clock,
@@ -125,7 +143,8 @@ public struct Emulator: Sendable {
             channelTokens: channelTokens,
             rateLimiter: rateLimiter,
             requestLog: requestLog,
-            faults: faults
+            faults: faults,
+            webhooks: webhooks
         )
         AdminRoutes(admin: admin, access: access).register(on: &routes)
         ConsoleRoutes(admin: admin, keys: keys, pages: pages, access: access).register(on: &routes)

@@ -30,8 +30,7 @@ extension PostgresRandomAccessRow {
             kind: Channel.Kind(rawValue: try value("kind")) ?? .login,
             appType: Channel.AppType(rawValue: try value("app_type")) ?? .web,
             callbackURLs: callbacks,
-            emailPermission: try value("email_permission"),
-            botLinked: try value("bot_linked")
+            emailPermission: try value("email_permission")
         )
     }
 

@@ -72,7 +72,7 @@ extension PostgresStore {
         return """
             INSERT INTO channels (id, secret, name, kind, app_type, callback_urls, email_permission, bot_linked)
             VALUES (\(channel.channelID), \(channel.channelSecret), \(channel.name), \(channel.kind.rawValue),
-                \(channel.appType.rawValue), \(callbacks), \(channel.emailPermission), \(channel.botLinked))
+                \(channel.appType.rawValue), \(callbacks), \(channel.emailPermission), false)
             ON CONFLICT (id) DO NOTHING RETURNING id
             """
     }

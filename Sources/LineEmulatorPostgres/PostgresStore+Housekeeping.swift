@@ -33,12 +33,13 @@ extension PostgresStore {
         }
     }
 
-    private static func apply(_ seed: Seed, in transaction: Transaction) async throws {
+    static func apply(_ seed: Seed, in transaction: Transaction) async throws {
         for channel in seed.channels { try await transaction.execute(insertQuery(channel)) }
         for user in seed.users { try await transaction.execute(insertQuery(user)) }
         for friendship in seed.friendships {
             try await transaction.execute(insertFriendship(userID: friendship.userID, channelID: friendship.channelID))
         }
+        try await applyWebhookSeed(seed, in: transaction)
     }
 
     // MARK: Platform-wide operational state

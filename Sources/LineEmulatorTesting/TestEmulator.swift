@@ -125,4 +125,6 @@ public enum TestEmulatorError: Error {
     case unexpectedPage(status: Int, body: String)
     /// `LINEKIT_TEST_BACKEND=postgres` without `LINEKIT_TEST_POSTGRES_URL` naming the server.
     case noPostgres
+    /// Deliveries were still pending when the wait ended (the number of deliveries seen).
+    case webhooksNotSettled(Int)
 }

@@ -66,6 +66,9 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "Seconds a client may take to send a request's body before the connection is closed.")
     var requestTimeout = 30.0
 
+    @Option(help: "Seconds a webhook receiver has to answer before the delivery is recorded as timed out.")
+    var webhookTimeout = 10.0
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "notice"
 
@@ -79,6 +82,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         guard maxConnections > 0, idleTimeout > 0, idleTimeout.isFinite, requestTimeout > 0, requestTimeout.isFinite else {
             throw ValidationError("--max-connections, --idle-timeout and --request-timeout must be positive")
         }
+        guard webhookTimeout > 0, webhookTimeout.isFinite else { throw ValidationError("--webhook-timeout must be positive") }
         var seed = Seed.default
         if let config {
             do {
@@ -101,6 +105,7 @@ struct EmulatorCommand: AsyncParsableCommand {
                 idleTimeout: .milliseconds(Int64(min(idleTimeout, 86400) * 1000)),
                 requestReadTimeout: .milliseconds(Int64(min(requestTimeout, 86400) * 1000))
             ),
+            webhookTimeout: .milliseconds(Int64(min(webhookTimeout, 3600) * 1000)),
             logger: logger
         )
         let emulator: Emulator

@@ -140,7 +140,6 @@ def console_chat_shows(browser, demo, user_id, text, seconds=15):
     return False
 
 
-@pytest.mark.skip(reason="needs the emulator's webhook side (issue 15, merged separately): remove this mark at merge")
 def test_adding_the_bot_on_consent_brings_the_welcome_by_reply(browser, demo):
     """Consent with "add friend" (bot_prompt) → the emulator sends the demo a signed `follow` webhook → the demo
     replies with the welcome → the console chat shows it. Needs the emulator's webhook side (issue 15)."""

@@ -18,7 +18,14 @@ struct AdminServiceTests {
             let store = stores[0]
             let clock = EmulatorClock(fixed: now)
             let keys = try await SigningKeys.load(from: store)
-            let login = LoginService(store: store, clock: clock, keys: keys, issuer: "https://access.line.me")
+            let deliverer = WebhookDeliverer(
+                store: store,
+                sender: WebhookHTTPSender(),
+                timeout: .seconds(5),
+                logger: Logger(label: "admin-service-tests")
+            )
+            let webhooks = WebhookService(store: store, clock: clock, deliverer: deliverer)
+            let login = LoginService(store: store, clock: clock, keys: keys, issuer: "https://access.line.me", webhooks: webhooks)
             let rateLimiter = RateLimiter()
             try await body(
                 AdminService(
@@ -28,7 +35,8 @@ struct AdminServiceTests {
                     channelTokens: ChannelTokenService(store: store, clock: clock, login: login, rateLimiter: rateLimiter),
                     rateLimiter: rateLimiter,
                     requestLog: RequestLog(),
-                    faults: FaultInjector()
+                    faults: FaultInjector(),
+                    webhooks: webhooks
                 )
             )
         }
@@ -58,7 +66,7 @@ struct AdminServiceTests {
             #expect(try await admin.channels().map(\.channelID) == Seed.default.channels.map(\.channelID))
             let created = try await admin.createChannel(
                 ChannelDocument(Channel(channelID: "3000000001", channelSecret: "", name: "Shop")).withoutSecret
-            )
+            ).channel()
             #expect(created.channelSecret.count == 32)
             #expect(try await admin.channels().last?.channelID == "3000000001")
             await Self.expectRefusal(.conflict("channel 3000000001 already exists")) {
@@ -117,7 +125,7 @@ struct AdminServiceTests {
     func friendships(backend: StoreBackend) async throws {
         try await Self.withService(backend) { admin in
             let userID = Fixture.sally.userID
-            let bots = Seed.default.channels.filter(\.botLinked).map(\.channelID)
+            let bots = Seed.default.channels.filter { $0.kind == .messaging }.map(\.channelID)
             try await admin.setFriendships(userID: userID, friendOf: Set(bots + ["9999999999"]))
             #expect(Set(try await admin.friendChannels(userID: userID)) == Set(bots))
             try await admin.setFriendships(userID: userID, friendOf: [])

@@ -56,6 +56,7 @@ struct AudienceSendTests {
     @Test("broadcast answers 200 {} and reaches every friend of the channel, and only them")
     func broadcast() async throws {
         try await TestEmulator.run { emulator in
+            try await emulator.follow(userID: Fixture.cony.userID, channelID: Seed.messagingChannel.channelID)
             let token = try await PushTests.token(emulator)
             let response = try await Self.send(emulator, "/v2/bot/message/broadcast", token: token, body: ["messages": Self.hello])
             #expect(response.status == 200)
@@ -69,6 +70,7 @@ struct AudienceSendTests {
     @Test("narrowcast answers 202 {}; its progress has succeeded with every friend as a target")
     func narrowcast() async throws {
         try await TestEmulator.run { emulator in
+            try await emulator.follow(userID: Fixture.cony.userID, channelID: Seed.messagingChannel.channelID)
             let token = try await PushTests.token(emulator)
             let response = try await Self.send(emulator, "/v2/bot/message/narrowcast", token: token, body: ["messages": Self.hello])
             #expect(response.status == 202)

@@ -105,8 +105,7 @@ struct ConsoleTests {
                 emulator,
                 "/users/\(Fixture.sally.userID)",
                 [
-                    ("displayName", "Sally 2"), ("statusMessage", "new"), ("friend", Fixture.web.channelID),
-                    ("friend", Seed.messagingChannel.channelID),
+                    ("displayName", "Sally 2"), ("statusMessage", "new"), ("friend", Seed.messagingChannel.channelID),
                 ],
                 session: session
             )

@@ -23,6 +23,12 @@ struct HostileInputTests {
         ("POST", "/_emulator/console/clock/advance"), ("POST", "/_emulator/console/faults"), ("GET", "/nowhere"),
         ("POST", "/v2/bot/message/multicast"), ("POST", "/v2/bot/message/broadcast"), ("POST", "/v2/bot/message/narrowcast"),
         ("GET", "/v2/bot/message/progress/narrowcast"),
+        ("PUT", "/v2/bot/channel/webhook/endpoint"), ("GET", "/v2/bot/channel/webhook/endpoint"), ("POST", "/v2/bot/channel/webhook/test"),
+        ("POST", "/v2/bot/message/reply"), ("PUT", "/_emulator/v1/channels/2000000001/link"),
+        ("PUT", "/_emulator/v1/channels/2000000003/webhook"), ("POST", "/_emulator/v1/users/U1f2a3b4c5d6e7f8091a2b3c4d5e6f701/actions"),
+        ("GET", "/_emulator/v1/webhook-deliveries"), ("POST", "/_emulator/v1/webhook-deliveries/x/redeliver"),
+        ("GET", "/_emulator/console/webhooks"), ("POST", "/_emulator/console/webhooks/2000000003"),
+        ("POST", "/_emulator/console/messages/act"),
     ]
 
     /// A malformed variant of a request: extra query, headers and a body (raw bytes, framed by the corpus).

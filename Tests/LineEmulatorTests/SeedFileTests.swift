@@ -10,7 +10,7 @@ struct SeedFileTests {
         return url
     }
 
-    @Test("a YAML seed declares channels, users and friendships")
+    @Test("a YAML seed declares channels, a linked account with its webhook, users and friendships")
     func yaml() throws {
         let url = try Self.write(
             """
@@ -20,6 +20,12 @@ struct SeedFileTests {
                 name: My app
                 appType: webAndNative
                 callbackUrls: ["http://localhost:3000/callback"]
+                linkedChannelId: "1234567891"
+              - channelId: "1234567891"
+                channelSecret: "0123456789abcdef0123456789abcdee"
+                name: My bot
+                type: messaging
+                webhookUrl: http://localhost:3000/webhook
             users:
               - userId: U0123456789abcdef0123456789abcdef
                 displayName: Taro
@@ -30,10 +36,13 @@ struct SeedFileTests {
         )
         defer { try? FileManager.default.removeItem(at: url) }
         let seed = try Seed.load(contentsOf: url)
-        #expect(seed.channels.map(\.channelID) == ["1234567890"])
+        #expect(seed.channels.map(\.channelID) == ["1234567890", "1234567891"])
         #expect(seed.channels[0].appType == .webAndNative)
         #expect(seed.users.map(\.displayName) == ["Taro"])
-        #expect(seed.friendships == [Seed.Friendship(userID: "U0123456789abcdef0123456789abcdef", channelID: "1234567890")])
+        #expect(seed.links == [Seed.Link(loginChannelID: "1234567890", botChannelID: "1234567891")])
+        #expect(seed.webhooks == [WebhookEndpoint(channelID: "1234567891", url: "http://localhost:3000/webhook", isActive: true)])
+        // A friend of the LINE Login channel is a friend of the account linked to it.
+        #expect(seed.friendships == [Seed.Friendship(userID: "U0123456789abcdef0123456789abcdef", channelID: "1234567891")])
     }
 
     @Test("a JSON seed works the same, generating missing IDs and secrets")
@@ -56,6 +65,10 @@ struct SeedFileTests {
             (#"{"channels":[{"channelId":"1234567890"},{"channelId":"1234567890"}]}"#, "twice"),
             (#"{"users":[{"userId":"U1"}]}"#, "userId"),
             (#"{"users":[{"displayName":"A","friendOf":["1111111111"]}]}"#, "unknown channel"),
+            (#"{"channels":[{"channelId":"1111111111"}],"users":[{"displayName":"A","friendOf":["1111111111"]}]}"#, "no linked"),
+            (#"{"channels":[{"channelId":"1111111111","linkedChannelId":"2222222222"}]}"#, "must name a Messaging API channel"),
+            (#"{"channels":[{"channelId":"1111111111","webhookUrl":"http://x/"}]}"#, "not a Messaging API channel"),
+            (#"{"channels":[{"channelId":"1111111111","type":"messaging","webhookUrl":"ftp://x/"}]}"#, "webhookUrl"),
             (#"{"channels":[{"callbackUrls":["not a url"]}]}"#, "callback URL"),
             (#"{"channels":"#, "not a valid seed"),
         ]

@@ -66,7 +66,7 @@ struct StoreTests {
             let before = try await http.get("/friendship/v1/status", bearer: accessToken).json["friendFlag"] as? Bool
 
             var fields = [("displayName", "Cony Renamed")]
-            if before != true { fields.append(("friend", Fixture.web.channelID)) }
+            if before != true { fields.append(("friend", Seed.messagingChannel.channelID)) }
             let edited = try await ConsoleTests.post(
                 emulator,
                 "/users/\(Fixture.cony.userID)",

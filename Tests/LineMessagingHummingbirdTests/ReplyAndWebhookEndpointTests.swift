@@ -10,13 +10,7 @@ import Testing
 
 /// `reply` and the webhook endpoint calls against the emulator over HTTP, as LINE's OpenAPI document and reference
 /// describe them, with a real `router.lineWebhook` receiver.
-///
-/// The emulator's side of these endpoints (webhook URLs, test deliveries, reply tokens) comes with issue 15's webhook
-/// work, merged separately; until then the emulator answers 404, so the suite is disabled. Remove the trait at merge.
-@Suite(
-    "MessagingClient reply and webhook endpoint against the emulator",
-    .disabled("needs the emulator's webhook endpoints and reply API (issue 15, merged separately)")
-)
+@Suite("MessagingClient reply and webhook endpoint against the emulator")
 struct ReplyAndWebhookEndpointTests {
     static func messaging(_ emulator: TestEmulator) -> MessagingClient {
         let api = LineAPIClient(configuration: .init(endpoints: .emulator(emulator.baseURL)))

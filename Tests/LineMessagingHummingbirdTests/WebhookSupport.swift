@@ -39,7 +39,7 @@ final class ReceivedTexts: Sendable {
     func append(_ text: String) { texts.withLock { $0.append(text) } }
 
     /// Waits until `count` texts arrived (polling, at most `seconds`).
-    func wait(for count: Int, seconds: Double = 5) async throws -> [String] {
+    func wait(for count: Int, seconds: Double = 30) async throws -> [String] {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while all.count < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         return all

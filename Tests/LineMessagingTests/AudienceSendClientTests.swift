@@ -39,6 +39,7 @@ struct AudienceSendClientTests {
     @Test("broadcast reaches every friend; narrowcast with limit.max 1 reaches one, and its progress says so")
     func broadcastAndNarrowcast() async throws {
         try await TestEmulator.run { emulator in
+            try await emulator.follow(userID: Self.cony, channelID: Seed.messagingChannel.channelID)
             let harness = Harness(emulator)
             let messaging = MessagingClient(api: harness.api, tokens: ProviderAndPushTests.provider(harness))
             _ = try await messaging.broadcast(messages: [try .text("News")])

@@ -17,6 +17,8 @@ struct ReadmeSyncTests {
         return own + [
             root.appending(path: "Tests/LineLoginHummingbirdTests/ReadmeExampleTests.swift"),
             root.appending(path: "Tests/LineLoginVaporTests/ReadmeExampleTests.swift"),
+            root.appending(path: "Tests/LineMessagingHummingbirdTests/ReadmeExampleTests.swift"),
+            root.appending(path: "Tests/LineMessagingVaporTests/ReadmeExampleTests.swift"),
         ]
     }
 

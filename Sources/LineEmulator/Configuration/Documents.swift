@@ -9,9 +9,13 @@ struct ChannelDocument: Codable, Sendable {
     var appType: Channel.AppType?
     var callbackUrls: [String]?
     var emailPermission: Bool?
-    var botLinked: Bool?
+    /// On a LINE Login channel: the Messaging API channel linked to it (its LINE Official Account).
+    var linkedChannelId: String?
+    /// On a Messaging API channel: its webhook URL and whether webhooks are used.
+    var webhookUrl: String?
+    var webhookActive: Bool?
 
-    init(_ channel: Channel) {
+    init(_ channel: Channel, linkedChannelID: String? = nil, webhook: WebhookEndpoint? = nil) {
         channelId = channel.channelID
         channelSecret = channel.channelSecret
         name = channel.name
@@ -19,7 +23,9 @@ struct ChannelDocument: Codable, Sendable {
         appType = channel.appType
         callbackUrls = channel.callbackURLs
         emailPermission = channel.emailPermission
-        botLinked = channel.botLinked
+        linkedChannelId = linkedChannelID
+        webhookUrl = webhook?.url
+        webhookActive = webhook?.isActive
     }
 
     /// The channel this document describes, with generated ID and secret where they are missing.
@@ -54,9 +60,21 @@ struct ChannelDocument: Codable, Sendable {
             kind: kind,
             appType: appType ?? .web,
             callbackURLs: callbacks,
-            emailPermission: emailPermission ?? true,
-            botLinked: botLinked ?? true
+            emailPermission: emailPermission ?? true
         )
+    }
+
+    /// The channel's webhook settings, when the document gives a URL or the switch (Messaging API channels only).
+    func webhookEndpoint(of channel: Channel) throws(Seed.FileError) -> WebhookEndpoint? {
+        guard webhookUrl != nil || webhookActive != nil else { return nil }
+        guard channel.kind == .messaging else {
+            throw Seed.FileError(description: "channel \(channel.channelID) is not a Messaging API channel: it has no webhook")
+        }
+        let url = webhookUrl ?? ""
+        if !url.isEmpty, let problem = WebhookURL.problem(with: url) {
+            throw Seed.FileError(description: "webhookUrl of channel \(channel.channelID): \(problem)")
+        }
+        return WebhookEndpoint(channelID: channel.channelID, url: url, isActive: webhookActive ?? true)
     }
 }
 

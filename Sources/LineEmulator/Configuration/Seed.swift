@@ -4,8 +4,29 @@ import Foundation
 public struct Seed: Sendable, Equatable {
     public var channels: [Channel]
     public var users: [User]
-    /// Pairs of (user ID, channel ID) whose user is a friend of the channel's linked LINE Official Account.
+    /// Pairs of (user ID, Messaging API channel ID) whose user is a friend of that channel's LINE Official Account.
     public var friendships: [Friendship]
+    /// LINE Login channels linked to a Messaging API channel (their LINE Official Account), as in the LINE Developers
+    /// Console: `bot_prompt`, the friendship status and `follow`/`unfollow` events belong to the linked channel.
+    public var links: [Link]
+    /// The webhook settings of Messaging API channels.
+    public var webhooks: [WebhookEndpoint]
+
+    /// A LINE Login channel and the Messaging API channel linked to it.
+    public struct Link: Sendable, Equatable, Codable {
+        /// The LINE Login channel.
+        public var loginChannelID: String
+        /// The Messaging API channel whose LINE Official Account is linked to it.
+        public var botChannelID: String
+
+        /// - Parameters:
+        ///   - loginChannelID: the LINE Login channel.
+        ///   - botChannelID: the Messaging API channel linked to it.
+        public init(loginChannelID: String, botChannelID: String) {
+            self.loginChannelID = loginChannelID
+            self.botChannelID = botChannelID
+        }
+    }
 
     public struct Friendship: Sendable, Equatable, Codable {
         public var userID: String
@@ -17,10 +38,24 @@ public struct Seed: Sendable, Equatable {
         }
     }
 
-    public init(channels: [Channel] = [], users: [User] = [], friendships: [Friendship] = []) {
+    /// - Parameters:
+    ///   - channels: LINE Login and Messaging API channels.
+    ///   - users: the users to log in as.
+    ///   - friendships: which users are friends of which Messaging API channel's account.
+    ///   - links: which LINE Login channel is linked to which Messaging API channel.
+    ///   - webhooks: Messaging API channels' webhook URLs and switches.
+    public init(
+        channels: [Channel] = [],
+        users: [User] = [],
+        friendships: [Friendship] = [],
+        links: [Link] = [],
+        webhooks: [WebhookEndpoint] = []
+    ) {
         self.channels = channels
         self.users = users
         self.friendships = friendships
+        self.links = links
+        self.webhooks = webhooks
     }
 
     /// The web-app LINE Login channel of the default seed (HS256 ID tokens, `client_secret` required).
@@ -54,8 +89,7 @@ public struct Seed: Sendable, Equatable {
         kind: .messaging,
         appType: .web,
         callbackURLs: [],
-        emailPermission: false,
-        botLinked: true
+        emailPermission: false
     )
 
     /// The users of the default seed.
@@ -83,15 +117,12 @@ public struct Seed: Sendable, Equatable {
         ),
     ]
 
-    /// Two LINE Login channels (web and native), a Messaging API channel and three users. Brown is a friend of the
-    /// web channel's account; Brown and Cony are friends of the Messaging API channel's account.
+    /// Two LINE Login channels (web and native), a Messaging API channel linked to the web channel (its LINE Official
+    /// Account, with no webhook URL yet) and three users, of whom Brown is a friend of the account.
     public static let `default` = Seed(
         channels: [webChannel, nativeChannel, messagingChannel],
         users: defaultUsers,
-        friendships: [
-            Friendship(userID: defaultUsers[0].userID, channelID: webChannel.channelID),
-            Friendship(userID: defaultUsers[0].userID, channelID: messagingChannel.channelID),
-            Friendship(userID: defaultUsers[1].userID, channelID: messagingChannel.channelID),
-        ]
+        friendships: [Friendship(userID: defaultUsers[0].userID, channelID: messagingChannel.channelID)],
+        links: [Link(loginChannelID: webChannel.channelID, botChannelID: messagingChannel.channelID)]
     )
 }

@@ -10,11 +10,17 @@ import Yams
 ///     name: My app
 ///     appType: web            # web | native | webAndNative
 ///     callbackUrls: ["http://localhost:3000/callback"]
+///     linkedChannelId: "1234567891"   # the Messaging API channel (LINE Official Account) linked to it
+///   - channelId: "1234567891"
+///     channelSecret: "0123456789abcdef0123456789abcdef"
+///     name: My bot
+///     type: messaging
+///     webhookUrl: http://localhost:3000/webhook
 /// users:
 ///   - userId: U0123456789abcdef0123456789abcdef
 ///     displayName: Taro
 ///     email: taro@example.com
-///     friendOf: ["1234567890"]
+///     friendOf: ["1234567891"]     # a Messaging API channel, or a LINE Login channel for its linked one
 /// ```
 extension Seed {
     public struct FileError: Error, CustomStringConvertible {
@@ -76,9 +82,31 @@ struct SeedDocument: Decodable {
             users.append(user)
             friendships += document.friendOf.map { Seed.Friendship(userID: user.userID, channelID: $0) }
         }
-        for friendship in friendships where !channels.contains(where: { $0.channelID == friendship.channelID }) {
-            throw Seed.FileError(description: "user \(friendship.userID) is a friend of unknown channel \(friendship.channelID)")
+        var links: [Seed.Link] = []
+        var webhooks: [WebhookEndpoint] = []
+        for (document, channel) in zip(self.channels ?? [], channels) {
+            if let webhook = try document.webhookEndpoint(of: channel) { webhooks.append(webhook) }
+            guard let botID = document.linkedChannelId else { continue }
+            guard channel.kind == .login, channels.contains(where: { $0.channelID == botID && $0.kind == .messaging }) else {
+                throw Seed.FileError(
+                    description: "linkedChannelId of channel \(channel.channelID) must name a Messaging API channel of the seed"
+                )
+            }
+            links.append(Seed.Link(loginChannelID: channel.channelID, botChannelID: botID))
         }
-        return Seed(channels: channels, users: users, friendships: friendships)
+        for index in friendships.indices {
+            let channelID = friendships[index].channelID
+            guard let channel = channels.first(where: { $0.channelID == channelID }) else {
+                throw Seed.FileError(description: "user \(friendships[index].userID) is a friend of unknown channel \(channelID)")
+            }
+            // A LINE Login channel stands for the account linked to it.
+            if channel.kind == .login {
+                guard let link = links.first(where: { $0.loginChannelID == channelID }) else {
+                    throw Seed.FileError(description: "channel \(channelID) has no linked LINE Official Account to be a friend of")
+                }
+                friendships[index].channelID = link.botChannelID
+            }
+        }
+        return Seed(channels: channels, users: users, friendships: friendships, links: links, webhooks: webhooks)
     }
 }

@@ -26,8 +26,6 @@ public struct Channel: Sendable, Codable, Equatable {
     public var callbackURLs: [String]
     /// Whether the channel has been granted permission to request the `email` scope.
     public var emailPermission: Bool
-    /// Whether a LINE Official Account is linked to the channel (needed for `bot_prompt` and friendship status).
-    public var botLinked: Bool
 
     public init(
         channelID: String,
@@ -36,8 +34,7 @@ public struct Channel: Sendable, Codable, Equatable {
         kind: Kind = .login,
         appType: AppType = .web,
         callbackURLs: [String] = [],
-        emailPermission: Bool = true,
-        botLinked: Bool = true
+        emailPermission: Bool = true
     ) {
         self.channelID = channelID
         self.channelSecret = channelSecret
@@ -46,7 +43,6 @@ public struct Channel: Sendable, Codable, Equatable {
         self.appType = appType
         self.callbackURLs = callbackURLs
         self.emailPermission = emailPermission
-        self.botLinked = botLinked
     }
 
     /// Whether `client_secret` must be sent with token requests (LINE: only for "Web app only" channels).

@@ -20,6 +20,7 @@ struct PageRenderer: Sendable {
         case consoleRequests = "console_requests"
         case consoleFaults = "console_faults"
         case consoleClock = "console_clock"
+        case consoleWebhooks = "console_webhooks"
     }
 
     /// The only script on any page: it submits a `form_post` response (the page works without it, via a button).

@@ -28,14 +28,15 @@ struct AdminRoutes {
             }
         }
         on("/health", .get) { _, _ in .json(["status": "ok"]) }
+        registerWebhooks(on)
 
         on("/channels", .get) { _, _ in
-            .json(ChannelList(channels: try await admin.channels().map(ChannelDocument.init)))
+            .json(ChannelList(channels: try await admin.channelDocuments()))
         }
         on("/channels", .post) { request, context in
             var request = request
             let document: ChannelDocument = try await request.adminJSON(context: context)
-            return .json(ChannelDocument(try await admin.createChannel(document)), status: .created)
+            return .json(try await admin.createChannel(document), status: .created)
         }
         on("/channels/{channelId}/tokens", .post) { request, context in
             var request = request

@@ -18,7 +18,7 @@ struct ConsoleRoutes {
 
     private static let sections: [(path: String, label: String)] = [
         ("", "Channels"), ("/users", "Users"), ("/groups", "Groups"), ("/tokens", "Tokens"), ("/messages", "Messages"),
-        ("/requests", "Requests"),
+        ("/webhooks", "Webhooks"), ("/requests", "Requests"),
         ("/faults", "Faults"), ("/clock", "Clock"),
     ]
 
@@ -69,6 +69,7 @@ struct ConsoleRoutes {
         page("/requests") { request, _, token in try await requestsPage(try Self.query(request), token) }
         page("/faults") { _, _, token in try await faultsPage(token) }
         page("/clock") { _, _, token in try await clockPage(token) }
+        registerWebhooks(page: page, action: action)
 
         action("/users", invalidInput: "Invalid user") { form, _ in
             _ = try await admin.createUser(Self.profile(from: form, id: nil))
@@ -150,11 +151,13 @@ struct ConsoleRoutes {
 
     private func channelsPage(_ formToken: String) async throws -> Response {
         var channels: [[String: Any]] = []
+        let links = Dictionary(try await admin.channelLinks().map { ($0.loginChannelID, $0.botChannelID) }) { first, _ in first }
         for channel in try await admin.channels() {
             channels.append([
                 "name": channel.name, "channelID": channel.channelID, "secret": channel.channelSecret,
                 "kind": channel.kind == .login ? "LINE Login" : "Messaging API",
-                "appType": channel.kind == .login ? channel.appType.rawValue : "", "botLinked": channel.botLinked,
+                "appType": channel.kind == .login ? channel.appType.rawValue : "",
+                "linkedChannelID": links[channel.channelID] ?? "",
                 "callbackURLs": channel.callbackURLs, "keys": try await admin.channelKeys(channelID: channel.channelID).map(\.keyID),
             ])
         }
@@ -190,7 +193,7 @@ struct ConsoleRoutes {
             [
                 "userID": user.userID, "displayName": user.displayName, "email": user.email ?? "", "pictureURL": user.pictureURL ?? "",
                 "statusMessage": user.statusMessage ?? "", "consents": consents,
-                "botChannels": channels.filter(\.botLinked).map {
+                "botChannels": channels.filter { $0.kind == .messaging }.map {
                     ["channelID": $0.channelID, "name": $0.name, "isFriend": friends.contains($0.channelID)] as [String: Any]
                 },
             ]
@@ -249,6 +252,7 @@ struct ConsoleRoutes {
                     ["userID": $0.id, "displayName": $0.name, "selected": $0.id == recipient] as [String: Any]
                 },
                 "recipientName": recipients.first { $0.id == recipient }?.name ?? recipient, "messages": messages,
+                "composers": try await composers(for: recipient),
             ]
         )
     }

@@ -105,6 +105,41 @@ package protocol EmulatorStore: Sendable {
     /// Messages, newest first, optionally only those to one recipient or from one channel.
     func messages(to recipient: String?, channelID: String?, limit: Int) async throws -> [StoredMessage]
 
+    // MARK: Linked channels, webhooks and reply tokens
+    /// The Messaging API channel (LINE Official Account) linked to a LINE Login channel, if any.
+    func linkedBotChannel(loginChannelID: String) async throws -> String?
+    /// Links a LINE Login channel to a Messaging API channel, or unlinks it (`nil`). Replaces any earlier link.
+    func setLinkedBotChannel(loginChannelID: String, botChannelID: String?) async throws
+    /// Every link, as (LINE Login channel ID, Messaging API channel ID).
+    func channelLinks() async throws -> [(loginChannelID: String, botChannelID: String)]
+    /// The webhook settings of a Messaging API channel; `nil` when never set.
+    func webhookEndpoint(channelID: String) async throws -> WebhookEndpoint?
+    /// Replaces the URL and/or the "Use webhook" switch (a `nil` argument keeps the stored value; a channel with no
+    /// settings yet starts from an empty, active one). Returns the settings now stored.
+    func updateWebhookEndpoint(channelID: String, url: String?, isActive: Bool?) async throws -> WebhookEndpoint
+    /// Makes the user a friend of the channel's account or not, reporting what changed: `nil` when nothing did.
+    ///
+    /// The invariant: each real change is reported exactly once, also when instances sharing the store change the
+    /// same friendship at once (the check and the write are one atomic step), so one `follow`/`unfollow` event is
+    /// sent per change. An unfollow remembers the block, so the next follow reports `isUnblocked`.
+    func changeFriendship(userID: String, channelID: String, isFriend: Bool) async throws -> FriendshipChange?
+    func insertReplyToken(_ token: ReplyToken) async throws
+    /// The reply token if it exists for the channel, is unused and unexpired at `now` (without using it).
+    func replyToken(_ token: String, channelID: String, at now: Date) async throws -> ReplyToken?
+    /// Uses the reply token and stores the reply's messages in one transaction; `false` (nothing stored) when the
+    /// token is unknown for the channel, expired at `now`, or used already.
+    ///
+    /// The invariant: a reply token is used at most once, also by concurrent replies on instances sharing the store
+    /// (a conditional `UPDATE … WHERE used_at IS NULL` decides), and its messages are stored iff it was used.
+    func storeReply(_ messages: [StoredMessage], replyToken: String, channelID: String, at now: Date) async throws -> Bool
+    /// Records a new delivery (state `pending`).
+    func insertDelivery(_ delivery: WebhookDelivery) async throws
+    /// Records the outcome of the delivery's attempt (state, status, latency, excerpt, error).
+    func recordDeliveryOutcome(_ delivery: WebhookDelivery) async throws
+    func delivery(id: String) async throws -> WebhookDelivery?
+    /// Deliveries, newest first, optionally only one channel's.
+    func deliveries(channelID: String?, limit: Int) async throws -> [WebhookDelivery]
+
     // MARK: Housekeeping
     /// A named secret of the emulator itself, created with `make` on first use and the same for every instance after.
     func secret(named name: String, make: @escaping @Sendable () -> Data) async throws -> Data

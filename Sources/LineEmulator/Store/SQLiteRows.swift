@@ -12,8 +12,7 @@ extension SQLiteStore {
             kind: Channel.Kind(rawValue: row["kind"]) ?? .login,
             appType: Channel.AppType(rawValue: row["app_type"]) ?? .web,
             callbackURLs: callbacks,
-            emailPermission: row["email_permission"],
-            botLinked: row["bot_linked"]
+            emailPermission: row["email_permission"]
         )
     }
 

@@ -5,7 +5,8 @@ enum SQLiteSchema {
     /// The tables a reset empties (every table but `secrets` and GRDB's `grdb_migrations`).
     static let stateTables = [
         "channels", "users", "consents", "friendships", "authorization_codes", "user_tokens", "channel_tokens", "channel_keys",
-        "retry_keys", "messages", "consent_transactions", "chats",
+        "retry_keys", "messages", "consent_transactions", "chats", "channel_links", "webhook_endpoints", "blocks",
+        "reply_tokens", "webhook_deliveries",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -78,6 +79,23 @@ enum SQLiteSchema {
                     CREATE TABLE chats (
                         id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT, member_ids TEXT NOT NULL, channel_ids TEXT NOT NULL,
                         position INTEGER NOT NULL);
+                    """
+            )
+        }
+        migrator.registerMigration("v5: webhooks") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE channel_links (login_channel_id TEXT PRIMARY KEY, bot_channel_id TEXT NOT NULL);
+                    CREATE TABLE webhook_endpoints (channel_id TEXT PRIMARY KEY, url TEXT NOT NULL, active INTEGER NOT NULL);
+                    CREATE TABLE blocks (user_id TEXT NOT NULL, channel_id TEXT NOT NULL, PRIMARY KEY (user_id, channel_id));
+                    CREATE TABLE reply_tokens (
+                        token TEXT PRIMARY KEY, channel_id TEXT NOT NULL, user_id TEXT NOT NULL, issued_at DOUBLE NOT NULL,
+                        expires_at DOUBLE NOT NULL, used_at DOUBLE);
+                    CREATE TABLE webhook_deliveries (
+                        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, channel_id TEXT NOT NULL, url TEXT NOT NULL,
+                        body BLOB NOT NULL, is_redelivery INTEGER NOT NULL, created_at DOUBLE NOT NULL, state TEXT NOT NULL,
+                        status_code INTEGER, latency_ms INTEGER, response_excerpt TEXT, error TEXT);
+                    CREATE INDEX webhook_deliveries_channel ON webhook_deliveries (channel_id, seq);
                     """
             )
         }

@@ -120,7 +120,7 @@ extension SQLiteStore {
                 """
         ).execute(arguments: [
             channel.channelID, channel.channelSecret, channel.name, channel.kind.rawValue, channel.appType.rawValue,
-            callbacks, channel.emailPermission, channel.botLinked,
+            callbacks, channel.emailPermission, false,
         ])
         return db.changesCount > 0
     }

@@ -49,5 +49,6 @@ extension SQLiteStore {
                 friendship.userID, friendship.channelID,
             ])
         }
+        try applyWebhookSeed(seed, to: db)
     }
 }

@@ -203,10 +203,14 @@ extension LoginService {
             throw PlatformError.page(400, "Invalid client_id", "The channel no longer exists.")
         }
         let users = try await store.users()
-        let showsAddFriend = request.version == .v2_1 && request.botPrompt != nil && channel.botLinked
+        // The add-friend option is for the LINE Official Account linked to the channel.
+        let botChannelID =
+            request.version == .v2_1 && request.botPrompt != nil
+            ? try await store.linkedBotChannel(loginChannelID: channel.channelID) : nil
+        let showsAddFriend = botChannelID != nil
         var friendIDs: Set<String> = []
-        if showsAddFriend {
-            for user in users where try await store.isFriend(userID: user.userID, channelID: channel.channelID) {
+        if showsAddFriend, let botChannelID {
+            for user in users where try await store.isFriend(userID: user.userID, channelID: botChannelID) {
                 friendIDs.insert(user.userID)
             }
         }
@@ -251,11 +255,13 @@ extension LoginService {
         var friendshipChanged: Bool?
         // friendship_status_changed is sent only when the add-friend option was displayed, and LINE displays none
         // to a user who is already a friend.
-        if request.version == .v2_1, request.botPrompt != nil, channel.botLinked,
-            try await !store.isFriend(userID: user.userID, channelID: channel.channelID)
+        if request.version == .v2_1, request.botPrompt != nil,
+            let botChannelID = try await store.linkedBotChannel(loginChannelID: channel.channelID),
+            try await !store.isFriend(userID: user.userID, channelID: botChannelID)
         {
             if decision.addFriend {
-                try await store.setFriend(userID: user.userID, channelID: channel.channelID, isFriend: true)
+                // The linked account gets its `follow` webhook (queued: the redirect does not wait for it).
+                try await webhooks.setFriendship(userID: user.userID, botChannelID: botChannelID, isFriend: true)
                 friendshipChanged = true
             } else {
                 friendshipChanged = false

@@ -59,8 +59,11 @@ extension LoginService {
     func friendship(bearer: String?) async throws -> FriendshipResponse {
         let (token, user) = try await authenticateUser(bearer: bearer)
         try Self.requireScope(.profile, in: token)
-        guard let channel = try await loginChannel(token.channelID), channel.botLinked else { return FriendshipResponse(friendFlag: false) }
-        return FriendshipResponse(friendFlag: try await store.isFriend(userID: user.userID, channelID: channel.channelID))
+        // The friendship is with the LINE Official Account linked to the channel.
+        guard let channel = try await loginChannel(token.channelID),
+            let botChannelID = try await store.linkedBotChannel(loginChannelID: channel.channelID)
+        else { return FriendshipResponse(friendFlag: false) }
+        return FriendshipResponse(friendFlag: try await store.isFriend(userID: user.userID, channelID: botChannelID))
     }
 
     /// `POST /user/v1/deauthorize`: the channel (already authenticated by its channel access token) removes itself

@@ -10,6 +10,8 @@ struct LoginService: Sendable {
     let keys: SigningKeys
     /// The `iss` of ID tokens (`https://access.line.me` unless configured).
     let issuer: String
+    /// Sends the linked account's `follow` when a user adds it on the consent page.
+    let webhooks: WebhookService
 
     static let codeLifetime: TimeInterval = 10 * 60
     static let accessTokenLifetime: TimeInterval = 30 * 24 * 3600

@@ -84,23 +84,16 @@ struct AudienceSendService: Sendable {
         let now = clock.now
         var stored: [StoredMessage] = []
         for recipient in recipients {
-            for message in messages {
-                let type = message["type"]?.stringValue ?? ""
-                stored.append(
-                    StoredMessage(
-                        id: PushService.messageID(),
-                        channelID: channelID,
-                        to: recipient.id,
-                        type: type,
-                        json: Data(JSONValue.object(message).jsonBytes),
-                        quoteToken: PushService.quotableTypes.contains(type) ? Randomness.alphanumeric(64) : nil,
-                        retryKey: retryKey?.lowercased(),
-                        requestID: requestID,
-                        delivered: recipient.delivered,
-                        sentAt: now
-                    )
-                )
-            }
+            stored +=
+                OutgoingMessages(
+                    messages,
+                    channelID: channelID,
+                    to: recipient.id,
+                    retryKey: retryKey?.lowercased(),
+                    requestID: requestID,
+                    delivered: recipient.delivered,
+                    at: now
+                ).stored
         }
         let acceptance = try await store.storePush(
             stored,

@@ -61,30 +61,16 @@ struct PushService: Sendable {
 
         let now = clock.now
         let delivered = try await isReachable(to, channelID: channelID)
-        var stored: [StoredMessage] = []
-        var sent: [SentMessageRecord] = []
-        for message in messages {
-            let type = message["type"]?.stringValue ?? ""
-            let record = SentMessageRecord(
-                id: Self.messageID(),
-                quoteToken: Self.quotableTypes.contains(type) ? Randomness.alphanumeric(64) : nil
-            )
-            sent.append(record)
-            stored.append(
-                StoredMessage(
-                    id: record.id,
-                    channelID: channelID,
-                    to: to,
-                    type: type,
-                    json: Data(JSONValue.object(message).jsonBytes),
-                    quoteToken: record.quoteToken,
-                    retryKey: retryKey?.lowercased(),
-                    requestID: requestID,
-                    delivered: delivered,
-                    sentAt: now
-                )
-            )
-        }
+        let outgoing = OutgoingMessages(
+            messages,
+            channelID: channelID,
+            to: to,
+            retryKey: retryKey?.lowercased(),
+            requestID: requestID,
+            delivered: delivered,
+            at: now
+        )
+        let (stored, sent) = (outgoing.stored, outgoing.sent)
         let acceptance = try await store.storePush(
             stored,
             channelID: channelID,
@@ -112,12 +98,6 @@ struct PushService: Sendable {
         }
         guard let chat = try await store.chat(id: to), chat.channelIDs.contains(channelID) else { throw Self.failedToSend }
         return true
-    }
-
-    /// A LINE-style message ID: 18 digits, as a string.
-    static func messageID() -> String {
-        var generator = Randomness.Generator()
-        return String(UInt64.random(in: 100_000_000_000_000_000...999_999_999_999_999_999, using: &generator))
     }
 
     /// Checks the request body and returns the recipient and the messages, or LINE's 400 with one detail per problem.

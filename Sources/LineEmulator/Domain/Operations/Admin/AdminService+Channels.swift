@@ -6,12 +6,14 @@ extension AdminService {
         try await store.channels()
     }
 
-    /// Creates the channel `document` describes (ID and secret generated where missing).
-    func createChannel(_ document: ChannelDocument) async throws -> Channel {
+    /// Creates the channel `document` describes (ID and secret generated where missing), with its link and webhook
+    /// settings, all checked before anything is stored.
+    func createChannel(_ document: ChannelDocument) async throws -> ChannelDocument {
         let channel: Channel
         do { channel = try document.channel() } catch { throw AdminError.invalid(error.description) }
+        try await checkLinkAndWebhook(of: document, channel)
         guard try await store.insertChannel(channel) else { throw AdminError.conflict("channel \(channel.channelID) already exists") }
-        return channel
+        return try await applyLinkAndWebhook(of: document, to: channel)
     }
 
     /// The public keys registered for the channel's assertions (channel access tokens v2.1), oldest first.

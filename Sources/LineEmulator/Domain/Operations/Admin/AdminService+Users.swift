@@ -33,8 +33,13 @@ extension AdminService {
     /// Makes the user a friend of exactly the bots of `channelIDs` among the channels with a linked bot.
     func setFriendships(userID: String, friendOf channelIDs: Set<String>) async throws {
         _ = try await user(id: userID)
-        for channel in try await store.channels() where channel.botLinked {
-            try await store.setFriend(userID: userID, channelID: channel.channelID, isFriend: channelIDs.contains(channel.channelID))
+        // Adding or blocking an account sends it `follow` or `unfollow`.
+        for channel in try await store.channels() where channel.kind == .messaging {
+            try await webhooks.setFriendship(
+                userID: userID,
+                botChannelID: channel.channelID,
+                isFriend: channelIDs.contains(channel.channelID)
+            )
         }
     }
 

@@ -15,4 +15,6 @@ struct AdminService: Sendable {
     let rateLimiter: RateLimiter
     let requestLog: RequestLog
     let faults: FaultInjector
+    /// Sends `follow`/`unfollow` when a friendship changes, and the events of what users do in a chat.
+    let webhooks: WebhookService
 }
