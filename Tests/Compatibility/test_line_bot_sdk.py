@@ -257,6 +257,7 @@ def test_multicast_validation_errors_parse_as_error_response(emulator):
 
 
 def test_broadcast_reaches_every_friend(emulator):
+    emulator.admin("POST", f"/users/{CONY}/actions", {"channelId": BOT_ID, "type": "follow"})
     token = oauth_api(emulator).issue_channel_token("client_credentials", BOT_ID, BOT_SECRET).access_token
     api = messaging_api(emulator, token)
     response = api.broadcast_with_http_info(messaging.BroadcastRequest(messages=[messaging.TextMessage(text="News")]))
