@@ -104,6 +104,7 @@ def test_every_console_page_renders_without_errors(browser, demo):
     for path, name in [
         ("", "console-channels"), ("/users", "console-users"), (f"/users/{BROWN}", "console-user"), ("/tokens", "console-tokens"),
         ("/messages", None), ("/requests", "console-requests"), ("/faults", "console-faults"), ("/clock", "console-clock"),
+        ("/webhooks", None),
     ]:
         browser.get(demo.emulator + "/_emulator/console" + path)
         assert "LineKit emulator" in browser.page_source, path
@@ -155,4 +156,18 @@ def test_adding_the_bot_on_consent_brings_the_welcome_by_reply(browser, demo):
     assert browser.find_element(By.ID, "friend").text == "yes"
     assert console_chat_shows(browser, demo, SALLY, WELCOME), "the welcome came by reply to the follow event"
     screenshot(browser, "console-welcome")
+    assert not severe_console_errors(browser)
+
+
+def test_what_the_user_types_in_the_console_chat_is_echoed_by_the_demo(browser, demo):
+    """The console's composer sends the demo a `message` webhook; the demo answers it by reply."""
+    point_webhook_at_demo(demo)
+    log_in(browser, demo)
+    browser.get(demo.emulator + f"/_emulator/console/messages?to={BROWN}")
+    browser.find_element(By.ID, f"text-{BOT_ID}").send_keys("Is anyone there?")
+    browser.find_element(By.CSS_SELECTOR, 'form[action="/_emulator/console/messages/act"] button.primary').click()
+    assert console_chat_shows(browser, demo, BROWN, "You said: Is anyone there?"), "the demo echoed by reply"
+    browser.get(demo.emulator + "/_emulator/console/webhooks")
+    assert "delivered" in browser.page_source and "message" in browser.page_source
+    screenshot(browser, "console-webhooks")
     assert not severe_console_errors(browser)

@@ -239,7 +239,7 @@ struct ConsoleRoutes {
             [
                 "body": Self.summary(of: message), "sentAt": Self.time(message.sentAt), "channelID": message.channelID,
                 "type": message.type,
-                "retryKey": message.retryKey ?? "", "delivered": message.delivered,
+                "retryKey": message.retryKey ?? "", "hasRetryKey": message.retryKey != nil, "delivered": message.delivered,
             ]
         }
         return render(
