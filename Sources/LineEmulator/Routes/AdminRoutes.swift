@@ -105,14 +105,16 @@ struct AdminRoutes {
         on("/faults", .post) { request, context in
             var request = request
             let rule: FaultInjector.Rule = try await request.adminJSON(context: context)
-            return .json(try faults.add(rule), status: .created)
+            return .json(try await faults.add(rule), status: .created)
         }
         on("/faults", .delete) { _, _ in
-            faults.removeAll()
+            try await faults.removeAll()
             return .empty(.noContent)
         }
         on("/faults/{faultId}", .delete) { _, context in
-            guard faults.remove(id: context.parameters.get("faultId") ?? "") else { throw PlatformError.message(404, "no such fault rule") }
+            guard try await faults.remove(id: context.parameters.get("faultId") ?? "") else {
+                throw PlatformError.message(404, "no such fault rule")
+            }
             return .empty(.noContent)
         }
         on("/requests", .get) { request, _ in
@@ -121,7 +123,7 @@ struct AdminRoutes {
             guard (1...requestLog.capacity).contains(limit) else {
                 throw PlatformError.message(400, "limit must be between 1 and \(requestLog.capacity)")
             }
-            let entries = requestLog.entries(
+            let entries = try await requestLog.entries(
                 method: query.nonEmpty("method"),
                 path: query.nonEmpty("path"),
                 status: query["status"].flatMap(Int.init),
@@ -142,7 +144,7 @@ struct AdminRoutes {
                 guard rate.map(RateLimiter.isAcceptable) ?? true else {
                     throw PlatformError.message(400, "\(name) must be between 0.01 and 1000000 requests per second, or null for no limit")
                 }
-                rateLimiter.setRate(rate, for: endpoint)
+                try await rateLimiter.setRate(rate, for: endpoint)
             }
             return .json(RateLimitDocument(rateLimiter))
         }
@@ -176,8 +178,8 @@ struct AdminRoutes {
         on("/reset", .post) { _, _ in
             try await store.reset(to: seed)
             clock.resetOffset()
-            faults.removeAll()
-            requestLog.clear()
+            try await faults.removeAll()
+            try await requestLog.clear()
             return .json(ClockDocument(clock))
         }
         on("/clock", .get) { _, _ in .json(ClockDocument(clock)) }

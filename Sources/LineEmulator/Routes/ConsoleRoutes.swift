@@ -59,7 +59,7 @@ struct ConsoleRoutes {
         page("/groups") { _, _, token in try await groupsPage(token) }
         page("/tokens") { _, _, token in try await tokensPage(token) }
         page("/messages") { request, _, token in try await messagesPage(to: Self.query(request).nonEmpty("to"), token) }
-        page("/requests") { request, _, token in requestsPage(try Self.query(request), token) }
+        page("/requests") { request, _, token in try await requestsPage(try Self.query(request), token) }
         page("/faults") { _, _, token in faultsPage(token) }
         page("/clock") { _, _, token in clockPage(token) }
 
@@ -99,23 +99,23 @@ struct ConsoleRoutes {
             return Self.prefix + "/tokens"
         }
         action("/faults") { form, _ in
-            try faults.add(try Self.rule(from: form))
+            try await faults.add(try Self.rule(from: form))
             return Self.prefix + "/faults"
         }
         action("/faults/{faultId}/delete") { _, context in
-            faults.remove(id: context.parameters.get("faultId") ?? "")
+            try await faults.remove(id: context.parameters.get("faultId") ?? "")
             return Self.prefix + "/faults"
         }
         action("/rate-limits") { form, _ in
             for endpoint in RateLimiter.Endpoint.allCases {
                 let text = (form[endpoint.rawValue] ?? "").trimmingCharacters(in: .whitespaces)
                 if text.isEmpty {
-                    rateLimiter.setRate(nil, for: endpoint)
+                    try await rateLimiter.setRate(nil, for: endpoint)
                 } else {
                     guard let rate = Double(text), RateLimiter.isAcceptable(rate) else {
                         throw PlatformError.page(400, "Invalid rate", "Rates are numbers of requests per second from 0.01 to 1000000.")
                     }
-                    rateLimiter.setRate(rate, for: endpoint)
+                    try await rateLimiter.setRate(rate, for: endpoint)
                 }
             }
             return Self.prefix + "/faults"
@@ -266,11 +266,11 @@ struct ConsoleRoutes {
         try request.queryParameters(orThrow: .page(400, "Invalid query", "The query string is not correctly percent-encoded."))
     }
 
-    private func requestsPage(_ query: Parameters, _ formToken: String) -> Response {
+    private func requestsPage(_ query: Parameters, _ formToken: String) async throws -> Response {
         let method = query.nonEmpty("method")
         let path = query.nonEmpty("path")
         let status = query.nonEmpty("status").flatMap(Int.init)
-        let entries = requestLog.entries(method: method, path: path, status: status).map(Self.row)
+        let entries = try await requestLog.entries(method: method, path: path, status: status).map(Self.row)
         let object: [String: Any] = [
             "entries": entries, "method": method ?? "", "path": path ?? "", "status": status.map(String.init) ?? "",
             "capacity": requestLog.capacity,
