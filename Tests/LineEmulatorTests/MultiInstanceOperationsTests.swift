@@ -6,6 +6,16 @@ import Testing
 /// Fault rules, rate limits and the request log are the platform's, not one instance's (in ``MultiInstanceTests``'s
 /// suite, so its pairs of processes run one at a time).
 extension MultiInstanceTests {
+    /// A short-lived channel access token of the seed's Messaging API channel, issued on `instance`.
+    static func shortLivedBotToken(_ instance: RawHTTP) async throws -> String {
+        let bot = Seed.messagingChannel
+        let issued = try await instance.postForm(
+            "/v2/oauth/accessToken",
+            [("grant_type", "client_credentials"), ("client_id", bot.channelID), ("client_secret", bot.channelSecret)]
+        )
+        return try #require(issued.json["access_token"] as? String, "\(issued.status) \(issued.text)")
+    }
+
     @Test(
         "a fault rule added on A fires on B's next request; a counted rule affects exactly its count across both; a delete on B holds on A"
     )
@@ -72,12 +82,7 @@ extension MultiInstanceTests {
     @Test("rate limits are per channel across instances: storms split over both get LINE's rate once, not once per instance")
     func rateLimitShared() async throws {
         try await Self.withTwoInstances { a, b in
-            let bot = Seed.messagingChannel
-            let issued = try await a.postForm(
-                "/v2/oauth/accessToken",
-                [("grant_type", "client_credentials"), ("client_id", bot.channelID), ("client_secret", bot.channelSecret)]
-            )
-            let token = try #require(issued.json["access_token"] as? String)
+            let token = try await Self.shortLivedBotToken(a)
             let body = try JSONSerialization.data(withJSONObject: [
                 "to": Fixture.brown.userID, "messages": [["type": "text", "text": "storm"]],
             ])
