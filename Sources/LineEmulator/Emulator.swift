@@ -80,6 +80,8 @@ public struct Emulator: Sendable {
     public let faults: FaultInjector
     /// The queue and worker that POST webhooks off the request path.
     let webhookDeliverer: WebhookDeliverer
+    /// Keeps `faults` and `rateLimiter` in step with the other instances on a shared store; `nil` for SQLite.
+    let sharedOperations: SharedOperations?
 
     /// Opens the store, applies the seed (adding what is missing) and loads the emulator's keys.
     public init(configuration: Configuration = .init()) async throws {
@@ -88,9 +90,13 @@ public struct Emulator: Sendable {
         try await store.seed(configuration.seed)
         keys = try await SigningKeys.load(from: store)
         pages = try await PageRenderer()
-        rateLimiter = RateLimiter(rates: configuration.rateLimits)
-        requestLog = RequestLog()
-        faults = FaultInjector()
+        let shared = store.sharedOperations
+        let rateLimiter = RateLimiter(rates: configuration.rateLimits, shared: shared)
+        let faults = FaultInjector(shared: shared)
+        self.rateLimiter = rateLimiter
+        self.faults = faults
+        requestLog = RequestLog(shared: shared)
+        sharedOperations = shared.map { SharedOperations(store: $0, faults: faults, rateLimiter: rateLimiter) }
         webhookDeliverer = WebhookDeliverer(
             store: store,
             sender: WebhookHTTPSender(),
@@ -118,7 +124,7 @@ public struct Emulator: Sendable {
         router.add(middleware: PlatformResponseMiddleware(pages: pages))
         router.add(middleware: HostHeaderMiddleware())
         // Inside the responder, so a store that cannot be reached answers LINE's 500 rather than a bare one.
-        router.add(middleware: SharedClockMiddleware(clock: configuration.clock, store: store))
+        router.add(middleware: SharedStateMiddleware(clock: configuration.clock, store: store, operations: sharedOperations))
         router.add(middleware: FaultMiddleware(faults: faults, channelTokens: channelTokens, store: store))
         router.add(middleware: RetryKeyMiddleware())
         var routes = RouteTable()

@@ -121,6 +121,26 @@ enum PostgresSchema {
                     "CREATE INDEX webhook_deliveries_channel ON webhook_deliveries (channel_id, seq)",
                 ]
             ),
+            (
+                5, "shared fault rules, rate limits and request log",
+                [
+                    // Bumped by every change of the fault rules or rate limits; read with the clock before each request.
+                    "ALTER TABLE platform_clock ADD COLUMN operations_version BIGINT NOT NULL DEFAULT 0",
+                    "CREATE TABLE fault_rules (id TEXT PRIMARY KEY, rule TEXT NOT NULL, remaining INTEGER, position BIGSERIAL NOT NULL)",
+                    "CREATE TABLE rate_limits (endpoint TEXT PRIMARY KEY, rate DOUBLE PRECISION)",
+                    """
+                    CREATE TABLE rate_limit_buckets (
+                        endpoint TEXT NOT NULL, channel_id TEXT NOT NULL, tokens DOUBLE PRECISION NOT NULL,
+                        updated_at DOUBLE PRECISION NOT NULL, granted INTEGER NOT NULL, PRIMARY KEY (endpoint, channel_id))
+                    """,
+                    """
+                    CREATE TABLE request_log (
+                        seq BIGSERIAL PRIMARY KEY, request_id TEXT NOT NULL, time DOUBLE PRECISION NOT NULL, method TEXT NOT NULL,
+                        path TEXT NOT NULL, status INTEGER NOT NULL, duration_ms DOUBLE PRECISION NOT NULL)
+                    """,
+                    "CREATE INDEX request_log_time ON request_log (time, seq)",
+                ]
+            ),
         ]
 
     /// The tables a reset empties (every table but `secrets` and `schema_migrations`).

@@ -2,6 +2,7 @@ import Foundation
 import LineEmulator
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The shared store: one PostgreSQL database that any number of emulator instances use at once.
 ///
@@ -143,15 +144,64 @@ struct TimeoutError: Error {
     var limit: Duration
 }
 
-/// Runs `body`, or throws ``TimeoutError`` once `limit` has passed.
+/// Runs `body`, or throws ``TimeoutError`` once `limit` has passed, whether or not `body` has ended by then.
+///
+/// A task group would wait for a cancelled `body` to finish, and a query stuck on a connection the database
+/// dropped may not notice its cancellation: the caller is answered at the limit and `body` is left to end (it is
+/// cancelled) on its own.
 func withTimeout<Result: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
-    try await withThrowingTaskGroup(of: Result.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw TimeoutError(limit: limit)
+    let outcome = OnceContinuation<Result>()
+    let work = Task {
+        do { outcome.resume(with: .success(try await body())) } catch { outcome.resume(with: .failure(error)) }
+    }
+    let timer = Task {
+        try await Task.sleep(for: limit)
+        outcome.resume(with: .failure(TimeoutError(limit: limit)))
+        work.cancel()
+    }
+    defer { timer.cancel() }
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { continuation in outcome.set(continuation) }
+    } onCancel: {
+        work.cancel()
+        outcome.resume(with: .failure(CancellationError()))
+    }
+}
+
+/// A continuation resumed by whichever of several racers comes first (a result that arrives before the continuation
+/// is set is kept for it).
+private final class OnceContinuation<Value: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Value, any Error>?
+        var early: Result<Value, any Error>?
+        var done = false
+    }
+
+    private let state = Mutex(State())
+
+    func set(_ continuation: CheckedContinuation<Value, any Error>) {
+        let early: Result<Value, any Error>? = state.withLock { state in
+            guard let early = state.early else {
+                state.continuation = continuation
+                return nil
+            }
+            state.early = nil
+            return early
         }
-        defer { group.cancelAll() }
-        return try await group.next()!
+        if let early { continuation.resume(with: early) }
+    }
+
+    func resume(with result: Result<Value, any Error>) {
+        let continuation: CheckedContinuation<Value, any Error>? = state.withLock { state in
+            guard !state.done else { return nil }
+            state.done = true
+            guard let continuation = state.continuation else {
+                state.early = result
+                return nil
+            }
+            state.continuation = nil
+            return continuation
+        }
+        continuation?.resume(with: result)
     }
 }

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from emulator_pair import EmulatorPair
+
 
 class Emulator:
     """A running emulator: its base URL and helpers for its admin API."""
@@ -31,11 +33,22 @@ class Emulator:
 
 @pytest.fixture(scope="session")
 def emulator():
+    """One in-memory emulator; with LINEKIT_COMPAT_TOPOLOGY=pair, two on the PostgreSQL server that
+    LINEKIT_TEST_POSTGRES_URL names, behind nginx round robin, so every other request goes to the other instance."""
     binary = os.environ.get("LINEKIT_BIN")
     if not binary:
         root = Path(__file__).resolve().parents[2]
         binary = str(root / ".build" / "debug" / "linekit")
     assert Path(binary).is_file(), f"{binary} is missing: build the package first (swift build)"
+    if os.environ.get("LINEKIT_COMPAT_TOPOLOGY") == "pair":
+        server = os.environ.get("LINEKIT_TEST_POSTGRES_URL")
+        assert server, "LINEKIT_COMPAT_TOPOLOGY=pair needs LINEKIT_TEST_POSTGRES_URL (scripts/postgres-test-server)"
+        pair = EmulatorPair(binary, server)
+        try:
+            yield Emulator(pair.base_url)
+        finally:
+            pair.stop()
+        return
     process = subprocess.Popen(
         [binary, "emulator", "--port", "0", "--in-memory", "--log-level", "error"],
         stdout=subprocess.PIPE,

@@ -144,12 +144,7 @@ struct MultiInstanceTests {
     @Test("one retry key sent to both instances at once: one 200 and one 409 naming the accepted request")
     func retryKeyAcrossInstances() async throws {
         try await Self.withTwoInstances { a, b in
-            let bot = Seed.messagingChannel
-            let issued = try await a.postForm(
-                "/v2/oauth/accessToken",
-                [("grant_type", "client_credentials"), ("client_id", bot.channelID), ("client_secret", bot.channelSecret)]
-            )
-            let token = try #require(issued.json["access_token"] as? String)
+            let token = try await Self.shortLivedBotToken(a)
             for trial in 0..<10 {
                 let key = UUID().uuidString.lowercased()
                 let body = try JSONSerialization.data(withJSONObject: [

@@ -4,7 +4,8 @@ import Synchronization
 /// Per-channel token buckets, as LINE limits its APIs (the *Messaging API reference*'s rate limits: "per endpoint and method, per channel").
 ///
 /// Rates are requests per second with a burst of one second's worth (an hour's for LINE's per-hour limits; at least one request). They follow real time, not the emulator clock,
-/// so a load test meets the same limits it would meet on LINE. Each emulator instance keeps its own buckets.
+/// so a load test meets the same limits it would meet on LINE. Instances sharing a database share the buckets too
+/// (LINE counts per channel, not per server): see ``allowShared(_:channelID:rate:store:)``.
 public final class RateLimiter: Sendable {
     /// The rate-limited endpoints.
     public enum Endpoint: String, Sendable, CaseIterable, Codable {
@@ -69,16 +70,42 @@ public final class RateLimiter: Sendable {
         var updated: ContinuousClock.Instant
     }
 
+    /// Tokens this instance has taken from a shared bucket and not used yet, and the lease being asked for.
+    private struct Lease {
+        var tokens = 0
+        /// When this instance may ask the shared bucket again after it granted less than a full lease.
+        var nextLease: ContinuousClock.Instant?
+        var pending: (id: Int, task: Task<Void, any Error>)?
+    }
+
     private struct State {
-        var rates: [Endpoint: Double]
+        var configured: [Endpoint: Double]
+        /// Rates set for every instance through the shared store; they win over the configured ones.
+        var shared: [Endpoint: Double?] = [:]
         var buckets: [String: Bucket] = [:]
+        var leases: [String: Lease] = [:]
+        var nextLeaseID = 0
+
+        var rates: [Endpoint: Double] {
+            var rates = configured
+            for (endpoint, rate) in shared { rates[endpoint] = rate }
+            return rates
+        }
     }
 
     private let state: Mutex<State>
+    /// The buckets several instances share; `nil` keeps them in this process only.
+    private let store: (any SharedOperationsStore)?
 
     /// - Parameter rates: requests per second for each endpoint; a missing endpoint is not limited.
     public init(rates: [Endpoint: Double] = RateLimiter.lineDefaults) {
-        state = Mutex(State(rates: rates))
+        state = Mutex(State(configured: rates))
+        store = nil
+    }
+
+    package init(rates: [Endpoint: Double], shared: (any SharedOperationsStore)?) {
+        state = Mutex(State(configured: rates))
+        store = shared
     }
 
     /// The rates the admin API and the console accept, in requests per second: a limit below one request in 100
@@ -93,30 +120,126 @@ public final class RateLimiter: Sendable {
     /// The current rates.
     public var rates: [Endpoint: Double] { state.withLock { $0.rates } }
 
-    /// Changes the rate of an endpoint (`nil` removes the limit); buckets start full again.
-    public func setRate(_ rate: Double?, for endpoint: Endpoint) {
+    /// Changes the rate of an endpoint (`nil` removes the limit), on every instance sharing the store; buckets start
+    /// full again.
+    public func setRate(_ rate: Double?, for endpoint: Endpoint) async throws {
+        try await store?.setRateLimit(rate, for: endpoint)
         state.withLock { state in
-            state.rates[endpoint] = rate
-            state.buckets = state.buckets.filter { !$0.key.hasPrefix(endpoint.rawValue + ":") }
+            if store == nil { state.configured[endpoint] = rate } else { state.shared[endpoint] = .some(rate) }
+            Self.forget(endpoint, in: &state)
         }
     }
 
+    /// Takes the rates set for every instance (a reload after another instance changed them).
+    func adopt(sharedRates: [Endpoint: Double?]) {
+        state.withLock { state in
+            for endpoint in Endpoint.allCases where state.shared[endpoint] != sharedRates[endpoint] {
+                Self.forget(endpoint, in: &state)
+            }
+            state.shared = sharedRates
+        }
+    }
+
+    private static func forget(_ endpoint: Endpoint, in state: inout State) {
+        let prefix = endpoint.rawValue + ":"
+        state.buckets = state.buckets.filter { !$0.key.hasPrefix(prefix) }
+        state.leases = state.leases.filter { !$0.key.hasPrefix(prefix) }
+    }
+
     /// Takes one token from the channel's bucket for `endpoint`; `false` when it is empty (answer 429).
-    func allow(_ endpoint: Endpoint, channelID: String) -> Bool {
+    func allow(_ endpoint: Endpoint, channelID: String) async throws -> Bool {
+        guard let rate = rates[endpoint], rate > 0 else { return true }
+        guard let store else { return allowLocally(endpoint, channelID: channelID, rate: rate) }
+        return try await allowShared(endpoint, channelID: channelID, rate: rate, store: store)
+    }
+
+    private func allowLocally(_ endpoint: Endpoint, channelID: String, rate: Double) -> Bool {
         let now = ContinuousClock.now
         return state.withLock { state in
-            guard let rate = state.rates[endpoint], rate > 0 else { return true }
             let key = endpoint.rawValue + ":" + channelID
             let capacity = max(rate * endpoint.burstSeconds, 1)
             var bucket = state.buckets[key] ?? Bucket(tokens: capacity, updated: now)
             let elapsed = now - bucket.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            bucket.tokens = min(capacity, bucket.tokens + seconds * rate)
+            bucket.tokens = min(capacity, bucket.tokens + elapsed.seconds * rate)
             bucket.updated = now
             let allowed = bucket.tokens >= 1
             if allowed { bucket.tokens -= 1 }
             state.buckets[key] = bucket
             return allowed
         }
+    }
+
+    /// How many tokens an instance takes from a shared bucket at once: a fiftieth of a second's worth, so the
+    /// database sees about 50 leases a second per busy channel and instance, whatever the request rate.
+    static func leaseSize(rate: Double) -> Int { max(1, Int(rate / 50)) }
+
+    private enum Step {
+        case allowed, refused
+        case wait(Task<Void, any Error>)
+    }
+
+    /// The shared bucket, leased in slices: a request takes a token this instance leased before; when none is left,
+    /// one lease (one `UPDATE … RETURNING`, shared by the requests waiting for it) takes up to ``leaseSize(rate:)``
+    /// more. After a lease smaller than that, the instance waits until a full one has refilled before it asks again,
+    /// and refuses meanwhile; the tokens refill in the database and are not lost.
+    private func allowShared(_ endpoint: Endpoint, channelID: String, rate: Double, store: any SharedOperationsStore) async throws -> Bool {
+        let key = endpoint.rawValue + ":" + channelID
+        let size = Self.leaseSize(rate: rate)
+        while true {
+            let step: Step = state.withLock { state in
+                var lease = state.leases[key] ?? Lease()
+                defer { state.leases[key] = lease }
+                if lease.tokens > 0 {
+                    lease.tokens -= 1
+                    return .allowed
+                }
+                if let pending = lease.pending { return .wait(pending.task) }
+                if let next = lease.nextLease, ContinuousClock.now < next { return .refused }
+                state.nextLeaseID += 1
+                let id = state.nextLeaseID
+                let task = Task { [weak self] in
+                    do {
+                        let granted = try await store.leaseRateLimitTokens(
+                            endpoint,
+                            channelID: channelID,
+                            rate: rate,
+                            capacity: max(rate * endpoint.burstSeconds, 1),
+                            maximum: size
+                        )
+                        self?.received(granted, for: key, leaseID: id, size: size, rate: rate)
+                    } catch {
+                        self?.received(nil, for: key, leaseID: id, size: size, rate: rate)
+                        throw error
+                    }
+                }
+                lease.pending = (id, task)
+                return .wait(task)
+            }
+            switch step {
+            case .allowed: return true
+            case .refused: return false
+            case .wait(let task): try await task.value
+            }
+        }
+    }
+
+    private func received(_ granted: RateLimitLease?, for key: String, leaseID: Int, size: Int, rate: Double) {
+        state.withLock { state in
+            // A rate change since the lease was asked for forgot it: its tokens belong to the old rate.
+            guard var lease = state.leases[key], lease.pending?.id == leaseID else { return }
+            lease.pending = nil
+            if let granted {
+                lease.tokens += granted.granted
+                let short = granted.granted < size
+                lease.nextLease = short ? ContinuousClock.now + .seconds((Double(size) - granted.tokensLeft) / rate) : nil
+            }
+            state.leases[key] = lease
+        }
+    }
+}
+
+extension Duration {
+    fileprivate var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -36,7 +36,7 @@ struct FaultMiddleware: RouterMiddleware {
         let path = request.uri.path
         let method = request.method.rawValue
         guard !path.hasPrefix("/_emulator"), faults.hasRules(for: method, path: path) else { return try await next(request, context) }
-        guard let rule = faults.fire(method: method, path: path, channelID: await channelID(of: request)) else {
+        guard let rule = try await faults.fire(method: method, path: path, channelID: await channelID(of: request)) else {
             return try await next(request, context)
         }
         switch rule.action {

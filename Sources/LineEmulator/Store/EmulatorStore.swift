@@ -155,12 +155,18 @@ package protocol EmulatorStore: Sendable {
     /// Resets and/or advances the shared offset in one atomic step, so concurrent advances on several instances all
     /// count; returns the new offset.
     func changeSharedClockOffset(_ change: ClockChange) async throws -> TimeInterval
+
+    // MARK: Shared operations
+    /// Fault rules, rate limits and the request log shared by every instance on the store (see
+    /// ``SharedOperationsStore`` for the invariants); `nil` for a store one process owns, which keeps them in memory.
+    var sharedOperations: (any SharedOperationsStore)? { get }
 }
 
-/// A store that one process owns shares no clock: the default keeps the offset in the process's memory only.
+/// A store that one process owns shares no clock and no operations: the defaults keep them in the process's memory only.
 extension EmulatorStore {
     package func sharedClockOffset() async throws -> TimeInterval? { nil }
     package func changeSharedClockOffset(_ change: ClockChange) async throws -> TimeInterval { 0 }
+    package var sharedOperations: (any SharedOperationsStore)? { nil }
 }
 
 extension EmulatorStore {

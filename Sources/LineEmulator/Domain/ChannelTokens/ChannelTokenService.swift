@@ -74,7 +74,7 @@ struct ChannelTokenService: Sendable {
         }
         guard let channel = try await store.channel(id: clientID) else { throw PlatformError.invalidClient("invalid client_id") }
         guard constantTimeEquals(secret, channel.channelSecret) else { throw PlatformError.invalidClient("invalid client_secret") }
-        guard rateLimiter.allow(.shortLivedIssue, channelID: channel.channelID) else { throw RateLimiter.exceeded }
+        guard try await rateLimiter.allow(.shortLivedIssue, channelID: channel.channelID) else { throw RateLimiter.exceeded }
         let token = newToken(channelID: channel.channelID, kind: .shortLived, lifetime: Self.shortLivedLifetime, keyID: nil)
         _ = try await store.insertChannelToken(token, limit: Self.tokensPerKind, revokeOldest: true)
         return ChannelTokenResponse(access_token: token.accessToken, expires_in: Self.shortLivedLifetime)
@@ -88,7 +88,7 @@ struct ChannelTokenService: Sendable {
             store: store,
             now: clock.now
         )
-        try limit(.jwtIssue, assertion.channelID)
+        try await limit(.jwtIssue, assertion.channelID)
         // LINE requires `token_exp` for a v2.1 token: without it there is no lifetime to give the token.
         guard let lifetime = assertion.tokenLifetime else { throw PlatformError.invalidClient("Invalid token_exp") }
         let token = newToken(channelID: assertion.channelID, kind: .jwt, lifetime: lifetime, keyID: Randomness.alphanumeric(22))
@@ -117,7 +117,7 @@ struct ChannelTokenService: Sendable {
             }
             channelID = channel.channelID
         }
-        try limit(.statelessIssue, channelID)
+        try await limit(.statelessIssue, channelID)
         return ChannelTokenResponse(access_token: statelessToken(channelID: channelID), expires_in: Self.statelessLifetime)
     }
 
@@ -218,7 +218,7 @@ struct ChannelTokenService: Sendable {
 
     private func verify(_ accessToken: String, kind: ChannelAccessToken.Kind) async throws -> ChannelTokenVerification? {
         guard let token = try await store.channelToken(accessToken), token.kind == kind else { return nil }
-        try limit(.channelTokenVerify, token.channelID)
+        try await limit(.channelTokenVerify, token.channelID)
         if token.revokedAt != nil {
             throw PlatformError.invalidRequest(kind == .jwt ? "The access token revoked" : "access_token invalid")
         }
@@ -240,7 +240,7 @@ struct ChannelTokenService: Sendable {
     /// `POST /v2/oauth/revoke` for a short-lived token: unknown or dead tokens are not an error.
     func revokeShortLived(_ accessToken: String) async throws {
         guard let token = try await store.channelToken(accessToken), token.kind != .jwt else { return }
-        try limit(.channelTokenRevoke, token.channelID)
+        try await limit(.channelTokenRevoke, token.channelID)
         try await store.revokeChannelToken(accessToken, at: clock.now)
     }
 
@@ -265,7 +265,7 @@ struct ChannelTokenService: Sendable {
         }
         guard let channel = try await store.channel(id: clientID) else { throw PlatformError.invalidClient("invalid client_id") }
         guard constantTimeEquals(secret, channel.channelSecret) else { throw PlatformError.invalidClient("invalid client_secret") }
-        try limit(.channelTokenRevoke, channel.channelID)
+        try await limit(.channelTokenRevoke, channel.channelID)
         guard LoginService.looksLikeJWS(accessToken) else { throw PlatformError.invalidRequest("The access token not JWS") }
         guard let token = try await store.channelToken(accessToken), token.kind == .jwt, token.channelID == channel.channelID else {
             return
@@ -281,13 +281,13 @@ struct ChannelTokenService: Sendable {
             store: store,
             now: clock.now
         )
-        try limit(.keyIDs, assertion.channelID)
+        try await limit(.keyIDs, assertion.channelID)
         return try await store.validChannelTokens(channelID: assertion.channelID, kind: .jwt, at: clock.now).compactMap(\.keyID)
     }
 
     /// LINE's 429 once the channel has used up its rate for `endpoint`.
-    private func limit(_ endpoint: RateLimiter.Endpoint, _ channelID: String) throws {
-        guard rateLimiter.allow(endpoint, channelID: channelID) else { throw RateLimiter.exceeded }
+    private func limit(_ endpoint: RateLimiter.Endpoint, _ channelID: String) async throws {
+        guard try await rateLimiter.allow(endpoint, channelID: channelID) else { throw RateLimiter.exceeded }
     }
 
     // MARK: Assertion keys

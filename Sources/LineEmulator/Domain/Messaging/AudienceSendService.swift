@@ -61,7 +61,7 @@ struct AudienceSendService: Sendable {
         if let retryKey, UUID(uuidString: retryKey) == nil {
             throw PlatformError.message(400, "The value of the X-Line-Retry-Key header must be a UUID")
         }
-        guard rateLimiter.allow(endpoint, channelID: channelID) else { throw RateLimiter.exceeded }
+        guard try await rateLimiter.allow(endpoint, channelID: channelID) else { throw RateLimiter.exceeded }
     }
 
     /// The users who are friends of the channel's account, in the order the platform knows them.

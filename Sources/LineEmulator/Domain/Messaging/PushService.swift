@@ -56,7 +56,7 @@ struct PushService: Sendable {
         if let retryKey, UUID(uuidString: retryKey) == nil {
             throw PlatformError.message(400, "The value of the X-Line-Retry-Key header must be a UUID")
         }
-        guard rateLimiter.allow(.push, channelID: channelID) else { throw RateLimiter.exceeded }
+        guard try await rateLimiter.allow(.push, channelID: channelID) else { throw RateLimiter.exceeded }
         let (to, messages) = try Self.validate(body)
 
         let now = clock.now

@@ -107,19 +107,30 @@ public final class FaultInjector: Sendable {
     }
 
     private let rules = Mutex<[Rule]>([])
+    /// Where the rules live when several instances share them; `nil` keeps them in this process only.
+    private let shared: (any SharedOperationsStore)?
 
-    public init() {}
+    public init() { shared = nil }
 
+    package init(shared: (any SharedOperationsStore)?) { self.shared = shared }
+
+    /// The rules in force (with several instances, as of the last reload, which happens before every request).
     public var all: [Rule] { rules.withLock { $0 } }
 
     /// Adds a rule (validated; an ID is assigned when it has none) and returns it.
     @discardableResult
-    public func add(_ rule: Rule) throws -> Rule {
+    public func add(_ rule: Rule) async throws -> Rule {
         var rule = try rule.validated()
         if rule.id.isEmpty { rule.id = "fault-" + Randomness.alphanumeric(8).lowercased() }
         let added = rule
+        if let shared {
+            guard try await shared.insertFaultRule(added) else { throw AdminError.conflict("fault \(added.id) already exists") }
+        }
         try rules.withLock { rules throws(AdminError) in
-            guard !rules.contains(where: { $0.id == added.id }) else { throw .conflict("fault \(added.id) already exists") }
+            guard !rules.contains(where: { $0.id == added.id }) else {
+                if shared != nil { return }  // a reload already brought it
+                throw .conflict("fault \(added.id) already exists")
+            }
             rules.append(added)
         }
         return added
@@ -127,16 +138,24 @@ public final class FaultInjector: Sendable {
 
     /// Removes a rule; `false` when there was none with that ID.
     @discardableResult
-    public func remove(id: String) -> Bool {
-        rules.withLock { rules in
+    public func remove(id: String) async throws -> Bool {
+        let removedHere = rules.withLock { rules in
             let before = rules.count
             rules.removeAll { $0.id == id }
             return rules.count != before
         }
+        guard let shared else { return removedHere }
+        return try await shared.deleteFaultRule(id: id)
     }
 
-    public func removeAll() {
+    public func removeAll() async throws {
         rules.withLock { $0.removeAll() }
+        try await shared?.deleteFaultRules()
+    }
+
+    /// Replaces the rules with those the shared store holds (a reload after another instance changed them).
+    func adopt(_ sharedRules: [Rule]) {
+        rules.withLock { $0 = sharedRules }
     }
 
     /// Whether any rule could apply to `path` (so the caller resolves the channel only when needed).
@@ -144,8 +163,30 @@ public final class FaultInjector: Sendable {
         rules.withLock { $0.contains { $0.matches(method: method, path: path) } }
     }
 
-    /// The rule that fires for this request, if any, using up one of its count.
-    func fire(method: String, path: String, channelID: String?) -> Rule? {
+    /// The rule that fires for this request, if any, using up one of its count (with several instances, in the
+    /// shared store, so a rule for `count` requests affects exactly `count` across all of them).
+    func fire(method: String, path: String, channelID: String?) async throws -> Rule? {
+        guard let shared else { return fireLocally(method: method, path: path, channelID: channelID) }
+        for rule in candidates(method: method, path: path, channelID: channelID) {
+            if rule.count == nil { return rule }
+            if try await shared.consumeFaultRule(id: rule.id) { return rule }
+        }
+        return nil
+    }
+
+    /// The matching rules, in order, that this request's roll of the dice lets fire.
+    private func candidates(method: String, path: String, channelID: String?) -> [Rule] {
+        rules.withLock { rules in
+            rules.filter { rule in
+                guard rule.matches(method: method, path: path) else { return false }
+                if let expected = rule.channelId, expected != channelID { return false }
+                if let probability = rule.probability, probability < 1, Double.random(in: 0..<1) >= probability { return false }
+                return true
+            }
+        }
+    }
+
+    private func fireLocally(method: String, path: String, channelID: String?) -> Rule? {
         rules.withLock { rules in
             for index in rules.indices where rules[index].matches(method: method, path: path) {
                 let rule = rules[index]

@@ -8,14 +8,14 @@ extension AdminService {
 
     /// Adds a rule after checking it (``FaultInjector/Rule``'s bounds); an ID is assigned when it has none.
     func addFault(_ rule: FaultInjector.Rule) async throws -> FaultInjector.Rule {
-        try faults.add(rule)
+        try await faults.add(rule)
     }
 
     func removeFault(id: String) async throws {
-        guard faults.remove(id: id) else { throw AdminError.notFound("no such fault rule") }
+        guard try await faults.remove(id: id) else { throw AdminError.notFound("no such fault rule") }
     }
 
     func removeAllFaults() async throws {
-        faults.removeAll()
+        try await faults.removeAll()
     }
 }

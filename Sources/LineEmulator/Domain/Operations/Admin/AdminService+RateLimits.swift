@@ -21,7 +21,7 @@ extension AdminService {
             }
             checked.append((endpoint, rate))
         }
-        for (endpoint, rate) in checked { rateLimiter.setRate(rate, for: endpoint) }
+        for (endpoint, rate) in checked { try await rateLimiter.setRate(rate, for: endpoint) }
         return try await rateLimits()
     }
 }

@@ -11,6 +11,6 @@ extension AdminService {
         guard (1...requestLog.capacity).contains(limit) else {
             throw AdminError.invalid("limit must be between 1 and \(requestLog.capacity)")
         }
-        return requestLog.entries(method: method, path: path, status: status, limit: limit)
+        return try await requestLog.entries(method: method, path: path, status: status, limit: limit)
     }
 }

@@ -7,8 +7,8 @@ extension AdminService {
     func reset() async throws -> ClockReading {
         try await store.reset(to: seed)
         clock.resetOffset()
-        faults.removeAll()
-        requestLog.clear()
+        try await faults.removeAll()
+        try await requestLog.clear()
         return try await clockReading()
     }
 }
