@@ -70,7 +70,7 @@ struct ConnectionLimitTests {
             var held: [RawSocket] = []
             for _ in 0..<20 { held.append(try await RawSocket.connect(port: emulator.port)) }
             let refused = try await RawSocket.connect(port: emulator.port)
-            #expect(await refused.waitForEnd(timeout: .seconds(5)))
+            #expect(await refused.waitForEnd(timeout: .seconds(30)))
             let reply = try #require(RawReply(try await refused.received))
             #expect(reply.status == 503)
             #expect((reply.json["message"] as? String)?.contains("too many open connections") == true, "\(reply.body)")
