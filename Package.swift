@@ -282,3 +282,7 @@ package.targets += [
         swiftSettings: swiftSettings
     ),
 ]
+
+// `swift package generate-documentation` (scripts/test builds every library's DocC documentation with warnings treated
+// as errors). A command plugin only: nothing of it is linked into any product.
+package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.4.0"))
