@@ -35,8 +35,10 @@ public struct Emulator: Sendable {
         public var rateLimits: [RateLimiter.Endpoint: Double]
         /// Open connections at most, and how long idle or slow clients are kept. Default: `ConnectionLimits()`.
         public var connectionLimits: ConnectionLimits
+        /// Where the emulator logs (requests, seeding, storage). Default: label `linekit.emulator`.
         public var logger: Logger
 
+        /// A configuration; every argument has the default documented on its property.
         public init(
             host: String = "127.0.0.1",
             port: Int = 8123,
@@ -64,6 +66,7 @@ public struct Emulator: Sendable {
         }
     }
 
+    /// The configuration the emulator was made with.
     public let configuration: Configuration
     let store: any EmulatorStore
     let keys: SigningKeys
@@ -76,6 +79,9 @@ public struct Emulator: Sendable {
     public let faults: FaultInjector
 
     /// Opens the store, applies the seed (adding what is missing) and loads the emulator's keys.
+    ///
+    /// - Throws: when the store cannot be opened or migrated (an unreadable SQLite file, an unreachable PostgreSQL
+    ///   server), or the seed conflicts with what it holds.
     public init(configuration: Configuration = .init()) async throws {
         self.configuration = configuration
         store = try await configuration.storage.makeStore(logger: configuration.logger)
@@ -88,6 +94,8 @@ public struct Emulator: Sendable {
     }
 
     /// The channels and users the emulator has now (what `linekit emulator` prints at start).
+    ///
+    /// - Throws: when the store cannot be read.
     public func snapshot() async throws -> (channels: [Channel], users: [User]) {
         (try await store.channels(), try await store.users())
     }

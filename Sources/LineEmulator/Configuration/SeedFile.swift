@@ -17,11 +17,18 @@ import Yams
 ///     friendOf: ["1234567890"]
 /// ```
 extension Seed {
+    /// A seed file that cannot be read or is not a valid seed; ``description`` names the file and the fault.
     public struct FileError: Error, CustomStringConvertible {
+        /// What went wrong, with the file's path.
         public var description: String
     }
 
     /// Parses a seed file; the format is chosen by extension (`.json`, otherwise YAML, of which JSON is a subset).
+    ///
+    /// - Parameter url: the file to read.
+    /// - Returns: the seed the file describes.
+    /// - Throws: ``FileError`` when the file cannot be read, does not parse, or describes an invalid seed (an unknown
+    ///   app type, a malformed user ID, a friendship with an unknown channel).
     public static func load(contentsOf url: URL) throws -> Seed {
         let data: Data
         do {

@@ -23,10 +23,12 @@ public struct WebhookError: Error, Sendable, Equatable, CustomStringConvertible 
         public var description: String { base.rawValue }
     }
 
+    /// What went wrong; compare it with the static codes (`error.code == .signatureMismatch`).
     public var code: Code
     /// A sentence for logs: what was wrong, never the secret.
     public var detail: String
 
+    /// An error with `code` and a `detail` for logs (which must not hold the channel secret).
     public init(code: Code, detail: String) {
         self.code = code
         self.detail = detail

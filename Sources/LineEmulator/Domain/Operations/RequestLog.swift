@@ -4,13 +4,19 @@ import Synchronization
 /// The most recent requests the emulator answered, as LINE's guidelines ask apps to log them: time, method,
 /// endpoint, status and `x-line-request-id`. Bounded: the oldest entries are dropped.
 public final class RequestLog: Sendable {
+    /// One answered request.
     public struct Entry: Sendable, Equatable, Codable {
+        /// The `x-line-request-id` the emulator answered with.
         public var requestID: String
+        /// When the request arrived (on the emulator's clock).
         public var time: Date
+        /// The HTTP method.
         public var method: String
         /// The path without the query string (query strings may carry tokens).
         public var path: String
+        /// The status answered.
         public var status: Int
+        /// How long the emulator took to answer, in milliseconds.
         public var durationMilliseconds: Double
     }
 
@@ -19,9 +25,11 @@ public final class RequestLog: Sendable {
         var next = 0
     }
 
+    /// How many entries are kept; older ones are dropped.
     public let capacity: Int
     private let ring = Mutex(Ring())
 
+    /// An empty log keeping the latest `capacity` entries (at least one).
     public init(capacity: Int = 1000) {
         self.capacity = max(1, capacity)
     }
