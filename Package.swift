@@ -286,3 +286,33 @@ package.targets += [
 // `swift package generate-documentation` (scripts/test builds every library's DocC documentation with warnings treated
 // as errors). A command plugin only: nothing of it is linked into any product.
 package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.4.0"))
+
+// Test doubles of LineTransport for apps' unit tests (issue 13): a product of its own, so production builds never
+// carry them.
+package.products.append(.library(name: "LineKitTesting", targets: ["LineKitTesting"]))
+package.targets.append(
+    .target(
+        name: "LineKitTesting",
+        dependencies: ["LineCore", .product(name: "HTTPTypes", package: "swift-http-types")],
+        swiftSettings: swiftSettings
+    )
+)
+for target in package.targets where ["LineLoginTests", "LineMessagingTests"].contains(target.name) {
+    target.dependencies.append("LineKitTesting")
+}
+
+// The README's Swift examples, compiled and run (issue 13); ReadmeSyncTests keeps them identical to the README.
+package.targets.append(
+    .testTarget(
+        name: "ReadmeExampleTests",
+        dependencies: [
+            "LineCore", "LineLogin", "LineMessaging", "LineMessagingPostgres", "LineKitTesting", "LineEmulator", "LineEmulatorTesting",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ],
+        swiftSettings: swiftSettings
+    )
+)

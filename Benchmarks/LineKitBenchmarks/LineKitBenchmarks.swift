@@ -23,7 +23,7 @@ let benchmarks: @Sendable () -> Void = {
         thresholds: tolerances
     )
 
-    let login = LineLoginClient(channelID: "1234567890", channelSecret: "0123456789abcdef0123456789abcdef", api: LineAPIClient())
+    let login = LineLoginClient(configuration: .web(channelID: "1234567890", channelSecret: "0123456789abcdef0123456789abcdef"))
 
     Benchmark("PKCEPair") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(PKCEPair.generate()) }

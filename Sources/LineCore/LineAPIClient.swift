@@ -14,7 +14,9 @@ public struct LineAPIClient: Sendable {
         /// Retries of idempotent calls on 429, 5xx and timeouts. Default: 4 attempts within 20 seconds.
         public var retryPolicy: RetryPolicy
         public var sleeper: any RetrySleeper
-        /// The client-side cap on concurrency and rate; `nil` for none. Default: 32 in flight, 100 per second.
+        /// The client-side caps per endpoint family (``RateLimits``); `nil` for none. Default: LINE's documented
+        /// rates (``RateLimits/line``: push 2,000/s, multicast 200/s, broadcast 60/hour, …), so an app is never
+        /// held below what LINE allows.
         public var limiter: RequestLimiter?
         /// Where guideline records go (at `.info`); `nil` logs nothing.
         public var logger: Logger?
@@ -71,13 +73,13 @@ public struct LineAPIClient: Sendable {
         let response: LineHTTPResponse
         do {
             if let limiter = configuration.limiter {
-                response = try await limiter.run { try await transport.send(request) }
+                response = try await limiter.run(request) { try await transport.send(request) }
             } else {
                 response = try await transport.send(request)
             }
         } catch let error as LineTransportError {
             log(request, started: started, requestID: nil, status: nil)
-            throw LineAPIError(code: error.kind == .timeout ? .timeout : .connection, message: error.underlying, endpoint: endpoint)
+            throw LineAPIError(code: error.code == .timeout ? .timeout : .connection, message: error.message, endpoint: endpoint)
         }
         log(request, started: started, requestID: response.requestID, status: response.status)
         guard (200..<300).contains(response.status) else { throw LineAPIError(response: response, endpoint: endpoint) }

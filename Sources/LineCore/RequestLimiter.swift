@@ -1,72 +1,110 @@
 import Foundation
+import HTTPTypes
 
-/// A client-side cap on concurrency and request rate, so an app cannot mass-request LINE by accident (LINE's
-/// guidelines prohibit it and answer 429). Requests over the cap wait their turn; with `maximumWait`, they fail
-/// instead of waiting longer.
+/// Keeps an app's requests within ``RateLimits``: a token bucket per endpoint family and channel (the bearer token
+/// or the form's `client_id` tells channels apart), each holding one interval's worth, and optionally a cap on
+/// requests in flight. A request over a cap waits its turn; one that would wait longer than `maximumWait` fails with
+/// `LineAPIError.Code.rateCapExceeded` without waiting.
 public actor RequestLimiter {
-    public struct Limits: Sendable {
-        /// Requests in flight at once.
-        public var maximumConcurrent: Int
-        /// Requests started per second (a token bucket holding one second's worth).
-        public var requestsPerSecond: Double
-        /// The longest a request waits for its turn before failing with `.rateCapExceeded`.
-        public var maximumWait: Duration
-
-        public init(maximumConcurrent: Int = 32, requestsPerSecond: Double = 100, maximumWait: Duration = .seconds(30)) {
-            self.maximumConcurrent = max(1, maximumConcurrent)
-            self.requestsPerSecond = max(0.001, requestsPerSecond)
-            self.maximumWait = maximumWait
-        }
-    }
-
-    public let limits: Limits
+    /// The caps kept.
+    public let limits: RateLimits
     private var inFlight = 0
-    private var tokens: Double
-    private var updated: ContinuousClock.Instant
+    private var buckets: [BucketKey: Bucket] = [:]
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    public init(limits: Limits = Limits()) {
-        self.limits = limits
-        tokens = max(1, limits.requestsPerSecond)
-        updated = .now
+    private struct BucketKey: Hashable {
+        var family: EndpointFamily
+        var partition: String
     }
 
-    /// Runs `operation` within the limits.
-    public func run<T: Sendable>(_ operation: @Sendable () async throws -> T) async throws -> T {
-        try await acquire()
+    private struct Bucket {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+
+    /// A limiter.
+    ///
+    /// - Parameter limits: the caps; default LINE's documented rates.
+    public init(limits: RateLimits = .line) {
+        self.limits = limits
+    }
+
+    /// Runs `operation` within the caps of `request`'s family.
+    ///
+    /// - Parameters:
+    ///   - request: the request about to be sent (its method, path and credential choose the bucket).
+    ///   - operation: sends it.
+    /// - Throws: `LineAPIError` with `.rateCapExceeded` when the turn would come after `maximumWait`; `operation`'s
+    ///   errors.
+    public func run<T: Sendable>(_ request: LineHTTPRequest, _ operation: @Sendable () async throws -> T) async throws -> T {
+        let family = EndpointFamily(method: request.method, path: request.url.path)
+        try await acquire(family: family, partition: Self.partition(of: request))
         defer { release() }
         return try await operation()
     }
 
-    private func acquire() async throws {
+    private func acquire(family: EndpointFamily, partition: String) async throws {
         let deadline = ContinuousClock.now + limits.maximumWait
+        let key = BucketKey(family: family, partition: partition)
         while true {
-            refill()
-            if inFlight < limits.maximumConcurrent && tokens >= 1 {
-                tokens -= 1
+            if let maximum = limits.maximumConcurrent, inFlight >= maximum {
+                guard ContinuousClock.now < deadline else { throw refusal(family) }
+                await withCheckedContinuation { waiters.append($0) }
+                continue
+            }
+            guard let rate = limits[family] else {
                 inFlight += 1
                 return
             }
-            guard ContinuousClock.now < deadline else { throw LineAPIError(code: .rateCapExceeded) }
-            if inFlight >= limits.maximumConcurrent {
-                await withCheckedContinuation { waiters.append($0) }
-            } else {
-                let missing = 1 - tokens
-                try await Task.sleep(for: .milliseconds(Int64((missing / limits.requestsPerSecond) * 1000) + 1))
+            var bucket = refilled(buckets[key], rate: rate)
+            if bucket.tokens >= 1 {
+                bucket.tokens -= 1
+                buckets[key] = bucket
+                inFlight += 1
+                return
             }
+            buckets[key] = bucket
+            let wait = Duration.seconds((1 - bucket.tokens) / rate.perSecondValue)
+            guard ContinuousClock.now + wait <= deadline else { throw refusal(family) }
+            try await Task.sleep(for: wait)
         }
     }
 
     private func release() {
         inFlight -= 1
         if !waiters.isEmpty { waiters.removeFirst().resume() }
+        // Full buckets are the same as absent ones: drop them now and then, so stateless tokens (one per use) do not
+        // pile up.
+        if buckets.count > 1024 {
+            buckets = buckets.filter { key, bucket in
+                guard let rate = limits[key.family] else { return false }
+                return refilled(bucket, rate: rate).tokens < Double(rate.requests)
+            }
+        }
     }
 
-    private func refill() {
+    private func refilled(_ bucket: Bucket?, rate: Rate) -> Bucket {
         let now = ContinuousClock.now
-        let elapsed = now - updated
+        guard var bucket else { return Bucket(tokens: Double(rate.requests), updated: now) }
+        let elapsed = now - bucket.updated
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        tokens = min(max(1, limits.requestsPerSecond), tokens + seconds * limits.requestsPerSecond)
-        updated = now
+        bucket.tokens = min(Double(rate.requests), bucket.tokens + seconds * rate.perSecondValue)
+        bucket.updated = now
+        return bucket
+    }
+
+    private func refusal(_ family: EndpointFamily) -> LineAPIError {
+        LineAPIError(
+            code: .rateCapExceeded,
+            message: "the client-side cap of \(family) (\(limits[family]?.description ?? "in flight")) is reached"
+        )
+    }
+
+    /// What tells channels apart: the `Authorization` header, or a form body's `client_id`.
+    private static func partition(of request: LineHTTPRequest) -> String {
+        if let authorization = request.headers[.authorization] { return authorization }
+        guard let body = request.body, let form = String(data: body, encoding: .utf8) else { return "" }
+        for field in form.split(separator: "&") where field.hasPrefix("client_id=") { return String(field) }
+        return ""
     }
 }

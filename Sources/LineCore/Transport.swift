@@ -55,28 +55,43 @@ public protocol LineTransport: Sendable {
     func send(_ request: LineHTTPRequest) async throws -> LineHTTPResponse
 }
 
-/// No HTTP response arrived.
-public struct LineTransportError: Error, Sendable, CustomStringConvertible {
-    /// Why no response arrived.
-    public enum Kind: Sendable, Equatable {
+/// No HTTP response arrived. Equality compares the code only.
+public struct LineTransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Why no response arrived, extensible without breaking `switch`es.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Base: String, Sendable {
+            case timeout, connection
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
         /// No complete response within the transport's timeout.
-        case timeout
+        public static let timeout = Code(.timeout)
         /// The connection could not be made, or was dropped before the response was complete.
-        case connection
+        public static let connection = Code(.connection)
+
+        public var description: String { base.rawValue }
     }
 
     /// Why no response arrived.
-    public var kind: Kind
+    public var code: Code
     /// The underlying error's description, for logs.
-    public var underlying: String
+    public var message: String
 
-    /// An error of `kind` (what a test transport throws to act out a network failure).
-    public init(kind: Kind, underlying: String) {
-        self.kind = kind
-        self.underlying = underlying
+    /// An error.
+    ///
+    /// - Parameters:
+    ///   - code: why no response arrived.
+    ///   - message: the underlying error's description, for logs.
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
     }
 
-    public var description: String { "\(kind == .timeout ? "timed out" : "connection failed"): \(underlying)" }
+    public static func == (lhs: LineTransportError, rhs: LineTransportError) -> Bool { lhs.code == rhs.code }
+
+    public var description: String { "\(code == .timeout ? "timed out" : "connection failed"): \(message)" }
 }
 
 /// The real transport: AsyncHTTPClient, with connection reuse and a per-request timeout.
@@ -100,8 +115,8 @@ public struct AsyncHTTPClientTransport: LineTransport {
 
     /// Sends `request` with ``client``, within ``timeout``, and returns the response whatever its status.
     ///
-    /// - Throws: ``LineTransportError`` of kind ``LineTransportError/Kind/timeout`` when the deadline passes, or
-    ///   ``LineTransportError/Kind/connection`` when the connection fails or the body is larger than
+    /// - Throws: ``LineTransportError`` with code ``LineTransportError/Code/timeout`` when the deadline passes, or
+    ///   ``LineTransportError/Code/connection`` when the connection fails or the body is larger than
     ///   ``maximumResponseSize``.
     public func send(_ request: LineHTTPRequest) async throws -> LineHTTPResponse {
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
@@ -120,13 +135,13 @@ public struct AsyncHTTPClientTransport: LineTransport {
             }
             return LineHTTPResponse(status: Int(response.status.code), headers: headers, body: Data(body.readableBytesView))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            throw LineTransportError(kind: .timeout, underlying: String(describing: error))
+            throw LineTransportError(code: .timeout, message: String(describing: error))
         } catch let error as HTTPClientError {
-            throw LineTransportError(kind: .connection, underlying: String(describing: error))
+            throw LineTransportError(code: .connection, message: String(describing: error))
         } catch let error as NIOCore.IOError {
-            throw LineTransportError(kind: .connection, underlying: String(describing: error))
+            throw LineTransportError(code: .connection, message: String(describing: error))
         } catch let error as ChannelError {
-            throw LineTransportError(kind: .connection, underlying: String(describing: error))
+            throw LineTransportError(code: .connection, message: String(describing: error))
         }
     }
 }

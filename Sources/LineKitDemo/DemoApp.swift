@@ -54,7 +54,9 @@ public struct DemoApp: Sendable {
     public init(configuration: Configuration) {
         self.configuration = configuration
         let api = LineAPIClient(configuration: .init(endpoints: configuration.endpoints, logger: configuration.logger))
-        login = LineLoginClient(channelID: configuration.loginChannelID, channelSecret: configuration.loginChannelSecret, api: api)
+        login = LineLoginClient(
+            configuration: .web(channelID: configuration.loginChannelID, channelSecret: configuration.loginChannelSecret, api: api)
+        )
         web = WebLogin(
             client: login,
             callbackURL: configuration.baseURL + "/callback",
@@ -165,8 +167,9 @@ public struct DemoApp: Sendable {
         var rows = ""
         if let claims = identity.claims {
             let pairs: [(String, String?)] = [
-                ("iss", claims.iss), ("sub", claims.sub), ("aud", claims.aud), ("exp", String(claims.exp)), ("iat", String(claims.iat)),
-                ("amr", claims.amr?.joined(separator: ", ")), ("name", claims.name), ("email", claims.email),
+                ("iss", claims.issuer), ("sub", claims.subject), ("aud", claims.audience),
+                ("exp", String(Int(claims.expiresAt.timeIntervalSince1970))), ("iat", String(Int(claims.issuedAt.timeIntervalSince1970))),
+                ("amr", claims.authenticationMethods?.joined(separator: ", ")), ("name", claims.name), ("email", claims.email),
             ]
             for (name, value) in pairs where value != nil { rows += "<tr><th>\(name)</th><td>\(Page.escape(value ?? ""))</td></tr>" }
         }
@@ -216,8 +219,7 @@ enum Page {
 
     /// The page for a login that did not finish (`addLineLogin`'s error handler).
     static func failure(_ failure: WebLoginFailure) -> Response {
-        switch failure.reason {
-        case .cancelled:
+        if failure.code == .cancelled {
             return html(
                 title: "Login cancelled",
                 body: """
@@ -225,18 +227,16 @@ enum Page {
                     <p><a class="button line" href="/login">Log in with LINE</a></p>
                     """
             )
-        case .lineAPI(let error):
-            return Page.error(error)
-        default:
-            return html(
-                title: "Login failed",
-                body: """
-                    <h1>Login failed</h1><p>\(escape(failure.message))</p><p><code>\(escape(failure.detail ?? ""))</code></p>
-                    <p><a class="button line" href="/login">Log in with LINE</a></p>
-                    """,
-                status: .badRequest
-            )
         }
+        if let error = failure.lineAPIError { return Page.error(error) }
+        return html(
+            title: "Login failed",
+            body: """
+                <h1>Login failed</h1><p>\(escape(failure.message))</p><p><code>\(escape(failure.detail ?? ""))</code></p>
+                <p><a class="button line" href="/login">Log in with LINE</a></p>
+                """,
+            status: .badRequest
+        )
     }
 
     static func redirect(_ location: String) -> Response {

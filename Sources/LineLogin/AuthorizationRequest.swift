@@ -49,7 +49,8 @@ public struct PendingAuthorization: Sendable, Codable, Equatable {
 
 /// The typed options of a v2.1 authorization request (LINE's *Integrating LINE Login with your web app*). Defaults: PKCE on, a nonce, `query` mode.
 public struct AuthorizationOptions: Sendable {
-    public var prompt: Prompt?
+    /// `prompt`; default ``Prompt/automatic`` (no parameter).
+    public var prompt: Prompt
     public var maxAge: Int?
     /// BCP 47 language tags in order of preference.
     public var uiLocales: [String]
@@ -65,7 +66,7 @@ public struct AuthorizationOptions: Sendable {
     public var usePKCE: Bool
 
     public init(
-        prompt: Prompt? = nil,
+        prompt: Prompt = .automatic,
         maxAge: Int? = nil,
         uiLocales: [String] = [],
         botPrompt: BotPrompt? = nil,

@@ -3,26 +3,123 @@ import Foundation
 import JWTKit
 import LineCore
 
-/// The claims of a LINE ID token (LINE's *Verifying ID tokens*).
+/// The claims of a LINE ID token (LINE's *Verifying ID tokens*), with Swift names; the JSON keeps LINE's claim names
+/// (`iss`, `sub`, `aud`, `exp`, `iat`, `auth_time`, `amr`, `picture`), and times are read from seconds since 1970
+/// whatever the decoder's date strategy.
 public struct IDTokenClaims: Sendable, Codable, Equatable {
-    public var iss: String
-    /// The user ID.
-    public var sub: String
-    /// The channel ID.
-    public var aud: String
-    public var exp: Int
-    public var iat: Int
-    public var authTime: Int?
+    /// `iss`: who issued the token (`https://access.line.me`).
+    public var issuer: String
+    /// `sub`: the user ID.
+    public var subject: String
+    /// `aud`: the channel ID the token was issued to.
+    public var audience: String
+    /// `exp`: when the token expires.
+    public var expiresAt: Date
+    /// `iat`: when the token was issued.
+    public var issuedAt: Date
+    /// `auth_time`: when the user authenticated, when the request had `max_age`.
+    public var authenticatedAt: Date?
+    /// `nonce`: the authorization request's nonce.
     public var nonce: String?
-    /// How the user authenticated: `pwd`, `lineautologin`, `lineqr`, `linesso`, `mfa`.
-    public var amr: [String]?
+    /// `amr`: how the user authenticated (`pwd`, `lineautologin`, `lineqr`, `linesso`, `mfa`).
+    public var authenticationMethods: [String]?
+    /// `name`: the display name (with the `profile` scope).
     public var name: String?
-    public var picture: String?
+    /// `picture`: the profile image's URL (with the `profile` scope).
+    public var pictureURL: String?
+    /// `email`: the email address (with the `email` scope).
     public var email: String?
 
+    /// Claims, for tests and for tokens of your own.
+    ///
+    /// - Parameters:
+    ///   - issuer: `iss`.
+    ///   - subject: `sub`, the user ID.
+    ///   - audience: `aud`, the channel ID.
+    ///   - expiresAt: `exp`.
+    ///   - issuedAt: `iat`.
+    ///   - authenticatedAt: `auth_time`.
+    ///   - nonce: `nonce`.
+    ///   - authenticationMethods: `amr`.
+    ///   - name: `name`.
+    ///   - pictureURL: `picture`.
+    ///   - email: `email`.
+    public init(
+        issuer: String,
+        subject: String,
+        audience: String,
+        expiresAt: Date,
+        issuedAt: Date,
+        authenticatedAt: Date? = nil,
+        nonce: String? = nil,
+        authenticationMethods: [String]? = nil,
+        name: String? = nil,
+        pictureURL: String? = nil,
+        email: String? = nil
+    ) {
+        self.issuer = issuer
+        self.subject = subject
+        self.audience = audience
+        self.expiresAt = expiresAt
+        self.issuedAt = issuedAt
+        self.authenticatedAt = authenticatedAt
+        self.nonce = nonce
+        self.authenticationMethods = authenticationMethods
+        self.name = name
+        self.pictureURL = pictureURL
+        self.email = email
+    }
+
     enum CodingKeys: String, CodingKey {
-        case iss, sub, aud, exp, iat, nonce, amr, name, picture, email
-        case authTime = "auth_time"
+        case issuer = "iss"
+        case subject = "sub"
+        case audience = "aud"
+        case expiresAt = "exp"
+        case issuedAt = "iat"
+        case authenticatedAt = "auth_time"
+        case nonce
+        case authenticationMethods = "amr"
+        case name
+        case pictureURL = "picture"
+        case email
+    }
+
+    /// Reads LINE's claims; `exp`, `iat` and `auth_time` are NumericDates (seconds since 1970).
+    ///
+    /// - Parameter decoder: the decoder to read from.
+    /// - Throws: `DecodingError` when a required claim is missing or has the wrong type.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        issuer = try container.decode(String.self, forKey: .issuer)
+        subject = try container.decode(String.self, forKey: .subject)
+        audience = try container.decode(String.self, forKey: .audience)
+        expiresAt = Date(timeIntervalSince1970: try container.decode(Double.self, forKey: .expiresAt))
+        issuedAt = Date(timeIntervalSince1970: try container.decode(Double.self, forKey: .issuedAt))
+        authenticatedAt = try container.decodeIfPresent(Double.self, forKey: .authenticatedAt).map(Date.init(timeIntervalSince1970:))
+        nonce = try container.decodeIfPresent(String.self, forKey: .nonce)
+        authenticationMethods = try container.decodeIfPresent([String].self, forKey: .authenticationMethods)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        pictureURL = try container.decodeIfPresent(String.self, forKey: .pictureURL)
+        email = try container.decodeIfPresent(String.self, forKey: .email)
+    }
+
+    /// Writes LINE's claims, times as whole seconds since 1970.
+    ///
+    /// - Parameter encoder: the encoder to write to.
+    /// - Throws: the encoder's errors.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(issuer, forKey: .issuer)
+        try container.encode(subject, forKey: .subject)
+        try container.encode(audience, forKey: .audience)
+        try container.encode(Int(expiresAt.timeIntervalSince1970), forKey: .expiresAt)
+        try container.encode(Int(issuedAt.timeIntervalSince1970), forKey: .issuedAt)
+        try container.encodeIfPresent(authenticatedAt.map { Int($0.timeIntervalSince1970) }, forKey: .authenticatedAt)
+        try container.encodeIfPresent(nonce, forKey: .nonce)
+        try container.encodeIfPresent(authenticationMethods, forKey: .authenticationMethods)
+        try container.encodeIfPresent(name, forKey: .name)
+        try container.encodeIfPresent(pictureURL, forKey: .pictureURL)
+        try container.encodeIfPresent(email, forKey: .email)
     }
 }
 
@@ -128,11 +225,10 @@ public struct IDTokenVerifier: Sendable {
 
     private func check(_ claims: IDTokenClaims, expecting expectations: IDTokenExpectations, now: Date) throws(LoginError) {
         func fail(_ reason: IDTokenFailure) -> LoginError { .invalidIDToken(reason) }
-        let seconds = now.timeIntervalSince1970
-        guard claims.iss == issuer else { throw fail(.wrongIssuer) }
-        guard claims.aud == channelID else { throw fail(.wrongAudience) }
-        guard Double(claims.exp) + clockSkew > seconds else { throw fail(.expired) }
-        guard Double(claims.iat) - clockSkew <= seconds else { throw fail(.issuedInTheFuture) }
+        guard claims.issuer == issuer else { throw fail(.wrongIssuer) }
+        guard claims.audience == channelID else { throw fail(.wrongAudience) }
+        guard claims.expiresAt.addingTimeInterval(clockSkew) > now else { throw fail(.expired) }
+        guard claims.issuedAt.addingTimeInterval(-clockSkew) <= now else { throw fail(.issuedInTheFuture) }
         switch expectations.nonce {
         case .value(let expected):
             guard let nonce = claims.nonce else { throw fail(.missingNonce) }
@@ -140,9 +236,11 @@ public struct IDTokenVerifier: Sendable {
         case .none:
             guard claims.nonce == nil else { throw fail(.wrongNonce) }
         }
-        if let subject = expectations.subject, claims.sub != subject { throw fail(.wrongSubject) }
+        if let subject = expectations.subject, claims.subject != subject { throw fail(.wrongSubject) }
         if let maxAge = expectations.maxAge {
-            guard let authTime = claims.authTime, Double(authTime + maxAge) + clockSkew >= seconds else {
+            guard let authenticatedAt = claims.authenticatedAt,
+                authenticatedAt.addingTimeInterval(TimeInterval(maxAge) + clockSkew) >= now
+            else {
                 throw fail(.authenticationTooOld)
             }
         }

@@ -77,9 +77,9 @@ public struct LineProfile: Sendable, Equatable, Codable {
     ///
     /// - Parameter profile: the profile LINE returned.
     public init(_ profile: Profile) {
-        userID = profile.userId
+        userID = profile.userID
         displayName = profile.displayName
-        pictureURL = profile.pictureUrl
+        pictureURL = profile.pictureURL
         statusMessage = profile.statusMessage
     }
 }

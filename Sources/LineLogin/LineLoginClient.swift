@@ -40,43 +40,71 @@ public struct AccessTokenInfo: Sendable, Decodable, Equatable {
 
 /// `GET /v2/profile`.
 public struct Profile: Sendable, Decodable, Equatable {
-    public var userId: String
+    /// `userId`: the user's ID for this provider.
+    public var userID: String
+    /// `displayName`: the user's display name.
     public var displayName: String
-    public var pictureUrl: String?
+    /// `pictureUrl`: the profile image's URL, if the user has one.
+    public var pictureURL: String?
+    /// `statusMessage`: the status message, if the user has one.
     public var statusMessage: String?
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "userId"
+        case displayName
+        case pictureURL = "pictureUrl"
+        case statusMessage
+    }
 }
 
 /// `GET /oauth2/v2.1/userinfo`.
 public struct UserInfo: Sendable, Decodable, Equatable {
-    public var sub: String
+    /// `sub`: the user's ID for this provider.
+    public var userID: String
+    /// `name`: the display name.
     public var name: String?
-    public var picture: String?
+    /// `picture`: the profile image's URL.
+    public var pictureURL: String?
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "sub"
+        case name
+        case pictureURL = "picture"
+    }
 }
 
 /// A LINE Login client for one channel: authorization URLs, callbacks, tokens, ID tokens and the user APIs.
 ///
 /// ```swift
-/// let login = LineLoginClient(channelID: "1234567890", channelSecret: secret, api: LineAPIClient())
+/// let login = LineLoginClient(configuration: .web(channelID: "1234567890", channelSecret: secret, api: api))
 /// let redirect = try login.authorizationRedirect(redirectURI: "https://example.com/callback", scopes: [.profile, .openid])
 /// // store redirect.pending (e.g. SealedAuthorization(key:).seal(...) in a cookie), send the browser to redirect.url
 /// ```
 public struct LineLoginClient: Sendable {
-    public let channelID: String
-    /// Needed by web channels (code exchange, refresh, revoke, HS256 ID tokens); native channels may omit it.
-    public let channelSecret: String?
-    public let api: LineAPIClient
+    /// The credential, API client and logger the client was made with.
+    public let configuration: LineLoginConfiguration
+    /// Where guideline log records go: the configuration's logger, or the API client's.
     public let logger: Logger?
     let jwks: JWKSCache
     let channelKey: ChannelSecretKey?
 
-    public init(channelID: String, channelSecret: String?, api: LineAPIClient = LineAPIClient(), logger: Logger? = nil) {
-        self.channelID = channelID
-        self.channelSecret = channelSecret
-        self.api = api
-        self.logger = logger ?? api.configuration.logger
-        jwks = JWKSCache(api: api)
-        channelKey = channelSecret.map(ChannelSecretKey.init)
+    /// A client for the channel `configuration` names.
+    ///
+    /// - Parameter configuration: the channel's credential (``LineLoginConfiguration/web(channelID:channelSecret:api:logger:)``
+    ///   or ``LineLoginConfiguration/native(channelID:api:logger:)``), the API client and the logger.
+    public init(configuration: LineLoginConfiguration) {
+        self.configuration = configuration
+        logger = configuration.logger ?? configuration.api.configuration.logger
+        jwks = JWKSCache(api: configuration.api)
+        channelKey = configuration.credential.channelSecret.map(ChannelSecretKey.init)
     }
+
+    /// The channel ID.
+    public var channelID: String { configuration.credential.channelID }
+    /// The client requests go through.
+    public var api: LineAPIClient { configuration.api }
+    /// The web channel's secret; `nil` for a native channel.
+    var channelSecret: String? { configuration.credential.channelSecret }
 
     // MARK: Authorization
 
@@ -100,7 +128,7 @@ public struct LineLoginClient: Sendable {
         ]
         if let nonce { query.append(("nonce", nonce)) }
         if let pkce { query += [("code_challenge", pkce.challenge), ("code_challenge_method", "S256")] }
-        if let prompt = options.prompt { query.append(("prompt", prompt.rawValue)) }
+        if let prompt = options.prompt.parameterValue { query.append(("prompt", prompt)) }
         if let maxAge = options.maxAge { query.append(("max_age", String(maxAge))) }
         if !options.uiLocales.isEmpty { query.append(("ui_locales", options.uiLocales.joined(separator: " "))) }
         if let botPrompt = options.botPrompt { query.append(("bot_prompt", botPrompt.rawValue)) }
@@ -231,8 +259,8 @@ public struct LineLoginClient: Sendable {
 
     // MARK: ID tokens
 
-    /// Verifies an ID token locally: HS256 with the channel secret when there is one, ES256 with LINE's JWKS
-    /// otherwise (pass `algorithms` to choose).
+    /// Verifies an ID token locally: HS256 with the channel secret for a web channel, ES256 with LINE's JWKS for a
+    /// native one (pass `algorithms` to choose).
     public func verifyIDToken(
         _ idToken: String,
         expecting expectations: IDTokenExpectations,

@@ -8,14 +8,41 @@ public enum Scope: String, Sendable, Codable, CaseIterable, Hashable {
     case email
 }
 
-/// The authorization request's `prompt`.
-public enum Prompt: String, Sendable, Codable {
-    /// Show the consent screen even when everything was granted before.
+/// The authorization request's `prompt`. Not optional, so `.none` cannot be mistaken for "no prompt": the default is
+/// ``automatic`` (no `prompt` parameter, LINE decides), and LINE's `prompt=none` is spelled ``noInteraction``.
+///
+/// ```swift
+/// AuthorizationOptions()                          // no prompt parameter
+/// AuthorizationOptions(prompt: .consent)          // prompt=consent
+/// AuthorizationOptions(prompt: .noInteraction)    // prompt=none
+/// ```
+public enum Prompt: Sendable, Hashable, CaseIterable {
+    /// No `prompt` parameter: LINE shows a screen only when it needs one (the default).
+    case automatic
+    /// `prompt=consent`: show the consent screen even when everything was granted before.
     case consent
-    /// Never show a screen: fail with `LOGIN_REQUIRED` or `INTERACTION_REQUIRED` instead.
-    case none
-    /// Show the login screen even with a live session.
+    /// `prompt=none`: never show a screen; fail with `LOGIN_REQUIRED` or `INTERACTION_REQUIRED` instead.
+    case noInteraction
+    /// `prompt=login`: show the login screen even with a live session.
     case login
+
+    /// The value of the `prompt` parameter, `nil` for ``automatic``.
+    public var parameterValue: String? {
+        switch self {
+        case .automatic: nil
+        case .consent: "consent"
+        case .noInteraction: "none"
+        case .login: "login"
+        }
+    }
+
+    /// The prompt whose parameter value is `value` (`consent`, `none` or `login`).
+    ///
+    /// - Parameter value: the `prompt` parameter's value.
+    public init?(parameterValue value: String) {
+        guard let prompt = Self.allCases.first(where: { $0.parameterValue == value }) else { return nil }
+        self = prompt
+    }
 }
 
 /// The authorization request's `bot_prompt`: offer to add the channel's LINE Official Account as a friend.

@@ -88,31 +88,31 @@ public struct WebLogin: Sendable {
     public func finish(_ request: HTTPRequest, body: [UInt8] = [], pendingCookie: String?, now: Date = Date()) async throws(WebLoginFailure)
         -> LineIdentity
     {
-        guard let pendingCookie else { throw WebLoginFailure(.missingPendingAuthorization) }
+        guard let pendingCookie else { throw WebLoginFailure(code: .missingPendingAuthorization) }
         let pending: PendingAuthorization
         do {
             pending = try pendingSealer.open(pendingCookie, now: now)
         } catch {
-            throw WebLoginFailure(.expiredPendingAuthorization)
+            throw WebLoginFailure(code: .expiredPendingAuthorization)
         }
         switch await client.handleCallback(request, body: body, pending: pending, now: now) {
         case .stateMismatch:
-            throw WebLoginFailure(.stateMismatch)
+            throw WebLoginFailure(code: .stateMismatch)
         case .invalidResponseJWT(let failure):
-            throw WebLoginFailure(.invalidResponseJWT(failure))
+            throw WebLoginFailure(code: .invalidResponseJWT, idTokenFailure: failure)
         case .denied(let description):
-            throw WebLoginFailure(.cancelled, detail: description)
+            throw WebLoginFailure(code: .cancelled, detail: description)
         case .failed(let error, let description):
-            throw WebLoginFailure(.authorizationError(error), detail: description)
+            throw WebLoginFailure(code: .authorizationError, detail: description, authorizationError: error)
         case .authorized(let code, let friendshipStatusChanged):
             do {
                 return try await identity(code: code, pending: pending, friendshipStatusChanged: friendshipStatusChanged, now: now)
             } catch let error as LineAPIError {
-                throw WebLoginFailure(.lineAPI(error), detail: error.errorDescription ?? error.message)
-            } catch LoginError.invalidIDToken(let failure) {
-                throw WebLoginFailure(.invalidIDToken(failure))
+                throw WebLoginFailure(code: .lineAPI, detail: error.errorDescription ?? error.message, lineAPIError: error)
+            } catch let error as LoginError where error.code == .invalidIDToken {
+                throw WebLoginFailure(code: .invalidIDToken, idTokenFailure: error.idTokenFailure)
             } catch {
-                throw WebLoginFailure(.lineAPI(LineAPIError(code: .invalidResponse)), detail: String(describing: error))
+                throw WebLoginFailure(code: .lineAPI, detail: String(describing: error), lineAPIError: LineAPIError(code: .invalidResponse))
             }
         }
     }
@@ -129,7 +129,7 @@ public struct WebLogin: Sendable {
         }
         let wantsProfile = fetchProfile && pending.scopes.contains(.profile)
         let profile = wantsProfile ? LineProfile(try await client.profile(accessToken: tokens.accessToken).value) : nil
-        guard let userID = claims?.sub ?? profile?.userID else { throw LoginError.invalidIDToken(.malformed) }
+        guard let userID = claims?.subject ?? profile?.userID else { throw LoginError.invalidIDToken(.malformed) }
         return LineIdentity(
             userID: userID,
             claims: claims,

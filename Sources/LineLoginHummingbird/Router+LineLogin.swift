@@ -52,7 +52,7 @@ extension RouterMethods {
             } catch let failure as WebLoginFailure {
                 context.logger.notice(
                     "LINE Login failed",
-                    metadata: ["line.failure": "\(failure.reason)", "x-line-request-id": "\(failure.requestID ?? "-")"]
+                    metadata: ["line.failure": "\(failure.code)", "x-line-request-id": "\(failure.requestID ?? "-")"]
                 )
                 if let onError {
                     response = try await onError(failure, request, context)

@@ -65,7 +65,7 @@ public struct LineLoginRoutes: RouteCollection, Sendable {
             } catch let failure as WebLoginFailure {
                 request.logger.notice(
                     "LINE Login failed",
-                    metadata: ["line.failure": "\(failure.reason)", "x-line-request-id": "\(failure.requestID ?? "-")"]
+                    metadata: ["line.failure": "\(failure.code)", "x-line-request-id": "\(failure.requestID ?? "-")"]
                 )
                 response = try await onError(failure, request)
             }

@@ -7,7 +7,7 @@ public struct ChannelAccessToken: Sendable, Codable, Equatable {
         /// 30 days; 30 per channel, the oldest revoked past that.
         case shortLived
         /// User-specified expiration (v2.1), issued with a JWT assertion; 30 per channel, the 31st refused.
-        case v21
+        case v2_1 = "v2.1"
         /// 15 minutes, not revocable, unlimited.
         case stateless
     }

@@ -95,7 +95,7 @@ public struct ChannelAccessTokenClient: Sendable {
                 ("grant_type", "client_credentials"), ("client_assertion_type", Self.assertionType), ("client_assertion", assertion),
             ]
         )
-        return try token(response, kind: .v21, channelID: channelID, issuedAt: issuedAt)
+        return try token(response, kind: .v2_1, channelID: channelID, issuedAt: issuedAt)
     }
 
     /// `GET /oauth2/v2.1/verify` for a v2.1 token.

@@ -119,9 +119,9 @@ public actor ChannelTokenProvider {
 
     /// The shared token, while it has enough life left; otherwise the next one, issued once for the whole fleet.
     ///
-    /// - Throws: LINE's error when issuing fails, `ChannelTokenStoreError` when the store cannot be reached,
-    ///   `ChannelTokenSealingError` when the shared token does not open with this provider's key, or
-    ///   `ChannelTokenProviderError.timedOutWaiting` when another provider holds the claim without publishing.
+    /// - Throws: LINE's error when issuing fails, ``MessagingError`` with ``MessagingError/Code/storeUnavailable`` when the store cannot be reached,
+    ///   ``MessagingError/Code/sealedTokenUnreadable`` when the shared token does not open with this provider's key, or
+    ///   ``MessagingError/Code/timedOutWaitingForToken`` when another provider holds the claim without publishing.
     public func token() async throws -> ChannelAccessToken {
         let time = now()
         if let cached, !needsRenewal(cached.token, at: time), time.timeIntervalSince(cached.checkedAt) < recheckInterval.seconds {
@@ -140,7 +140,7 @@ public actor ChannelTokenProvider {
     /// `token()` anywhere causes exactly one reissue.
     ///
     /// - Parameter token: the token LINE refused; nothing happens unless it is the shared one.
-    /// - Throws: `ChannelTokenStoreError` when the store cannot be reached.
+    /// - Throws: ``MessagingError`` with ``MessagingError/Code/storeUnavailable`` when the store cannot be reached.
     public func invalidate(_ token: ChannelAccessToken) async throws {
         if let cached, cached.token.accessToken == token.accessToken {
             self.cached = nil
@@ -157,7 +157,7 @@ public actor ChannelTokenProvider {
     /// sharing the store keep handing out their cached (now revoked) token until it is older than their
     /// `recheckInterval` (10 seconds by default) or LINE refuses it (401, `invalidate`), then issue anew once for all.
     ///
-    /// - Throws: `ChannelTokenStoreError` when the store cannot be reached, `ChannelTokenSealingError` when the token
+    /// - Throws: ``MessagingError`` with ``MessagingError/Code/storeUnavailable`` when the store cannot be reached, ``MessagingError/Code/sealedTokenUnreadable`` when the token
     ///   cannot be opened with this provider's key, or LINE's error when it refuses the revocation.
     public func revokeSharedToken() async throws {
         cached = nil
@@ -172,9 +172,9 @@ public actor ChannelTokenProvider {
     /// Replaces the fleet's shared token now, ahead of its renewal time (after rotating the channel secret, say):
     /// once for the fleet — when another provider is already replacing it, its new token is returned.
     ///
-    /// - Throws: LINE's error when issuing fails, `ChannelTokenStoreError` when the store cannot be reached,
-    ///   `ChannelTokenSealingError` when the shared token does not open with this provider's key, or
-    ///   `ChannelTokenProviderError.timedOutWaiting` when another provider holds the claim without publishing.
+    /// - Throws: LINE's error when issuing fails, ``MessagingError`` with ``MessagingError/Code/storeUnavailable`` when the store cannot be reached,
+    ///   ``MessagingError/Code/sealedTokenUnreadable`` when the shared token does not open with this provider's key, or
+    ///   ``MessagingError/Code/timedOutWaitingForToken`` when another provider holds the claim without publishing.
     @discardableResult
     public func renew() async throws -> ChannelAccessToken {
         let replaced = try await store.sharedToken(for: slot)?.generation ?? 0
@@ -212,7 +212,7 @@ public actor ChannelTokenProvider {
                     return Held(token: try sealer.open(current), generation: current.generation, checkedAt: time)
                 }
                 guard ContinuousClock.now - waitStarted < lease * 2 else {
-                    throw ChannelTokenProviderError.timedOutWaiting(slot, lease: lease)
+                    throw MessagingError.timedOutWaitingForToken(slot, lease: lease)
                 }
                 // Back off, but wake when the holder's lease lapses: a dead holder delays the others by its lease only.
                 let untilLapse = Duration.milliseconds(max(Int(other.expiresAt.timeIntervalSince(time) * 1000), 0) + 10)
@@ -344,7 +344,7 @@ public actor ChannelTokenProvider {
     private nonisolated var kind: ChannelAccessToken.Kind {
         switch credential {
         case .secret: .shortLived
-        case .assertion: .v21
+        case .assertion: .v2_1
         case .statelessSecret: .stateless
         }
     }
@@ -375,21 +375,6 @@ public actor ChannelTokenProvider {
             "line.channel_id": .string(channelID), "line.token_kind": .string(kind.rawValue), "line.token": .string(token.masked),
             "line.token_owner": .string(ownerID),
         ]
-    }
-}
-
-/// Why a provider could not hand out a token (besides LINE's errors, `ChannelTokenStoreError` and
-/// `ChannelTokenSealingError`).
-public enum ChannelTokenProviderError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Another provider held the claim to issue for twice the lease without publishing a token.
-    case timedOutWaiting(ChannelTokenSlot, lease: Duration)
-
-    /// What went wrong, without any token.
-    public var description: String {
-        switch self {
-        case .timedOutWaiting(let slot, let lease):
-            "no channel access token of \(slot) was published within twice the issue lease (\(lease)): another process keeps claiming it"
-        }
     }
 }
 

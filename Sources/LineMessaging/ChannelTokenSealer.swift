@@ -3,7 +3,7 @@ import Foundation
 
 /// Seals channel access tokens for a shared store with AES-GCM and a key the app supplies, binding each to its channel
 /// and kind (as authenticated data): a sealed token moved to another slot, altered, or opened with another key fails
-/// to open with `ChannelTokenSealingError`, never as garbage.
+/// to open with ``MessagingError`` (``MessagingError/Code/sealedTokenUnreadable``), never as garbage.
 ///
 /// Every process of a fleet must use the same key (for example 32 random bytes from a secret manager).
 public struct ChannelTokenSealer: Sendable {
@@ -20,38 +20,38 @@ public struct ChannelTokenSealer: Sendable {
     /// Reads a key file: 32 raw bytes, or their base64 or hex spelling (whitespace around it ignored).
     ///
     /// - Parameter url: the key file.
-    /// - Throws: the file system's error when it cannot be read, `ChannelTokenSealingError.invalidKey` when it holds no
+    /// - Throws: the file system's error when it cannot be read, ``MessagingError`` with ``MessagingError/Code/invalidSealingKey`` when it holds no
     ///   key of 128, 192 or 256 bits.
     public static func keyFile(_ url: URL) throws -> ChannelTokenSealer {
         let data = try Data(contentsOf: url)
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.count == 64, let bytes = Self.hexBytes(text) { return ChannelTokenSealer(key: SymmetricKey(data: bytes)) }
         if let bytes = Data(base64Encoded: text), bytes.count == 32 { return ChannelTokenSealer(key: SymmetricKey(data: bytes)) }
-        guard data.count == 32 else { throw ChannelTokenSealingError.invalidKey }
+        guard data.count == 32 else { throw MessagingError.invalidSealingKey }
         return ChannelTokenSealer(key: SymmetricKey(data: data))
     }
 
     /// The token sealed for `token.channelID` and `token.kind`.
     ///
     /// - Parameter token: the token to seal.
-    /// - Throws: `ChannelTokenSealingError.invalidKey` when sealing fails.
+    /// - Throws: ``MessagingError`` with ``MessagingError/Code/invalidSealingKey`` when sealing fails.
     public func seal(_ token: ChannelAccessToken) throws -> SealedChannelToken {
-        guard [16, 24, 32].contains(key.bitCount / 8) else { throw ChannelTokenSealingError.invalidKey }
+        guard [16, 24, 32].contains(key.bitCount / 8) else { throw MessagingError.invalidSealingKey }
         let box = try AES.GCM.seal(Data(token.accessToken.utf8), using: key, authenticating: Self.context(token.slot))
-        guard let combined = box.combined else { throw ChannelTokenSealingError.invalidKey }
+        guard let combined = box.combined else { throw MessagingError.invalidSealingKey }
         return SealedChannelToken(sealedToken: combined, expiresAt: token.expiresAt, keyID: token.keyID)
     }
 
-    /// The token a store holds, opened; throws `ChannelTokenSealingError.cannotOpen` for a wrong key or altered data.
+    /// The token a store holds, opened; throws ``MessagingError`` with ``MessagingError/Code/sealedTokenUnreadable`` for a wrong key or altered data.
     ///
     /// - Parameter shared: the token as the store holds it.
-    /// - Throws: `ChannelTokenSealingError.cannotOpen` for a wrong key or altered data.
+    /// - Throws: ``MessagingError`` with ``MessagingError/Code/sealedTokenUnreadable`` for a wrong key or altered data.
     public func open(_ shared: SharedChannelToken) throws -> ChannelAccessToken {
         let plain: Data
         do {
             plain = try AES.GCM.open(AES.GCM.SealedBox(combined: shared.sealedToken), using: key, authenticating: Self.context(shared.slot))
         } catch {
-            throw ChannelTokenSealingError.cannotOpen(shared.slot)
+            throw MessagingError.sealedTokenUnreadable(shared.slot)
         }
         return ChannelAccessToken(
             accessToken: String(decoding: plain, as: UTF8.self),
@@ -76,23 +76,6 @@ public struct ChannelTokenSealer: Sendable {
             index = next
         }
         return bytes
-    }
-}
-
-/// Why a shared token could not be sealed or opened. Never carries the token.
-public enum ChannelTokenSealingError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The store's token of this slot does not open with this key: another key sealed it, or it was altered.
-    case cannotOpen(ChannelTokenSlot)
-    /// The sealing key is not 128, 192 or 256 bits (a key file: 32 bytes, raw, base64 or hex).
-    case invalidKey
-
-    /// What went wrong, without the token.
-    public var description: String {
-        switch self {
-        case .cannotOpen(let slot):
-            "the shared channel access token of \(slot) does not open with this sealing key (another key sealed it, or it was altered)"
-        case .invalidKey: "the sealing key must be 128, 192 or 256 bits (a key file: 32 bytes, raw, base64 or hex)"
-        }
     }
 }
 

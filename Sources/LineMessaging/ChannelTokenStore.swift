@@ -158,19 +158,6 @@ public struct ChannelTokenSlotState: Sendable, Equatable {
     }
 }
 
-/// Why a store could not answer.
-public enum ChannelTokenStoreError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The store's backend cannot be reached or refused the operation (the reason never contains a token).
-    case unavailable(String)
-
-    /// What went wrong, without any token.
-    public var description: String {
-        switch self {
-        case .unavailable(let reason): "the channel token store is unavailable: \(reason)"
-        }
-    }
-}
-
 /// Where the providers of a fleet coordinate: one shared live token per slot (channel and kind), the lease that lets
 /// exactly one process issue its successor, and the tokens marked bad. Tokens are held sealed only.
 ///

@@ -47,7 +47,7 @@ public struct JWTAssertionSigner: Sendable {
     /// - Parameters:
     ///   - tokenLifetime: the lifetime of the token to issue (`token_exp`); `nil` for stateless tokens.
     ///   - now: the time the assertion's `exp` counts from.
-    /// - Throws: `JWTAssertionError.tokenLifetimeOutOfRange`, or jwt-kit's error if signing fails.
+    /// - Throws: ``MessagingError`` with ``MessagingError/Code/tokenLifetimeOutOfRange``, or jwt-kit's error if signing fails.
     public func assertion(tokenLifetime: Duration? = nil, now: Date = Date()) async throws -> String {
         var claims = AssertionClaims(
             iss: channelID,
@@ -57,7 +57,7 @@ public struct JWTAssertionSigner: Sendable {
         )
         if let tokenLifetime {
             let seconds = Int(tokenLifetime.components.seconds)
-            guard seconds >= 1, tokenLifetime <= Self.maximumTokenLifetime else { throw JWTAssertionError.tokenLifetimeOutOfRange(seconds) }
+            guard seconds >= 1, tokenLifetime <= Self.maximumTokenLifetime else { throw MessagingError.tokenLifetimeOutOfRange(seconds) }
             claims.tokenExp = seconds
         }
         let collection = JWTKeyCollection()
@@ -82,10 +82,4 @@ struct AssertionClaims: JWTPayload {
     }
 
     func verify(using algorithm: some JWTAlgorithm) async throws {}
-}
-
-/// Why an assertion could not be built.
-public enum JWTAssertionError: Error, Sendable, Equatable {
-    /// `token_exp` must be between 1 second and 30 days.
-    case tokenLifetimeOutOfRange(Int)
 }

@@ -19,11 +19,11 @@ public struct Message: Sendable, Encodable, Equatable {
     /// A text message; throws when `text` is empty or longer than 5,000 UTF-16 code units.
     ///
     /// - Parameter text: the text, 1 to 5,000 UTF-16 code units.
-    /// - Throws: `MessageError.emptyText` or `MessageError.textTooLong`.
+    /// - Throws: ``MessagingError`` with ``MessagingError/Code/emptyText`` or ``MessagingError/Code/textTooLong``.
     public static func text(_ text: String) throws -> Message {
-        guard !text.isEmpty else { throw MessageError.emptyText }
+        guard !text.isEmpty else { throw MessagingError.emptyText }
         let length = text.utf16.count
-        guard length <= maximumTextLength else { throw MessageError.textTooLong(utf16Length: length) }
+        guard length <= maximumTextLength else { throw MessagingError.textTooLong(utf16Length: length) }
         return Message(object: ["type": .string("text"), "text": .string(text)])
     }
 
@@ -43,15 +43,6 @@ public struct Message: Sendable, Encodable, Equatable {
     public func encode(to encoder: any Encoder) throws {
         try object.encode(to: encoder)
     }
-}
-
-/// Why a message or a push was refused before sending.
-public enum MessageError: Error, Sendable, Equatable {
-    case emptyText
-    /// LINE counts text in UTF-16 code units and refuses more than 5,000.
-    case textTooLong(utf16Length: Int)
-    /// A push takes 1 to 5 messages.
-    case messageCount(Int)
 }
 
 /// A JSON value, for message objects of any type (defined in `LineCore`, shared with the emulator).

@@ -53,7 +53,7 @@ public struct MessagingClient: Sendable {
     ///   - notificationDisabled: whether to send without a notification.
     ///   - retryKey: the key of this logical send; pass the same one to retry a send whose outcome you do
     ///     not know. A new one by default.
-    /// - Throws: `MessageError.messageCount` for other than 1 to 5 messages, the provider's errors when no token can be
+    /// - Throws: ``MessagingError`` with ``MessagingError/Code/messageCount`` for other than 1 to 5 messages, the provider's errors when no token can be
     ///   had, or `LineAPIError` when LINE refuses the push.
     public func push(
         to recipient: String,
@@ -61,7 +61,7 @@ public struct MessagingClient: Sendable {
         notificationDisabled: Bool = false,
         retryKey: UUID = UUID()
     ) async throws -> PushResult {
-        guard (1...5).contains(messages.count) else { throw MessageError.messageCount(messages.count) }
+        guard (1...5).contains(messages.count) else { throw MessagingError.messageCount(messages.count) }
         struct Body: Encodable {
             var to: String
             var messages: [Message]

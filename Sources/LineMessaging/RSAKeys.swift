@@ -34,20 +34,20 @@ public struct AssertionKeyPair: Sendable {
     /// recomputed).
     ///
     /// - Parameter json: the JWK's JSON.
-    /// - Throws: `AssertionKeyError.notAnRSAPrivateJWK` when a member is missing or is not a key,
-    ///   `AssertionKeyError.tooSmall` below 2048 bits.
+    /// - Throws: ``MessagingError`` with ``MessagingError/Code/invalidAssertionKey`` when a member is missing or is
+    ///   not a key, ``MessagingError/Code/assertionKeyTooSmall`` below 2048 bits.
     public init(privateJWK json: Data) throws {
         guard let jwk = try? JSONDecoder().decode(JWK.self, from: json), jwk.keyType == .rsa, let n = jwk.modulus, let e = jwk.exponent,
             let d = jwk.privateExponent, let p = jwk.prime1, let q = jwk.prime2, let modulus = Base64URL.decode(n)
         else {
-            throw AssertionKeyError.notAnRSAPrivateJWK
+            throw MessagingError.invalidAssertionKey
         }
         let bits = modulus.drop { $0 == 0 }.count * 8
-        guard bits >= 2048 else { throw AssertionKeyError.tooSmall(bits: bits) }
+        guard bits >= 2048 else { throw MessagingError.assertionKeyTooSmall(bits: bits) }
         do {
             privateKey = try JWTKit.Insecure.RSA.PrivateKey(modulus: n, exponent: e, privateExponent: d, prime1: p, prime2: q)
         } catch {
-            throw AssertionKeyError.notAnRSAPrivateJWK
+            throw MessagingError.invalidAssertionKey
         }
     }
 
@@ -81,12 +81,6 @@ public struct AssertionKeyPair: Sendable {
     }
 }
 
-/// Why a key could not be used for assertions.
-public enum AssertionKeyError: Error, Sendable, Equatable {
-    case notAnRSAPrivateJWK
-    case tooSmall(bits: Int)
-}
-
 /// The integers of a PKCS #1 `RSAPrivateKey` (RFC 8017 A.1.2), read with SwiftASN1, for writing them as JWK fields:
 /// jwt-kit reads private JWKs but does not write them.
 struct PKCS1PrivateKey: DERImplicitlyTaggable {
@@ -101,7 +95,7 @@ struct PKCS1PrivateKey: DERImplicitlyTaggable {
             while let node = nodes.next(), integers.count < 9 { integers.append(try ArraySlice<UInt8>(derEncoded: node)) }
             return integers
         }
-        guard integers.count == 9 else { throw AssertionKeyError.notAnRSAPrivateJWK }
+        guard integers.count == 9 else { throw MessagingError.invalidAssertionKey }
     }
 
     func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {

@@ -24,7 +24,7 @@ extension PostgresChannelTokenStore {
     /// that first takes that table's exclusive lock (`LOCK TABLE`, not an advisory lock), so peers wait, then find
     /// the versions applied and apply nothing. DDL is transactional: a migration is applied whole or not at all.
     ///
-    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot be reached or refuses the migration.
+    /// - Throws: `MessagingError.Code.storeUnavailable` when the database cannot be reached or refuses the migration.
     public func prepare() async throws {
         let versions = qualified("linekit_channel_token_migrations")
         let tokens = table
@@ -64,7 +64,7 @@ extension PostgresChannelTokenStore {
 
     /// The version the database is at (0 before `prepare()`).
     ///
-    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot be reached.
+    /// - Throws: `MessagingError.Code.storeUnavailable` when the database cannot be reached.
     public func schemaVersion() async throws -> Int {
         let versions = qualified("linekit_channel_token_migrations")
         return try await operation {

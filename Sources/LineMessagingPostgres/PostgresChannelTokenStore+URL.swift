@@ -9,12 +9,12 @@ extension PostgresChannelTokenStore {
     /// Errors never repeat the password.
     ///
     /// - Parameter text: the URL.
-    /// - Throws: `ChannelTokenStoreError.unavailable` saying what is wrong with the URL (never its password).
+    /// - Throws: `MessagingError.Code.storeUnavailable` saying what is wrong with the URL (never its password).
     public static func clientConfiguration(url text: String) throws -> PostgresClient.Configuration {
         guard let url = URLComponents(string: text), url.scheme == "postgres" || url.scheme == "postgresql",
             let host = url.host, !host.isEmpty, let user = url.user, !user.isEmpty
         else {
-            throw ChannelTokenStoreError.unavailable("the database URL must look like postgres://user:password@host:port/database")
+            throw MessagingError.storeUnavailable("the database URL must look like postgres://user:password@host:port/database")
         }
         let database = String(url.path.drop { $0 == "/" })
         let sslMode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
@@ -25,7 +25,7 @@ extension PostgresChannelTokenStore {
         case "disable": tls = .disable
         case "prefer", "allow": tls = .prefer(tlsConfiguration)
         case "require": tls = .require(tlsConfiguration)
-        default: throw ChannelTokenStoreError.unavailable("sslmode must be disable, prefer or require, not \(sslMode)")
+        default: throw MessagingError.storeUnavailable("sslmode must be disable, prefer or require, not \(sslMode)")
         }
         return PostgresClient.Configuration(
             host: host,

@@ -19,7 +19,7 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
     public let client: PostgresClient
     /// The PostgreSQL schema of the tables (`public` when `nil`).
     public let schema: String?
-    /// How long one operation may take before it fails with `ChannelTokenStoreError.unavailable`.
+    /// How long one operation may take before it fails with `MessagingError.Code.storeUnavailable`.
     public let operationTimeout: Duration
     let logger: Logger
 
@@ -50,7 +50,7 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
     /// The token published for `slot`, bad or not, or `nil` (see `ChannelTokenStore.sharedToken(for:)`).
     ///
     /// - Parameter slot: the channel and kind.
-    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot answer in time.
+    /// - Throws: `MessagingError.Code.storeUnavailable` when the database cannot answer in time.
     public func sharedToken(for slot: ChannelTokenSlot) async throws -> SharedChannelToken? {
         try await operation {
             try await rows(
@@ -70,7 +70,7 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
     ///   - now: the claimant's time.
     ///   - leaseUntil: when a granted lease lapses.
     ///   - staleBefore: a published token expiring before this is not fresh.
-    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot answer in time.
+    /// - Throws: `MessagingError.Code.storeUnavailable` when the database cannot answer in time.
     public func claimIssue(
         for slot: ChannelTokenSlot,
         owner: String,
@@ -116,7 +116,7 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
     ///   - token: the token sealed for the store.
     ///   - lease: the lease it was issued under.
     ///   - now: the publisher's time.
-    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot answer in time (the update may have
+    /// - Throws: `MessagingError.Code.storeUnavailable` when the database cannot answer in time (the update may have
     ///   committed all the same).
     public func publish(_ token: SealedChannelToken, under lease: ChannelTokenLease, now: Date) async throws -> SharedChannelToken? {
         try await operation {
@@ -138,7 +138,7 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
     /// Ends `lease` without publishing (see `ChannelTokenStore.releaseClaim`).
     ///
     /// - Parameter lease: the lease to end; a later lease is untouched.
-    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot answer in time.
+    /// - Throws: `MessagingError.Code.storeUnavailable` when the database cannot answer in time.
     public func releaseClaim(_ lease: ChannelTokenLease) async throws {
         try await operation {
             _ = try await client.query(
@@ -156,7 +156,7 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
     /// - Parameters:
     ///   - slot: the channel and kind.
     ///   - generation: the generation LINE refused.
-    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot answer in time.
+    /// - Throws: `MessagingError.Code.storeUnavailable` when the database cannot answer in time.
     public func markBad(_ slot: ChannelTokenSlot, generation: Int64) async throws -> Bool {
         try await operation {
             let marked = try await client.query(
@@ -177,7 +177,7 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
     /// Removes the slot's token and lease, returning the token (see `ChannelTokenStore.removeSharedToken`).
     ///
     /// - Parameter slot: the channel and kind.
-    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot answer in time.
+    /// - Throws: `MessagingError.Code.storeUnavailable` when the database cannot answer in time.
     public func removeSharedToken(for slot: ChannelTokenSlot) async throws -> SharedChannelToken? {
         try await operation {
             try await client.withTransaction(logger: logger) { connection in
@@ -207,7 +207,7 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
     /// Every slot with a token or a lease, ordered by channel and kind.
     ///
     /// - Parameter channelID: one channel, or `nil` for all.
-    /// - Throws: `ChannelTokenStoreError.unavailable` when the database cannot answer in time.
+    /// - Throws: `MessagingError.Code.storeUnavailable` when the database cannot answer in time.
     public func slots(channelID: String?) async throws -> [ChannelTokenSlotState] {
         try await operation {
             try await rows(
@@ -260,7 +260,7 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
     }
 
     /// Runs one store operation within `operationTimeout`, turning PostgreSQL's failures into
-    /// `ChannelTokenStoreError.unavailable` (whose reason names the failure, never a query's values).
+    /// `MessagingError.Code.storeUnavailable` (whose reason names the failure, never a query's values).
     func operation<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
         let timeout = operationTimeout
         do {
@@ -272,16 +272,16 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
                 }
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let result = first else {
-                    throw ChannelTokenStoreError.unavailable("PostgreSQL did not answer within \(timeout)")
+                    throw MessagingError.storeUnavailable("PostgreSQL did not answer within \(timeout)")
                 }
                 return result
             }
-        } catch let error as ChannelTokenStoreError {
+        } catch let error as MessagingError where error.code == .storeUnavailable {
             throw error
         } catch let error as CancellationError {
             throw error
         } catch {
-            throw ChannelTokenStoreError.unavailable(Self.reason(error))
+            throw MessagingError.storeUnavailable(Self.reason(error))
         }
     }
 

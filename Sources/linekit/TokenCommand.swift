@@ -5,7 +5,7 @@ import LineMessaging
 
 enum TokenKind: String, ExpressibleByArgument, CaseIterable {
     case shortLived = "short-lived"
-    case v21 = "v2.1"
+    case v2_1 = "v2.1"
     case stateless
 }
 
@@ -62,7 +62,7 @@ struct TokenCommand: ParsableCommand {
                 switch kind {
                 case .shortLived:
                     issued = try await client.issueShortLived(channelID: credentials.channelId, channelSecret: try credentials.secret)
-                case .v21:
+                case .v2_1:
                     guard (1...30).contains(days) else { throw ValidationError("--days must be between 1 and 30") }
                     guard let signer = try credentials.signer else {
                         throw ValidationError("v2.1 tokens need --private-key-file and --kid")
@@ -100,7 +100,7 @@ struct TokenCommand: ParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let client = ChannelAccessTokenClient(api: try target.api)
-                let verified = kind == .v21 ? try await client.verify(token) : try await client.verifyShortLived(token)
+                let verified = kind == .v2_1 ? try await client.verify(token) : try await client.verifyShortLived(token)
                 printJSON([
                     "client_id": verified.value.clientID ?? "", "expires_in": verified.value.expiresIn,
                     "x-line-request-id": verified.requestID ?? "",
@@ -125,7 +125,7 @@ struct TokenCommand: ParsableCommand {
                 let client = ChannelAccessTokenClient(api: try target.api)
                 let response: LineResponse<Void>
                 switch kind {
-                case .v21:
+                case .v2_1:
                     guard let channelId, let secret = channelSecret ?? ProcessInfo.processInfo.environment["LINE_CHANNEL_SECRET"] else {
                         throw ValidationError("v2.1 tokens are revoked with --channel-id and --channel-secret")
                     }
@@ -173,8 +173,8 @@ struct PushCommand: AsyncParsableCommand {
             let message: Message
             do {
                 message = try .text(text)
-            } catch MessageError.textTooLong(let length) {
-                throw ValidationError("the text is \(length) UTF-16 code units; LINE allows 5,000")
+            } catch let error as MessagingError where error.code == .textTooLong {
+                throw ValidationError(error.message)
             }
             let result = try await MessagingClient(api: api, tokens: provider).push(to: to, messages: [message], retryKey: key)
             printJSON([

@@ -23,7 +23,7 @@ struct FleetStoreOptions: ParsableArguments {
         let sealer: ChannelTokenSealer
         do {
             sealer = try ChannelTokenSealer.keyFile(URL(fileURLWithPath: sealingKeyFile))
-        } catch let error as ChannelTokenSealingError {
+        } catch let error as MessagingError {
             throw error
         } catch {
             throw ValidationError("cannot read the sealing key file \(sealingKeyFile)")
@@ -43,13 +43,7 @@ struct FleetStoreOptions: ParsableArguments {
 func reportingFleetErrors(_ body: () async throws -> Void) async throws {
     do {
         try await reportingErrors(body)
-    } catch let error as ChannelTokenStoreError {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as ChannelTokenSealingError {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as ChannelTokenProviderError {
+    } catch let error as MessagingError {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
         throw ExitCode(1)
     }
@@ -166,7 +160,7 @@ struct FleetProviderOptions: ParsableArguments {
         switch kind {
         case .shortLived: credential = .secret(try credentials.secret)
         case .stateless: credential = .statelessSecret(try credentials.secret)
-        case .v21:
+        case .v2_1:
             guard (1...30).contains(days) else { throw ValidationError("--days must be between 1 and 30") }
             guard let signer = try credentials.signer else { throw ValidationError("v2.1 tokens need --private-key-file and --kid") }
             credential = .assertion(signer, tokenLifetime: .seconds(days * 86400), channelSecret: try credentials.secret)

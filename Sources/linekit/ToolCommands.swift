@@ -47,18 +47,18 @@ struct LoginURLCommand: ParsableCommand {
         }
         var options = AuthorizationOptions(usePKCE: !noPkce)
         if let prompt {
-            guard let value = Prompt(rawValue: prompt) else { throw ValidationError("--prompt must be consent, none or login") }
+            guard let value = Prompt(parameterValue: prompt) else { throw ValidationError("--prompt must be consent, none or login") }
             options.prompt = value
         }
         if let botPrompt {
             guard let value = BotPrompt(rawValue: botPrompt) else { throw ValidationError("--bot-prompt must be normal or aggressive") }
             options.botPrompt = value
         }
-        let login = LineLoginClient(channelID: channelId, channelSecret: nil, api: try target.api)
+        let login = LineLoginClient(configuration: .native(channelID: channelId, api: try target.api))
         let redirect: AuthorizationRedirect
         do {
             redirect = try login.authorizationRedirect(redirectURI: redirectUri, scopes: scopes, options: options)
-        } catch LoginError.invalidScopes {
+        } catch let error as LoginError where error.code == .invalidScopes {
             throw ValidationError("the scopes need profile or openid, and email needs openid")
         }
         print(redirect.url.absoluteString)

@@ -105,7 +105,7 @@ struct CoreTests {
     @Test("idempotent calls retry 429, 5xx and timeouts with growing jittered delays; others are not retried")
     func retries() async throws {
         let transport = ScriptedTransport([
-            ScriptedTransport.response(429), ScriptedTransport.response(503), .failure(LineTransportError(kind: .timeout, underlying: "t")),
+            ScriptedTransport.response(429), ScriptedTransport.response(503), .failure(LineTransportError(code: .timeout, message: "t")),
             ScriptedTransport.response(200, "{}"),
         ])
         let sleeper = RecordingSleeper()
@@ -156,37 +156,6 @@ struct CoreTests {
                 status: 200
             ) == "8d48c8577e739b9c · Fri, 16 Jul 2021 10:20:22 GMT · POST · https://api.line.me/oauth2/v2.1/token · 200"
         )
-    }
-
-    @Test("the request limiter caps concurrency")
-    func limiter() async throws {
-        let limiter = RequestLimiter(limits: .init(maximumConcurrent: 2, requestsPerSecond: 1000))
-        final class Gauge: Sendable {
-            let state = Mutex((active: 0, peak: 0))
-        }
-        let gauge = Gauge()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<20 {
-                group.addTask {
-                    try await limiter.run {
-                        gauge.state.withLock {
-                            $0.active += 1; $0.peak = max($0.peak, $0.active)
-                        }
-                        try await Task.sleep(for: .milliseconds(2))
-                        gauge.state.withLock { $0.active -= 1 }
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-        #expect(gauge.state.withLock { $0.peak } <= 2)
-    }
-
-    @Test("the request limiter refuses a request that would wait longer than maximumWait")
-    func limiterRefuses() async throws {
-        let limiter = RequestLimiter(limits: .init(maximumConcurrent: 10, requestsPerSecond: 0.001, maximumWait: .zero))
-        _ = try await limiter.run { 1 }
-        await #expect(throws: LineAPIError(code: .rateCapExceeded)) { try await limiter.run { 2 } }
     }
 
     @Test("base64url: RFC 4648 vectors both ways, padding tolerated, anything else refused")

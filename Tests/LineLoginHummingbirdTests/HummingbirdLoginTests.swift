@@ -24,10 +24,9 @@ struct HummingbirdLoginTests {
     static func webLogin(_ emulator: TestEmulator, options: AuthorizationOptions = AuthorizationOptions(), clock: AppClock = AppClock())
         -> WebLogin
     {
+        let api = LineAPIClient(configuration: .init(endpoints: .emulator(emulator.baseURL)))
         let client = LineLoginClient(
-            channelID: Seed.webChannel.channelID,
-            channelSecret: Seed.webChannel.channelSecret,
-            api: LineAPIClient(configuration: .init(endpoints: .emulator(emulator.baseURL)))
+            configuration: .web(channelID: Seed.webChannel.channelID, channelSecret: Seed.webChannel.channelSecret, api: api)
         )
         var login = WebLogin(client: client, callbackURL: callbackURL, key: SymmetricKey(size: .bits256), options: options)
         login.now = { clock.now }
@@ -197,18 +196,15 @@ struct HummingbirdLoginTests {
                 #expect(failed.status == .unprocessableContent)
                 let failure = try #require(seen.withLock { $0.failure })
                 #expect(failure.requestID?.count == 16)
-                guard case .lineAPI(let error) = failure.reason else {
-                    Issue.record("expected a LINE API failure, got \(failure.reason)")
-                    return
-                }
-                #expect(error.status == 403)
+                #expect(failure.code == .lineAPI, "\(failure)")
+                #expect(failure.lineAPIError?.status == 403)
 
                 let (again, againPending) = try await Self.startLogin(client, emulator)
                 let done = try await client.execute(uri: Self.pathAndQuery(again), method: .get, headers: [.cookie: againPending])
                 #expect(done.status == .noContent)
                 let identity = try #require(seen.withLock { $0.identity })
                 #expect(identity.userID == Self.brown.userID)
-                #expect(identity.claims?.nonce != nil && identity.claims?.aud == Seed.webChannel.channelID)
+                #expect(identity.claims?.nonce != nil && identity.claims?.audience == Seed.webChannel.channelID)
                 #expect(identity.profile?.displayName == "Brown")
                 #expect(try await login.client.verify(accessToken: identity.accessToken).value.clientID == Seed.webChannel.channelID)
             }

@@ -15,11 +15,12 @@ struct ReadmeExampleTests {
         let channelSecret = "0123456789abcdef0123456789abcdef"
         let key = SymmetricKey(size: .bits256)
         // The README's lines, as printed:
-        let client = LineLoginClient(channelID: "1234567890", channelSecret: channelSecret, api: api)
+        let client = LineLoginClient(configuration: .web(channelID: "1234567890", channelSecret: channelSecret, api: api))
+        // key: a SymmetricKey shared by every instance
         let line = WebLogin(client: client, callbackURL: "https://example.com/auth/line/callback", key: key)
 
         let router = Router(context: BasicAuthRequestContext<LineIdentity>.self)
-        router.addLineLogin(line)
+        router.addLineLogin(line)  // GET /auth/line → LINE → /auth/line/callback → session cookie → "/"
         router.group("account").add(middleware: LineSessionAuthenticator(line)).add(middleware: IsAuthenticatedMiddleware())
             .get { _, context in "Hello, \(try context.requireIdentity().displayName ?? "")" }
         // …checked:

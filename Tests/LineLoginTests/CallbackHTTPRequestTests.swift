@@ -15,7 +15,7 @@ struct CallbackHTTPRequestTests {
         maxAge: nil,
         createdAt: Date()
     )
-    static let login = LineLoginClient(channelID: "1234567890", channelSecret: "secret")
+    static let login = LineLoginClient(configuration: .web(channelID: "1234567890", channelSecret: "secret"))
 
     @Test("GET: the response is read from the query")
     func query() async {

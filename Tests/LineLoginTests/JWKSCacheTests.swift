@@ -27,7 +27,7 @@ struct JWKSCacheTests {
             let transport = JWKSTransport(keys: ["k1": key.publicKey])
             let verifier = Self.verifier(transport)
             let subjects = try await withThrowingTaskGroup(of: String.self) { group in
-                for _ in 0..<100 { group.addTask { try await Self.verify(verifier, token).sub } }
+                for _ in 0..<100 { group.addTask { try await Self.verify(verifier, token).subject } }
                 return try await group.reduce(into: [String]()) { $0.append($1) }
             }
             #expect(subjects.count == 100 && subjects.allSatisfy { $0 == "U1" })
@@ -47,7 +47,7 @@ struct JWKSCacheTests {
         // Within the backoff (1 second after a first failure) the error is answered without another request.
         await #expect(throws: LineAPIError.self) { try await Self.verify(verifier, token, now: TestIDToken.now.addingTimeInterval(0.5)) }
         #expect(transport.requests == 1)
-        #expect(try await Self.verify(verifier, token, now: TestIDToken.now.addingTimeInterval(1.5)).sub == "U1")
+        #expect(try await Self.verify(verifier, token, now: TestIDToken.now.addingTimeInterval(1.5)).subject == "U1")
         #expect(transport.requests == 2)
     }
 
@@ -61,7 +61,7 @@ struct JWKSCacheTests {
         transport.failNext(10)
         // Past the maximum age a fetch is tried; it fails, and the old key still verifies.
         for (offset, requests) in [(101.0, 2), (101.5, 2), (102.5, 3), (103.5, 3), (104.6, 4), (108.7, 5), (112.8, 6)] {
-            #expect(try await Self.verify(verifier, token, now: TestIDToken.now.addingTimeInterval(offset)).sub == "U1")
+            #expect(try await Self.verify(verifier, token, now: TestIDToken.now.addingTimeInterval(offset)).subject == "U1")
             #expect(transport.requests == requests, "at +\(offset)s")
         }
     }
@@ -118,7 +118,7 @@ struct JWKSCacheTests {
                 try await Self.verify(verifier, try TestIDToken.es256(key: key, kid: kid))
             }
         }
-        #expect(try await Self.verify(verifier, try TestIDToken.es256(key: key, kid: "good")).sub == "U1")
+        #expect(try await Self.verify(verifier, try TestIDToken.es256(key: key, kid: "good")).subject == "U1")
         #expect(transport.requests == 1)
     }
 
@@ -155,8 +155,8 @@ struct JWKSCacheTests {
         for (verifier, token, failure, name) in cases {
             await #expect(throws: LoginError.invalidIDToken(failure), "\(name)") { try await Self.verify(verifier, token) }
         }
-        #expect(try await Self.verify(both, hs256).sub == "U1")
-        #expect(try await Self.verify(both, es256).sub == "U1")
+        #expect(try await Self.verify(both, hs256).subject == "U1")
+        #expect(try await Self.verify(both, es256).subject == "U1")
         #expect(transport.requests == 0, "refused before any key was fetched")
     }
 }

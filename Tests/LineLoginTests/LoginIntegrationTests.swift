@@ -13,10 +13,11 @@ struct LoginIntegrationTests {
     static let brown = Seed.defaultUsers[0]
 
     static func client(_ emulator: TestEmulator, channel: Channel = Seed.webChannel, secret: Bool = true) -> LineLoginClient {
-        LineLoginClient(
-            channelID: channel.channelID,
-            channelSecret: secret ? channel.channelSecret : nil,
-            api: LineAPIClient(configuration: .init(endpoints: .emulator(emulator.baseURL)))
+        let api = LineAPIClient(configuration: .init(endpoints: .emulator(emulator.baseURL)))
+        return LineLoginClient(
+            configuration: secret
+                ? .web(channelID: channel.channelID, channelSecret: channel.channelSecret, api: api)
+                : .native(channelID: channel.channelID, api: api)
         )
     }
 
@@ -47,14 +48,17 @@ struct LoginIntegrationTests {
             #expect(tokens.requestID?.count == 16)
             let idToken = try #require(tokens.value.idToken)
             let claims = try await login.verifyIDToken(idToken, expecting: IDTokenExpectations(pending: pending))
-            #expect(claims.sub == Self.brown.userID)
+            #expect(claims.subject == Self.brown.userID)
             #expect(claims.email == "brown@example.com")
-            #expect(try await login.verifyIDTokenRemotely(idToken, nonce: pending.nonce).value.sub == Self.brown.userID)
+            #expect(claims.expiresAt > claims.issuedAt && claims.issuer == "https://access.line.me")
+            let remote = try await login.verifyIDTokenRemotely(idToken, nonce: pending.nonce).value
+            // The remote answer goes through a plain JSONDecoder: the times still read as seconds since 1970.
+            #expect(remote.subject == Self.brown.userID && remote.expiresAt == claims.expiresAt && remote.issuedAt == claims.issuedAt)
 
             let accessToken = tokens.value.accessToken
             #expect(try await login.verify(accessToken: accessToken).value.clientID == Seed.webChannel.channelID)
             #expect(try await login.profile(accessToken: accessToken).value.displayName == "Brown")
-            #expect(try await login.userInfo(accessToken: accessToken).value.sub == Self.brown.userID)
+            #expect(try await login.userInfo(accessToken: accessToken).value.userID == Self.brown.userID)
             #expect(try await login.friendship(accessToken: accessToken).value == true)
 
             let refreshed = try await login.refresh(tokens.value.refreshToken)
@@ -80,7 +84,7 @@ struct LoginIntegrationTests {
             )
             let tokens = try await login.exchange(code: code, pending: pending)
             let claims = try await login.verifyIDToken(try #require(tokens.value.idToken), expecting: IDTokenExpectations(pending: pending))
-            #expect(claims.sub == Self.brown.userID)
+            #expect(claims.subject == Self.brown.userID)
             #expect(claims.name == "Brown")
             await #expect(throws: LoginError.invalidIDToken(.unexpectedAlgorithm)) {
                 try await login.verifyIDToken(

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("LineLogin without a network")
 struct LoginUnitTests {
-    static let client = LineLoginClient(channelID: "1234567890", channelSecret: "0123456789abcdef0123456789abcdef", api: LineAPIClient())
+    static let client = LineLoginClient(configuration: .web(channelID: "1234567890", channelSecret: "0123456789abcdef0123456789abcdef"))
 
     static func query(_ url: URL) -> [String: String] {
         Dictionary((URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []).map { ($0.name, $0.value ?? "") }) { a, _ in
@@ -181,7 +181,7 @@ struct IDTokenAttackTests {
     @Test("a good HS256 token verifies")
     func good() async throws {
         let claims = try await Self.verifier.verify(try Self.token(), expecting: .init(nonce: .value("n1")), now: Self.nowDate)
-        #expect(claims.sub == "U1")
+        #expect(claims.subject == "U1")
     }
 
     @Test(
@@ -227,7 +227,7 @@ struct IDTokenAttackTests {
     func shortSecret() async throws {
         let verifier = IDTokenVerifier(channelID: "1234567890", channelSecret: "short", allowedAlgorithms: [.hs256], jwks: nil)
         let claims = try await verifier.verify(try Self.token(secret: "short"), expecting: .init(nonce: .value("n1")), now: Self.nowDate)
-        #expect(claims.sub == "U1")
+        #expect(claims.subject == "U1")
         await #expect(throws: LoginError.invalidIDToken(.badSignature)) {
             try await verifier.verify(try Self.token(secret: "shorT"), expecting: .init(nonce: .value("n1")), now: Self.nowDate)
         }

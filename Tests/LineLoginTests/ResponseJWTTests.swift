@@ -9,7 +9,7 @@ import Testing
 @Suite("LineLogin: JWT response modes (JARM)")
 struct ResponseJWTTests {
     static let channel = Seed.webChannel
-    static let client = LineLoginClient(channelID: channel.channelID, channelSecret: channel.channelSecret)
+    static let client = LineLoginClient(configuration: .web(channelID: channel.channelID, channelSecret: channel.channelSecret))
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
     static let pending = PendingAuthorization(
         version: .v2_1,

@@ -10,7 +10,7 @@ import VaporTesting
 struct ReadmeExampleTests {
     @Test("the lines the README shows build an app that redirects to LINE and guards /account")
     func readmeLines() async throws {
-        let client = LineLoginClient(channelID: "1234567890", channelSecret: "0123456789abcdef0123456789abcdef", api: LineAPIClient())
+        let client = LineLoginClient(configuration: .web(channelID: "1234567890", channelSecret: "0123456789abcdef0123456789abcdef"))
         let line = WebLogin(client: client, callbackURL: "https://example.com/auth/line/callback", key: SymmetricKey(size: .bits256))
         try await withApp { app in
             // The README's lines, as printed:

@@ -17,10 +17,9 @@ struct VaporLoginTests {
     static let brown = Seed.defaultUsers[0]
 
     static func webLogin(_ emulator: TestEmulator) -> WebLogin {
+        let api = LineAPIClient(configuration: .init(endpoints: .emulator(emulator.baseURL)))
         let client = LineLoginClient(
-            channelID: Seed.webChannel.channelID,
-            channelSecret: Seed.webChannel.channelSecret,
-            api: LineAPIClient(configuration: .init(endpoints: .emulator(emulator.baseURL)))
+            configuration: .web(channelID: Seed.webChannel.channelID, channelSecret: Seed.webChannel.channelSecret, api: api)
         )
         return WebLogin(client: client, callbackURL: "http://127.0.0.1:8080/auth/line/callback", key: SymmetricKey(size: .bits256))
     }

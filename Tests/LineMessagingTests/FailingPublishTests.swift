@@ -28,7 +28,7 @@ struct FailingPublishTests {
             let harness = Harness(emulator)
             let store = FailingPublishStore(commits: false)
             let provider = Self.provider(harness, store: store)
-            await #expect(throws: ChannelTokenStoreError.unavailable("timed out")) { try await provider.token() }
+            await #expect(throws: MessagingError.storeUnavailable("timed out")) { try await provider.token() }
             #expect(try await harness.requestCount("/v2/oauth/revoke") == 1)
             store.failing.withLock { $0 = false }
             let started = ContinuousClock.now
@@ -45,7 +45,7 @@ struct FailingPublishTests {
             let harness = Harness(emulator)
             let store = FailingPublishStore(commits: true, unreadableAfterPublish: true)
             let provider = Self.provider(harness, store: store)
-            await #expect(throws: ChannelTokenStoreError.unavailable("timed out")) { try await provider.token() }
+            await #expect(throws: MessagingError.storeUnavailable("timed out")) { try await provider.token() }
             let revokes = try await harness.requestCount("/v2/oauth/revoke")
             #expect(revokes == 0)
             #expect(store.reads.withLock { $0 } == 4, "read back a bounded number of times")
@@ -83,13 +83,13 @@ final class FailingPublishStore: ChannelTokenStore {
         guard failing.withLock({ $0 }) else { return try await base.publish(token, under: lease, now: now) }
         if commits { _ = try await base.publish(token, under: lease, now: now) }
         if unreadableAfterPublish { unreadable.withLock { $0 = true } }
-        throw ChannelTokenStoreError.unavailable("timed out")
+        throw MessagingError.storeUnavailable("timed out")
     }
 
     func sharedToken(for slot: ChannelTokenSlot) async throws -> SharedChannelToken? {
         if unreadable.withLock({ $0 }) {
             reads.withLock { $0 += 1 }
-            throw ChannelTokenStoreError.unavailable("connection refused")
+            throw MessagingError.storeUnavailable("connection refused")
         }
         return try await base.sharedToken(for: slot)
     }

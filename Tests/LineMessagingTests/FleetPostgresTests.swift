@@ -166,7 +166,7 @@ struct FleetPostgresTests {
             _ = try await fleet.providers[0].token()
             let other = Fleet(harness, stores: [stores[1]], sealer: ChannelTokenSealer(key: SymmetricKey(size: .bits256)))
             await #expect(
-                throws: ChannelTokenSealingError.cannotOpen(ChannelTokenSlot(channelID: Harness.bot.channelID, kind: .shortLived))
+                throws: MessagingError.sealedTokenUnreadable(ChannelTokenSlot(channelID: Harness.bot.channelID, kind: .shortLived))
             ) {
                 try await other.providers[0].token()
             }
@@ -182,7 +182,7 @@ struct FleetPostgresTests {
 
 @Suite("Fleet: PostgreSQL down")
 struct FleetPostgresDownTests {
-    @Test("the database unreachable: ChannelTokenStoreError.unavailable within the operation timeout, nothing issued")
+    @Test("the database unreachable: MessagingError storeUnavailable within the operation timeout, nothing issued")
     func databaseDown() async throws {
         let stopped = try await TestEmulator.run { $0.port }  // nothing listens there any more
         let client = PostgresClient(
@@ -206,9 +206,8 @@ struct FleetPostgresDownTests {
             do {
                 _ = try await provider.token()
                 Issue.record("a token without a store")
-            } catch let error as ChannelTokenStoreError {
-                guard case .unavailable(let reason) = error else { return }
-                #expect(!reason.isEmpty)
+            } catch let error as MessagingError {
+                #expect(error.code == .storeUnavailable && !error.message.isEmpty, "\(error)")
             }
             #expect(ContinuousClock.now - started < .seconds(10))
         }

@@ -137,8 +137,45 @@ struct ProviderAndPushTests {
 
     @Test("the text builder enforces 5,000 UTF-16 code units before anything is sent")
     func textLimit() throws {
-        #expect(throws: MessageError.textTooLong(utf16Length: 5002)) { try Message.text(String(repeating: "🍎", count: 2501)) }
-        #expect(throws: MessageError.emptyText) { try Message.text("") }
+        #expect(throws: MessagingError.textTooLong(utf16Length: 5002)) { try Message.text(String(repeating: "🍎", count: 2501)) }
+        #expect(throws: MessagingError.emptyText) { try Message.text("") }
         _ = try Message.text(String(repeating: "🍎", count: 2500))
+    }
+}
+
+@Suite("A default client pushes at LINE's rates, not a client-side 100/s")
+struct PushRateTests {
+    @Test("600 pushes through a default LineAPIClient against the emulator finish faster than a 100/s cap allows")
+    func defaultClientPushesAbove100PerSecond() async throws {
+        try await TestEmulator.run { emulator in
+            // The default configuration (its limiter is RateLimits.line), only pointed at the emulator.
+            let api = LineAPIClient(configuration: .init(endpoints: .emulator(emulator.baseURL)))
+            let tokens = ChannelTokenProvider(
+                channelID: Harness.bot.channelID,
+                credential: .secret(Harness.bot.channelSecret),
+                client: ChannelAccessTokenClient(api: api)
+            )
+            let messaging = MessagingClient(api: api, tokens: tokens)
+            _ = try await tokens.token()
+            let pushes = 600
+            let started = ContinuousClock.now
+            let accepted = try await withThrowingTaskGroup(of: Int.self) { group in
+                for worker in 0..<20 {
+                    group.addTask {
+                        var sent = 0
+                        for index in stride(from: worker, to: pushes, by: 20) {
+                            let to = Seed.defaultUsers[index % Seed.defaultUsers.count].userID
+                            sent += try await messaging.push(to: to, messages: [try .text("hello \(index)")]).sentMessages.count
+                        }
+                        return sent
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            let elapsed = ContinuousClock.now - started
+            #expect(accepted == pushes)
+            // The old default cap (a burst of 100, then 100/s) needed at least 5 seconds for 600 pushes.
+            #expect(elapsed < .seconds(5), "600 pushes took \(elapsed)")
+        }
     }
 }

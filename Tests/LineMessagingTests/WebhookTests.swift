@@ -89,7 +89,7 @@ struct WebhookSignatureTests {
         let garbage = Array("<html>not json</html>".utf8)
         let error = refusal(garbage, signature(of: garbage))
         #expect(error?.code == .invalidBody)
-        #expect(error?.detail == "the body is not JSON")
+        #expect(error?.message == "the body is not JSON")
     }
 
     @Test("a signed event missing a required field gives invalidBody naming the field")
@@ -97,12 +97,12 @@ struct WebhookSignatureTests {
         let body = Array(WebhookSamples.verification.replacingOccurrences(of: #""destination":"xxxxxxxxxx","#, with: "").utf8)
         let error = refusal(body, signature(of: body))
         #expect(error?.code == .invalidBody)
-        #expect(error?.detail == "missing destination")
+        #expect(error?.message == "missing destination")
 
         let event = Array(WebhookSamples.unfollow.replacingOccurrences(of: #""webhookEventId""#, with: #""other""#).utf8)
-        #expect(refusal(event, signature(of: event))?.detail == "missing events.0.webhookEventId")
+        #expect(refusal(event, signature(of: event))?.message == "missing events.0.webhookEventId")
         let array = Array("[]".utf8)
-        #expect(refusal(array, signature(of: array))?.detail == "unexpected value at the top level")
+        #expect(refusal(array, signature(of: array))?.message == "unexpected value at the top level")
     }
 
     @Test("a body is never decoded before its signature is verified")

@@ -26,15 +26,19 @@ public struct WebhookError: Error, Sendable, Equatable, CustomStringConvertible 
     /// What went wrong; compare it with the static codes (`error.code == .signatureMismatch`).
     public var code: Code
     /// A sentence for logs: what was wrong, never the secret.
-    public var detail: String
+    public var message: String
 
-    /// An error with `code` and a `detail` for logs (which must not hold the channel secret).
-    public init(code: Code, detail: String) {
+    /// An error with `code` and a `message` for logs (which must not hold the channel secret).
+    ///
+    /// - Parameters:
+    ///   - code: what went wrong.
+    ///   - message: a sentence for logs.
+    public init(code: Code, message: String) {
         self.code = code
-        self.detail = detail
+        self.message = message
     }
 
     public static func == (lhs: WebhookError, rhs: WebhookError) -> Bool { lhs.code == rhs.code }
 
-    public var description: String { "webhook \(code): \(detail)" }
+    public var description: String { "webhook \(code): \(message)" }
 }

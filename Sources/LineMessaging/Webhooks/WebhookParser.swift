@@ -45,9 +45,9 @@ public struct WebhookParser: Sendable {
         do {
             return try JSONDecoder().decode(WebhookPayload.self, from: Data(body))
         } catch let error as DecodingError {
-            throw WebhookError(code: .invalidBody, detail: Self.explain(error))
+            throw WebhookError(code: .invalidBody, message: Self.explain(error))
         } catch {
-            throw WebhookError(code: .invalidBody, detail: "the body could not be decoded")
+            throw WebhookError(code: .invalidBody, message: "the body could not be decoded")
         }
     }
 

@@ -30,15 +30,15 @@ public struct WebhookVerifier: Sendable {
     ///   ``WebhookError/Code/malformedSignature`` (not base64) or ``WebhookError/Code/signatureMismatch``.
     public func verify(body: some DataProtocol, signature: String?) throws(WebhookError) {
         guard let signature, !signature.isEmpty else {
-            throw WebhookError(code: .missingSignature, detail: "the request has no x-line-signature header")
+            throw WebhookError(code: .missingSignature, message: "the request has no x-line-signature header")
         }
         guard let mac = Data(base64Encoded: signature) else {
-            throw WebhookError(code: .malformedSignature, detail: "x-line-signature is not base64")
+            throw WebhookError(code: .malformedSignature, message: "x-line-signature is not base64")
         }
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: key) else {
             throw WebhookError(
                 code: .signatureMismatch,
-                detail: "x-line-signature does not match the body and the channel secret"
+                message: "x-line-signature does not match the body and the channel secret"
             )
         }
     }

@@ -37,7 +37,7 @@ final class JWKSTransport: LineTransport {
             return (state.body, false)
         }
         try await Task.sleep(for: delay)
-        if fails { throw LineTransportError(kind: .connection, underlying: "injected fault") }
+        if fails { throw LineTransportError(code: .connection, message: "injected fault") }
         return LineHTTPResponse(status: 200, headers: [.contentType: "application/json"], body: body)
     }
 
