@@ -228,7 +228,7 @@ public struct LineLoginClient: Sendable {
 
     /// Exchanges a code (v2.1, or v2.0 when `pending` is v2.0). Never retried: a code is single use.
     ///
-    /// - Throws: ``LineAPIError`` when LINE refuses the request (`.http` with its status and error) or cannot be reached (an expired, used or
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached (an expired, used or
     ///   foreign code is `.http` 400 with `error` `invalid_grant`).
     public func exchange(code: String, pending: PendingAuthorization) async throws -> LineResponse<LoginTokens> {
         var fields = [
@@ -242,7 +242,7 @@ public struct LineLoginClient: Sendable {
 
     /// A new access token for a refresh token (the same refresh token comes back; its 90 days are not extended).
     ///
-    /// - Throws: ``LineAPIError`` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     public func refresh(_ refreshToken: String, version: PendingAuthorization.Version = .v2_1) async throws -> LineResponse<LoginTokens> {
         var fields = [("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", channelID)]
         if let channelSecret { fields.append(("client_secret", channelSecret)) }
@@ -253,7 +253,7 @@ public struct LineLoginClient: Sendable {
     /// Verifies an access token and checks, as LINE asks, that it belongs to this channel and has time left.
     ///
     /// - Throws: ``LoginError`` with code ``LoginError/Code/tokenForAnotherChannel`` or
-    ///   ``LoginError/Code/tokenExpired``; ``LineAPIError`` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
+    ///   ``LoginError/Code/tokenExpired``; `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     public func verify(accessToken: String) async throws -> LineResponse<AccessTokenInfo> {
         let info = try api.decode(
             AccessTokenInfo.self,
@@ -266,7 +266,7 @@ public struct LineLoginClient: Sendable {
 
     /// Revokes an access token (and with it the grant).
     ///
-    /// - Throws: ``LineAPIError`` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     @discardableResult
     public func revoke(accessToken: String) async throws -> LineResponse<Void> {
         var fields = [("access_token", accessToken), ("client_id", channelID)]
@@ -277,7 +277,7 @@ public struct LineLoginClient: Sendable {
 
     /// v2.0: revokes a grant by its refresh token.
     ///
-    /// - Throws: ``LineAPIError`` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     @discardableResult
     public func revokeV2(refreshToken: String) async throws -> LineResponse<Void> {
         let response = try await api.postForm("/v2/oauth/revoke", [("refresh_token", refreshToken)], idempotent: true)
@@ -297,7 +297,7 @@ public struct LineLoginClient: Sendable {
     ///   - now: the time `exp` and `iat` are checked against.
     /// - Returns: the verified claims.
     /// - Throws: ``LoginError`` with code ``LoginError/Code/invalidIDToken`` and the failed check
-    ///   (``IDTokenFailure``); the JWKS fetch's ``LineAPIError`` when LINE's keys could not be fetched.
+    ///   (``IDTokenFailure``); the JWKS fetch's `LineAPIError` when LINE's keys could not be fetched.
     public func verifyIDToken(
         _ idToken: String,
         expecting expectations: IDTokenExpectations,
@@ -320,7 +320,7 @@ public struct LineLoginClient: Sendable {
 
     /// Asks LINE to verify an ID token (`POST /oauth2/v2.1/verify`).
     ///
-    /// - Throws: ``LineAPIError`` when LINE refuses the request (`.http` with its status and error) or cannot be reached (a token that fails LINE's checks is `.http` 400 with LINE's
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached (a token that fails LINE's checks is `.http` 400 with LINE's
     ///   `error_description`).
     public func verifyIDTokenRemotely(_ idToken: String, nonce: String?, userID: String? = nil) async throws -> LineResponse<IDTokenClaims>
     {
@@ -334,21 +334,21 @@ public struct LineLoginClient: Sendable {
 
     /// The user's profile: user ID, display name, picture and status message (`GET /v2/profile`).
     ///
-    /// - Throws: ``LineAPIError`` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     public func profile(accessToken: String) async throws -> LineResponse<Profile> {
         try api.decode(Profile.self, from: try await api.get("/v2/profile", bearer: accessToken))
     }
 
     /// The OpenID Connect user info (`GET /oauth2/v2.1/userinfo`); needs the `openid` scope.
     ///
-    /// - Throws: ``LineAPIError`` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     public func userInfo(accessToken: String) async throws -> LineResponse<UserInfo> {
         try api.decode(UserInfo.self, from: try await api.get("/oauth2/v2.1/userinfo", bearer: accessToken))
     }
 
     /// Whether the user is a friend of (and has not blocked) the channel's LINE Official Account.
     ///
-    /// - Throws: ``LineAPIError`` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     public func friendship(accessToken: String) async throws -> LineResponse<Bool> {
         struct Flag: Decodable, Sendable { var friendFlag: Bool }
         let flag = try api.decode(Flag.self, from: try await api.get("/friendship/v1/status", bearer: accessToken))
@@ -358,7 +358,7 @@ public struct LineLoginClient: Sendable {
     /// `POST /user/v1/deauthorize`: removes the app from the user's authorized apps. `channelAccessToken` must be a
     /// v2.1 or stateless token of this channel.
     ///
-    /// - Throws: ``LineAPIError`` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     @discardableResult
     public func deauthorize(userAccessToken: String, channelAccessToken: String) async throws -> LineResponse<Void> {
         var headers = HTTPFields()
@@ -381,7 +381,7 @@ public struct LineLoginClient: Sendable {
     /// The flow LINE's guidelines require when a user unregisters from the app: deauthorize on the user's behalf, and
     /// log it. Show the user the notice that LINE's operator is notified and the link is ended.
     ///
-    /// - Throws: ``LineAPIError`` when LINE refuses the request (`.http` with its status and error) or cannot be reached, except LINE's 400 `invalid token`, which is
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached, except LINE's 400 `invalid token`, which is
     ///   ``UnregisterOutcome/alreadyDeauthorized(requestID:)``.
     public func unregister(userAccessToken: String, channelAccessToken: String) async throws -> UnregisterOutcome {
         do {
