@@ -3,7 +3,7 @@ import HTTPTypes
 import LineCore
 import Synchronization
 
-/// A ``LineCore/LineTransport`` for unit tests: it records every request and answers from a script, so code built on
+/// A `LineTransport` for unit tests: it records every request and answers from a script, so code built on
 /// the SDK's clients is tested without sockets, servers or LINE.
 ///
 /// Answers come from routes (``respond(to:path:with:)``: every request to that method and path) first, then from the
