@@ -283,8 +283,8 @@ package.targets += [
     ),
 ]
 
-// `swift package generate-documentation` (scripts/test builds every library's DocC documentation with warnings treated
-// as errors). A command plugin only: nothing of it is linked into any product.
+// `swift package generate-documentation` and `preview-documentation` for writing the DocC catalogs (scripts/build-docs
+// runs docc itself in CI). A command plugin only: nothing of it is linked into any product.
 package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.4.0"))
 
 // Test doubles of LineTransport for apps' unit tests (issue 13): a product of its own, so production builds never
@@ -316,3 +316,9 @@ package.targets.append(
         swiftSettings: swiftSettings
     )
 )
+
+// The DocC articles' examples are compiled beside the README's (ArticleExampleTests): they also show the PostgreSQL
+// storage and the emulator embedded in a Hummingbird process.
+for target in package.targets where target.name == "ReadmeExampleTests" {
+    target.dependencies += ["LineEmulatorPostgres", .product(name: "Hummingbird", package: "hummingbird")]
+}
