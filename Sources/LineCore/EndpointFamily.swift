@@ -47,6 +47,7 @@ public struct EndpointFamily: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The family's name.
     public var description: String { name }
 }
 
@@ -83,6 +84,7 @@ public struct Rate: Sendable, Hashable, CustomStringConvertible {
         return Double(requests) / max(seconds, 1e-9)
     }
 
+    /// "`requests` per `interval`", for logs and errors.
     public var description: String { "\(requests) per \(interval)" }
 }
 

@@ -71,6 +71,7 @@ public struct LineTransportError: Error, Sendable, Equatable, CustomStringConver
         /// The connection could not be made, or was dropped before the response was complete.
         public static let connection = Code(.connection)
 
+        /// The code's name (`timeout`, `connection`).
         public var description: String { base.rawValue }
     }
 
@@ -89,8 +90,10 @@ public struct LineTransportError: Error, Sendable, Equatable, CustomStringConver
         self.message = message
     }
 
+    /// Whether both have the same code (messages aside).
     public static func == (lhs: LineTransportError, rhs: LineTransportError) -> Bool { lhs.code == rhs.code }
 
+    /// What failed and the underlying description, for logs.
     public var description: String { "\(code == .timeout ? "timed out" : "connection failed"): \(message)" }
 }
 

@@ -218,7 +218,7 @@ public struct LineLoginClient: Sendable {
             do {
                 parameters = try await verifier.parameters(of: jwt, now: now)
             } catch {
-                return .invalidResponseJWT(error)
+                return .invalidResponseJWT(error.idTokenFailure ?? .malformed)
             }
         }
         return Callback.parse(parameters, expecting: pending)
@@ -305,7 +305,11 @@ public struct LineLoginClient: Sendable {
         issuer: String = "https://access.line.me",
         now: Date = Date()
     ) async throws -> IDTokenClaims {
-        let allowed = algorithms ?? (channelSecret == nil ? [.es256] : [.hs256])
+        let allowed: Set<IDTokenVerifier.Algorithm>
+        switch configuration.credential {
+        case .web: allowed = algorithms ?? [.hs256]
+        case .native: allowed = algorithms ?? [.es256]
+        }
         var verifier = IDTokenVerifier(
             channelID: channelID,
             channelSecret: nil,

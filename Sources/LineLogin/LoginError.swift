@@ -35,6 +35,7 @@ public struct LoginError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The `response` JWT of a JWT response mode failed a local check (``LoginError/idTokenFailure`` says which).
         public static let invalidResponseJWT = Code(.invalidResponseJWT)
 
+        /// The code's name (`invalidIDToken`, …).
         public var description: String { base.rawValue }
     }
 
@@ -102,10 +103,12 @@ public struct LoginError: Error, Sendable, Equatable, CustomStringConvertible {
         LoginError(code: .invalidResponseJWT, message: "the response JWT failed a check: \(failure)", idTokenFailure: failure)
     }
 
+    /// Whether both have the same code and ID-token failure (messages and other details aside).
     public static func == (lhs: LoginError, rhs: LoginError) -> Bool {
         lhs.code == rhs.code && lhs.idTokenFailure == rhs.idTokenFailure
     }
 
+    /// The code and the message, for logs.
     public var description: String { "LINE Login error (\(code)): \(message)" }
 }
 
@@ -142,5 +145,6 @@ public struct IDTokenFailure: Sendable, Hashable, CustomStringConvertible {
     /// `auth_time` is older than the request's `max_age`.
     public static let authenticationTooOld = IDTokenFailure("authenticationTooOld")
 
+    /// The check's name.
     public var description: String { name }
 }

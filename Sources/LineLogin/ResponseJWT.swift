@@ -11,21 +11,21 @@ struct ResponseJWTVerifier: Sendable {
     var issuer: String
     var clockSkew: TimeInterval = 300
 
-    func parameters(of jwt: String, now: Date) async throws(IDTokenFailure) -> [String: String] {
-        guard let header = JOSEHeader(token: jwt) else { throw .malformed }
-        guard header.alg == IDTokenVerifier.Algorithm.hs256.rawValue else { throw .unexpectedAlgorithm }
+    func parameters(of jwt: String, now: Date) async throws(LoginError) -> [String: String] {
+        guard let header = JOSEHeader(token: jwt) else { throw .invalidResponseJWT(.malformed) }
+        guard header.alg == IDTokenVerifier.Algorithm.hs256.rawValue else { throw .invalidResponseJWT(.unexpectedAlgorithm) }
         let claims: [String: JSONValue]
         do {
             claims = try await channelKey.collection().verify(jwt, as: ResponsePayload.self).claims
         } catch let error as JWTError where error.errorType == .malformedToken {
-            throw .malformed
+            throw .invalidResponseJWT(.malformed)
         } catch {
-            throw .badSignature
+            throw .invalidResponseJWT(.badSignature)
         }
-        guard claims["iss"]?.stringValue == issuer else { throw .wrongIssuer }
-        guard claims["aud"]?.stringValue == channelID else { throw .wrongAudience }
-        guard let exp = claims["exp"]?.numberValue else { throw .malformed }
-        guard exp + clockSkew > now.timeIntervalSince1970 else { throw .expired }
+        guard claims["iss"]?.stringValue == issuer else { throw .invalidResponseJWT(.wrongIssuer) }
+        guard claims["aud"]?.stringValue == channelID else { throw .invalidResponseJWT(.wrongAudience) }
+        guard let exp = claims["exp"]?.numberValue else { throw .invalidResponseJWT(.malformed) }
+        guard exp + clockSkew > now.timeIntervalSince1970 else { throw .invalidResponseJWT(.expired) }
         var parameters: [String: String] = [:]
         for (name, value) in claims where !["iss", "aud", "exp"].contains(name) {
             if let text = value.stringValue { parameters[name] = text }
@@ -45,5 +45,3 @@ struct ResponsePayload: JWTPayload {
     }
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
-
-extension IDTokenFailure: Error {}

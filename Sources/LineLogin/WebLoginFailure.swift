@@ -34,6 +34,7 @@ public struct WebLoginFailure: Error, Sendable, Equatable, CustomStringConvertib
         /// The ID token failed verification (``WebLoginFailure/idTokenFailure`` says which check).
         public static let invalidIDToken = Code(.invalidIDToken)
 
+        /// The code's name (`cancelled`, …).
         public var description: String { base.rawValue }
     }
 
@@ -106,6 +107,7 @@ public struct WebLoginFailure: Error, Sendable, Equatable, CustomStringConvertib
         return parts.joined(separator: ", ")
     }
 
+    /// Whether both have the same code and ID-token failure (details aside).
     public static func == (lhs: WebLoginFailure, rhs: WebLoginFailure) -> Bool {
         lhs.code == rhs.code && lhs.idTokenFailure == rhs.idTokenFailure
     }

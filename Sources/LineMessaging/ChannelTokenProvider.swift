@@ -119,9 +119,10 @@ public actor ChannelTokenProvider {
 
     /// The shared token, while it has enough life left; otherwise the next one, issued once for the whole fleet.
     ///
-    /// - Throws: LINE's error when issuing fails, ``MessagingError`` with ``MessagingError/Code/storeUnavailable`` when the store cannot be reached,
-    ///   ``MessagingError/Code/sealedTokenUnreadable`` when the shared token does not open with this provider's key, or
-    ///   ``MessagingError/Code/timedOutWaitingForToken`` when another provider holds the claim without publishing.
+    /// - Throws: LINE's error when issuing fails; ``MessagingError`` with ``MessagingError/Code/storeUnavailable`` when
+    ///   the store cannot be reached, ``MessagingError/Code/sealedTokenUnreadable`` when the shared token does not open
+    ///   with this provider's key, or ``MessagingError/Code/timedOutWaitingForToken`` when another provider holds the
+    ///   claim without publishing.
     public func token() async throws -> ChannelAccessToken {
         let time = now()
         if let cached, !needsRenewal(cached.token, at: time), time.timeIntervalSince(cached.checkedAt) < recheckInterval.seconds {
@@ -157,8 +158,9 @@ public actor ChannelTokenProvider {
     /// sharing the store keep handing out their cached (now revoked) token until it is older than their
     /// `recheckInterval` (10 seconds by default) or LINE refuses it (401, `invalidate`), then issue anew once for all.
     ///
-    /// - Throws: ``MessagingError`` with ``MessagingError/Code/storeUnavailable`` when the store cannot be reached, ``MessagingError/Code/sealedTokenUnreadable`` when the token
-    ///   cannot be opened with this provider's key, or LINE's error when it refuses the revocation.
+    /// - Throws: ``MessagingError`` with ``MessagingError/Code/storeUnavailable`` when the store cannot be reached or
+    ///   ``MessagingError/Code/sealedTokenUnreadable`` when the token cannot be opened with this provider's key; LINE's
+    ///   error when it refuses the revocation.
     public func revokeSharedToken() async throws {
         cached = nil
         guard let removed = try await store.removeSharedToken(for: slot) else { return }
@@ -172,9 +174,10 @@ public actor ChannelTokenProvider {
     /// Replaces the fleet's shared token now, ahead of its renewal time (after rotating the channel secret, say):
     /// once for the fleet — when another provider is already replacing it, its new token is returned.
     ///
-    /// - Throws: LINE's error when issuing fails, ``MessagingError`` with ``MessagingError/Code/storeUnavailable`` when the store cannot be reached,
-    ///   ``MessagingError/Code/sealedTokenUnreadable`` when the shared token does not open with this provider's key, or
-    ///   ``MessagingError/Code/timedOutWaitingForToken`` when another provider holds the claim without publishing.
+    /// - Throws: LINE's error when issuing fails; ``MessagingError`` with ``MessagingError/Code/storeUnavailable`` when
+    ///   the store cannot be reached, ``MessagingError/Code/sealedTokenUnreadable`` when the shared token does not open
+    ///   with this provider's key, or ``MessagingError/Code/timedOutWaitingForToken`` when another provider holds the
+    ///   claim without publishing.
     @discardableResult
     public func renew() async throws -> ChannelAccessToken {
         let replaced = try await store.sharedToken(for: slot)?.generation ?? 0

@@ -20,8 +20,8 @@ public struct ChannelTokenSealer: Sendable {
     /// Reads a key file: 32 raw bytes, or their base64 or hex spelling (whitespace around it ignored).
     ///
     /// - Parameter url: the key file.
-    /// - Throws: the file system's error when it cannot be read, ``MessagingError`` with ``MessagingError/Code/invalidSealingKey`` when it holds no
-    ///   key of 128, 192 or 256 bits.
+    /// - Throws: the file system's error when it cannot be read; ``MessagingError`` with
+    ///   ``MessagingError/Code/invalidSealingKey`` when it holds no key of 128, 192 or 256 bits.
     public static func keyFile(_ url: URL) throws -> ChannelTokenSealer {
         let data = try Data(contentsOf: url)
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -42,7 +42,7 @@ public struct ChannelTokenSealer: Sendable {
         return SealedChannelToken(sealedToken: combined, expiresAt: token.expiresAt, keyID: token.keyID)
     }
 
-    /// The token a store holds, opened; throws ``MessagingError`` with ``MessagingError/Code/sealedTokenUnreadable`` for a wrong key or altered data.
+    /// The token a store holds, opened; a wrong key or altered data throws ``MessagingError/Code/sealedTokenUnreadable``.
     ///
     /// - Parameter shared: the token as the store holds it.
     /// - Throws: ``MessagingError`` with ``MessagingError/Code/sealedTokenUnreadable`` for a wrong key or altered data.

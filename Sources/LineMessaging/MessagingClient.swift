@@ -53,8 +53,8 @@ public struct MessagingClient: Sendable {
     ///   - notificationDisabled: whether to send without a notification.
     ///   - retryKey: the key of this logical send; pass the same one to retry a send whose outcome you do
     ///     not know. A new one by default.
-    /// - Throws: ``MessagingError`` with ``MessagingError/Code/messageCount`` for other than 1 to 5 messages, the provider's errors when no token can be
-    ///   had, or `LineAPIError` when LINE refuses the push.
+    /// - Throws: ``MessagingError`` with ``MessagingError/Code/messageCount`` for other than 1 to 5 messages, the
+    ///   provider's errors when no token can be had, or `LineAPIError` when LINE refuses the push.
     public func push(
         to recipient: String,
         messages: [Message],

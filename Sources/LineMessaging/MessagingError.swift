@@ -40,6 +40,7 @@ public struct MessagingError: Error, Sendable, Equatable, CustomStringConvertibl
         /// Another provider held the claim to issue for twice the lease without publishing a token.
         public static let timedOutWaitingForToken = Code(.timedOutWaitingForToken)
 
+        /// The code's name (`storeUnavailable`, …).
         public var description: String { base.rawValue }
     }
 
@@ -62,8 +63,10 @@ public struct MessagingError: Error, Sendable, Equatable, CustomStringConvertibl
         self.slot = slot
     }
 
+    /// Whether both have the same code and slot (messages aside).
     public static func == (lhs: MessagingError, rhs: MessagingError) -> Bool { lhs.code == rhs.code && lhs.slot == rhs.slot }
 
+    /// The code and the message, for logs.
     public var description: String { "LINE Messaging error (\(code)): \(message)" }
 }
 

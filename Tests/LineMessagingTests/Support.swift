@@ -16,8 +16,16 @@ struct Harness {
 
     init(_ emulator: TestEmulator, sleeper: any RetrySleeper = TaskSleeper(), retryPolicy: RetryPolicy = RetryPolicy()) {
         self.emulator = emulator
+        // Every suite runs in one process over HTTPClient.shared: at most 32 of a harness's requests in flight, so one
+        // test's 200-push storm does not leave another suite's requests waiting out the shared pool's timeout.
+        let limits = RateLimits(perFamily: RateLimits.line.perFamily, maximumConcurrent: 32)
         api = LineAPIClient(
-            configuration: .init(endpoints: .emulator(emulator.baseURL), retryPolicy: retryPolicy, sleeper: sleeper)
+            configuration: .init(
+                endpoints: .emulator(emulator.baseURL),
+                retryPolicy: retryPolicy,
+                sleeper: sleeper,
+                limiter: RequestLimiter(limits: limits)
+            )
         )
     }
 

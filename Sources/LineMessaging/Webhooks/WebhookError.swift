@@ -20,6 +20,7 @@ public struct WebhookError: Error, Sendable, Equatable, CustomStringConvertible 
         /// The signature is valid but the body is not a webhook body LINE documents (not JSON, or a field is missing).
         public static let invalidBody = Code(.invalidBody)
 
+        /// The code's name (`signatureMismatch`, …).
         public var description: String { base.rawValue }
     }
 
@@ -38,7 +39,9 @@ public struct WebhookError: Error, Sendable, Equatable, CustomStringConvertible 
         self.message = message
     }
 
+    /// Whether both have the same code (messages aside).
     public static func == (lhs: WebhookError, rhs: WebhookError) -> Bool { lhs.code == rhs.code }
 
+    /// The code and the message, for logs.
     public var description: String { "webhook \(code): \(message)" }
 }
