@@ -2,17 +2,22 @@ import Foundation
 import Testing
 
 /// Keeps the Swift examples of the DocC catalogs compiled: every fenced `swift` block of a catalog page must appear,
-/// line for line (indentation aside), in one of the README example test files (ArticleExampleTests holds those the
-/// README does not show) or the integrations' CatalogExampleTests, with its imports among that file's imports.
-/// ReadmeSyncTests' rules, on the catalogs.
+/// line for line (indentation aside), in one of the example test files (`Tests/*/*ExampleTests.swift`:
+/// ArticleExampleTests holds the articles' blocks the README does not show, each integration's CatalogExampleTests its
+/// catalog's), with its imports among that file's imports. ReadmeSyncTests' rules, on the catalogs.
 @Suite("The DocC catalogs' Swift blocks are compiled ones")
 struct DocCArticleSyncTests {
-    /// The README example files, and the integrations' catalog examples (compiled in their own test targets).
+    /// Every `*ExampleTests.swift` file of the test targets: the README's examples, ArticleExampleTests and the
+    /// integrations' CatalogExampleTests (each compiled in its own target).
     static func exampleFiles() throws -> [URL] {
-        try ReadmeSyncTests.exampleFiles() + [
-            ReadmeSyncTests.root.appending(path: "Tests/LineLoginHummingbirdTests/CatalogExampleTests.swift"),
-            ReadmeSyncTests.root.appending(path: "Tests/LineLoginVaporTests/CatalogExampleTests.swift"),
-        ]
+        let tests = ReadmeSyncTests.root.appending(path: "Tests")
+        var files: [URL] = []
+        for target in try FileManager.default.contentsOfDirectory(atPath: tests.path).sorted() {
+            let folder = tests.appending(path: target)
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
+            files += names.filter { $0.hasSuffix("ExampleTests.swift") }.sorted().map { folder.appending(path: $0) }
+        }
+        return files
     }
 
     static func catalogPages() throws -> [URL] {
