@@ -27,8 +27,9 @@ extension Seed {
     ///
     /// - Parameter url: the file to read.
     /// - Returns: the seed the file describes.
-    /// - Throws: ``FileError`` when the file cannot be read, does not parse, or describes an invalid seed (an unknown
-    ///   app type, a malformed user ID, a friendship with an unknown channel).
+    /// - Throws: ``FileError`` when the file cannot be read or does not parse as a seed (an unknown app type, a
+    ///   malformed user ID or display name), declares a channel or a user twice, or makes a user the friend of an
+    ///   unknown channel.
     public static func load(contentsOf url: URL) throws -> Seed {
         let data: Data
         do {
