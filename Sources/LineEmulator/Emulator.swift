@@ -80,8 +80,8 @@ public struct Emulator: Sendable {
 
     /// Opens the store, applies the seed (adding what is missing) and loads the emulator's keys.
     ///
-    /// - Throws: when the store cannot be opened or migrated (an unreadable SQLite file, an unreachable PostgreSQL
-    ///   server), or the seed conflicts with what it holds.
+    /// - Throws: when the store cannot be opened or migrated (an unreadable or locked SQLite file, an unreachable
+    ///   PostgreSQL server), or the seed or the emulator's keys cannot be written or read.
     public init(configuration: Configuration = .init()) async throws {
         self.configuration = configuration
         store = try await configuration.storage.makeStore(logger: configuration.logger)

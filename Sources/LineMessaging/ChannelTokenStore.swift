@@ -178,7 +178,7 @@ public protocol ChannelTokenStore: Sendable {
     /// unexpired at any time, and none is granted while a fresh token is published.
     ///
     /// - Throws: ``MessagingError`` with code ``MessagingError/Code/storeUnavailable`` when the store cannot be reached
-    ///   or does not answer in time; nothing has changed then.
+    ///   or does not answer in time; whether the change was made is then unknown (read the slot to learn it).
     func claimIssue(
         for slot: ChannelTokenSlot,
         owner: String,
@@ -194,7 +194,7 @@ public protocol ChannelTokenStore: Sendable {
     /// Otherwise nothing changes and `nil` is returned: the caller lost its lease and must not hand the token out.
     ///
     /// - Throws: ``MessagingError`` with code ``MessagingError/Code/storeUnavailable`` when the store cannot be reached
-    ///   or does not answer in time; nothing has changed then.
+    ///   or does not answer in time; whether the change was made is then unknown (read the slot to learn it).
     func publish(_ token: SealedChannelToken, under lease: ChannelTokenLease, now: Date) async throws -> SharedChannelToken?
 
     /// Ends `lease` without publishing (issuing failed), so the next claim need not wait for it to lapse.
@@ -202,7 +202,7 @@ public protocol ChannelTokenStore: Sendable {
     /// Invariant: only the lease with this ID is ended; a later lease of another owner is untouched.
     ///
     /// - Throws: ``MessagingError`` with code ``MessagingError/Code/storeUnavailable`` when the store cannot be reached
-    ///   or does not answer in time; nothing has changed then.
+    ///   or does not answer in time; whether the change was made is then unknown (read the slot to learn it).
     func releaseClaim(_ lease: ChannelTokenLease) async throws
 
     /// Marks the slot's token of `generation` bad (LINE refused it), for every process sharing the store.
@@ -211,7 +211,7 @@ public protocol ChannelTokenStore: Sendable {
     /// `false` when that generation is already bad or no longer the published one. A bad token is never `.fresh`.
     ///
     /// - Throws: ``MessagingError`` with code ``MessagingError/Code/storeUnavailable`` when the store cannot be reached
-    ///   or does not answer in time; nothing has changed then.
+    ///   or does not answer in time; whether the change was made is then unknown (read the slot to learn it).
     func markBad(_ slot: ChannelTokenSlot, generation: Int64) async throws -> Bool
 
     /// Removes the slot's shared token and any lease (a fleet-wide revocation), returning the token removed.
@@ -220,7 +220,7 @@ public protocol ChannelTokenStore: Sendable {
     /// fails, so a revoked slot is not refilled by an issue that was already in flight.
     ///
     /// - Throws: ``MessagingError`` with code ``MessagingError/Code/storeUnavailable`` when the store cannot be reached
-    ///   or does not answer in time; nothing has changed then.
+    ///   or does not answer in time; whether the change was made is then unknown (read the slot to learn it).
     func removeSharedToken(for slot: ChannelTokenSlot) async throws -> SharedChannelToken?
 
     /// Every slot with a token or a lease, of one channel or (with `nil`) all, ordered by channel and kind.
