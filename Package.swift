@@ -287,6 +287,10 @@ package.targets += [
     ),
 ]
 
+// `swift package generate-documentation` and `preview-documentation` for writing the DocC catalogs (scripts/build-docs
+// runs docc itself in CI). A command plugin only: nothing of it is linked into any product.
+package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.4.0"))
+
 // Test doubles of LineTransport for apps' unit tests (issue 13): a product of its own, so production builds never
 // carry them.
 package.products.append(.library(name: "LineKitTesting", targets: ["LineKitTesting"]))
@@ -368,4 +372,10 @@ package.targets += [
 ]
 for target in package.targets where target.name == "LineKitDemo" {
     target.dependencies.append("LineMessagingHummingbird")
+}
+
+// The DocC articles' examples are compiled beside the README's (ArticleExampleTests): they also show the PostgreSQL
+// storage and the emulator embedded in a Hummingbird process.
+for target in package.targets where target.name == "ReadmeExampleTests" {
+    target.dependencies += ["LineEmulatorPostgres", .product(name: "Hummingbird", package: "hummingbird")]
 }

@@ -12,6 +12,7 @@ public struct Endpoints: Sendable, Hashable {
     /// The base of API calls such as `/oauth2/v2.1/token`.
     public var apiBase: URL
 
+    /// Hosts of your own: a proxy, or an emulator serving the two on different addresses.
     public init(authorizationBase: URL, apiBase: URL) {
         self.authorizationBase = authorizationBase
         self.apiBase = apiBase

@@ -2,12 +2,19 @@
 ///
 /// Decoding tries the narrowest type first: `1` is `.integer`, `1.5` is `.number`, and `true` is never a number.
 public enum JSONValue: Sendable, Codable, Equatable {
+    /// A string.
     case string(String)
+    /// A number with a fraction or an exponent, or one too large for `Int`.
     case number(Double)
+    /// A whole number that fits in `Int`.
     case integer(Int)
+    /// `true` or `false`.
     case bool(Bool)
+    /// An array.
     case array([JSONValue])
+    /// An object; the order of its members is not kept.
     case object([String: JSONValue])
+    /// `null`.
     case null
 
     public init(from decoder: any Decoder) throws {

@@ -13,6 +13,7 @@ public struct LineAPIClient: Sendable {
         public var transport: any LineTransport
         /// Retries of idempotent calls on 429, 5xx and timeouts. Default: 4 attempts within 20 seconds.
         public var retryPolicy: RetryPolicy
+        /// What waits between retries. Default: `TaskSleeper` (tests inject one that records instead of sleeping).
         public var sleeper: any RetrySleeper
         /// The client-side caps per endpoint family (``RateLimits``); `nil` for none. Default: LINE's documented
         /// rates (``RateLimits/line``: push 2,000/s, multicast 200/s, broadcast 60/hour, …), so an app is never
@@ -21,6 +22,7 @@ public struct LineAPIClient: Sendable {
         /// Where guideline records go (at `.info`); `nil` logs nothing.
         public var logger: Logger?
 
+        /// A configuration; every argument has the default documented on its property.
         public init(
             endpoints: Endpoints = .production,
             transport: any LineTransport = AsyncHTTPClientTransport(),
@@ -38,17 +40,27 @@ public struct LineAPIClient: Sendable {
         }
     }
 
+    /// How requests are sent.
     public let configuration: Configuration
 
+    /// A client sending as `configuration` says; by default to LINE's production hosts.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
     }
 
+    /// Where requests go: `configuration.endpoints`.
     public var endpoints: Endpoints { configuration.endpoints }
 
     /// Sends `request`; a 2xx response is returned, anything else thrown as `LineAPIError`.
     ///
-    /// - Parameter idempotent: whether the call may be repeated safely; only then is it retried.
+    /// - Parameters:
+    ///   - request: the request, with its full URL.
+    ///   - idempotent: whether the call may be repeated safely; only then is it retried.
+    /// - Returns: the 2xx response.
+    /// - Throws: ``LineAPIError``: `.http` with LINE's status and error body for a non-2xx answer (after the retries
+    ///   an idempotent call is allowed), `.timeout` or `.connection` when no answer came, `.rateCapExceeded` when the
+    ///   client-side cap refused the call before it was sent. `CancellationError` when the task is cancelled while
+    ///   waiting to retry.
     public func send(_ request: LineHTTPRequest, idempotent: Bool) async throws -> LineHTTPResponse {
         let policy = idempotent ? configuration.retryPolicy : .none
         var waited = Duration.zero
@@ -101,6 +113,13 @@ public struct LineAPIClient: Sendable {
     // MARK: Conveniences
 
     /// POSTs an `application/x-www-form-urlencoded` body to an API path.
+    ///
+    /// - Parameters:
+    ///   - path: the API path (`/oauth2/v2.1/token`).
+    ///   - fields: the form fields, in order.
+    ///   - idempotent: whether the call may be retried. Default `false`.
+    /// - Returns: the 2xx response.
+    /// - Throws: ``LineAPIError`` as ``send(_:idempotent:)`` does.
     public func postForm(_ path: String, _ fields: [(String, String)], idempotent: Bool = false) async throws -> LineHTTPResponse {
         var headers = HTTPFields()
         headers[.contentType] = "application/x-www-form-urlencoded"
@@ -114,6 +133,14 @@ public struct LineAPIClient: Sendable {
     }
 
     /// GETs an API path with query parameters.
+    ///
+    /// - Parameters:
+    ///   - path: the API path (`/v2/profile`).
+    ///   - query: the query parameters, in order.
+    ///   - bearer: the access token for `Authorization: Bearer`, if the endpoint needs one.
+    ///   - idempotent: whether the call may be retried. Default `true`.
+    /// - Returns: the 2xx response.
+    /// - Throws: ``LineAPIError`` as ``send(_:idempotent:)`` does.
     public func get(_ path: String, query: [(String, String)] = [], bearer: String? = nil, idempotent: Bool = true) async throws
         -> LineHTTPResponse
     {
@@ -124,6 +151,8 @@ public struct LineAPIClient: Sendable {
     }
 
     /// Decodes a 2xx body as `Value`, keeping the request ID.
+    ///
+    /// - Throws: ``LineAPIError`` with code `.invalidResponse` when the body is not a `Value`.
     public func decode<Value: Decodable & Sendable>(_ type: Value.Type, from response: LineHTTPResponse) throws -> LineResponse<Value> {
         do {
             return LineResponse(

@@ -31,10 +31,13 @@ public struct LineAPIError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// One entry of a Messaging API error's `details`.
     public struct Detail: Sendable, Equatable, Codable {
+        /// What is wrong with the property.
         public var message: String?
+        /// The request body's property at fault (`messages[0].text`).
         public var property: String?
     }
 
+    /// What went wrong; compare it with the static codes (`error.code == .http`).
     public var code: Code
     /// The HTTP status, when LINE answered.
     public var status: Int?
@@ -55,6 +58,7 @@ public struct LineAPIError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The response body as received, for fields specific to one endpoint.
     public var body: Data
 
+    /// An error with the fields given (to test code that handles LINE's errors); the SDK's clients make their own.
     public init(
         code: Code,
         status: Int? = nil,
@@ -131,10 +135,14 @@ public struct LineAPIError: Error, Sendable, Equatable, CustomStringConvertible 
 
 /// A successful result with the `x-line-request-id` of the request that produced it.
 public struct LineResponse<Value: Sendable>: Sendable {
+    /// The decoded result.
     public var value: Value
+    /// `x-line-request-id`: quote it when asking LINE about the request.
     public var requestID: String?
+    /// The HTTP status (a 2xx).
     public var status: Int
 
+    /// A response carrying `value` (to test code that uses the SDK's results).
     public init(value: Value, requestID: String?, status: Int) {
         self.value = value
         self.requestID = requestID

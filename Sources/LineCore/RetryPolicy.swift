@@ -6,10 +6,12 @@ public struct RetryPolicy: Sendable {
     public var maximumAttempts: Int
     /// The backoff before the second attempt; it doubles each time up to `maximumDelay`.
     public var baseDelay: Duration
+    /// The longest single wait, however many attempts came before.
     public var maximumDelay: Duration
     /// The most time all waits of one call may add up to.
     public var budget: Duration
 
+    /// A policy; by default 4 attempts, waits from 200 ms doubling up to 5 s, and at most 20 s of waiting in all.
     public init(
         maximumAttempts: Int = 4,
         baseDelay: Duration = .milliseconds(200),
@@ -39,11 +41,19 @@ public struct RetryPolicy: Sendable {
 
 /// Waits between attempts; tests inject one that records instead of sleeping.
 public protocol RetrySleeper: Sendable {
+    /// Waits `duration` before the next attempt.
+    ///
+    /// - Throws: `CancellationError` when the task is cancelled while waiting (the call then stops retrying).
     func sleep(for duration: Duration) async throws
 }
 
 /// Sleeps on the continuous clock.
 public struct TaskSleeper: RetrySleeper {
+    /// The sleeper the SDK's clients use by default.
     public init() {}
+
+    /// Sleeps with `Task.sleep(for:)`.
+    ///
+    /// - Throws: `CancellationError` when the task is cancelled while sleeping.
     public func sleep(for duration: Duration) async throws { try await Task.sleep(for: duration) }
 }

@@ -6,11 +6,16 @@ import NIOHTTP1
 
 /// One HTTP request to LINE, as the SDK builds it.
 public struct LineHTTPRequest: Sendable {
+    /// The HTTP method.
     public var method: HTTPRequest.Method
+    /// The full URL, query included.
     public var url: URL
+    /// The header fields (`Authorization`, `Content-Type`, `X-Line-Retry-Key`, …).
     public var headers: HTTPFields
+    /// The body, for `POST` and `PUT`.
     public var body: Data?
 
+    /// A request; no headers and no body by default.
     public init(method: HTTPRequest.Method, url: URL, headers: HTTPFields = [:], body: Data? = nil) {
         self.method = method
         self.url = url
@@ -21,10 +26,14 @@ public struct LineHTTPRequest: Sendable {
 
 /// One HTTP response from LINE.
 public struct LineHTTPResponse: Sendable {
+    /// The HTTP status code.
     public var status: Int
+    /// The header fields.
     public var headers: HTTPFields
+    /// The body as received (empty when there was none).
     public var body: Data
 
+    /// A response (what a test transport answers with).
     public init(status: Int, headers: HTTPFields = [:], body: Data = Data()) {
         self.status = status
         self.headers = headers
@@ -40,6 +49,9 @@ public struct LineHTTPResponse: Sendable {
 /// Implementations throw `LineTransportError` for failures where no HTTP response arrived (a timeout, a refused or
 /// dropped connection); any HTTP status, error or not, is returned as a response.
 public protocol LineTransport: Sendable {
+    /// Sends `request` and returns LINE's response, whatever its status.
+    ///
+    /// - Throws: ``LineTransportError`` when no HTTP response arrived: a timeout, or a connection refused or dropped.
     func send(_ request: LineHTTPRequest) async throws -> LineHTTPResponse
 }
 
@@ -87,7 +99,9 @@ public struct LineTransportError: Error, Sendable, Equatable, CustomStringConver
 
 /// The real transport: AsyncHTTPClient, with connection reuse and a per-request timeout.
 public struct AsyncHTTPClientTransport: LineTransport {
+    /// The client requests are sent with.
     public var client: HTTPClient
+    /// The deadline of one attempt, from sending to the whole body.
     public var timeout: Duration
     /// Responses larger than this are refused (LINE's own limit on bodies is 2 MB).
     public var maximumResponseSize: Int
@@ -95,12 +109,18 @@ public struct AsyncHTTPClientTransport: LineTransport {
     /// - Parameters:
     ///   - client: the client to send with; `HTTPClient.shared` by default (it needs no shutdown).
     ///   - timeout: the deadline of one attempt, from sending to the whole body. Default 30 seconds.
+    ///   - maximumResponseSize: responses with a larger body are refused, in bytes. Default 8 MiB.
     public init(client: HTTPClient = .shared, timeout: Duration = .seconds(30), maximumResponseSize: Int = 8 * 1024 * 1024) {
         self.client = client
         self.timeout = timeout
         self.maximumResponseSize = maximumResponseSize
     }
 
+    /// Sends `request` with ``client``, within ``timeout``, and returns the response whatever its status.
+    ///
+    /// - Throws: ``LineTransportError`` with code ``LineTransportError/Code/timeout`` when the deadline passes, or
+    ///   ``LineTransportError/Code/connection`` when the connection fails or the body is larger than
+    ///   ``maximumResponseSize``.
     public func send(_ request: LineHTTPRequest) async throws -> LineHTTPResponse {
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)

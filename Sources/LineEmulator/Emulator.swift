@@ -37,8 +37,10 @@ public struct Emulator: Sendable {
         public var connectionLimits: ConnectionLimits
         /// How long a webhook receiver has to answer before the delivery is recorded as timed out. Default 10 s.
         public var webhookTimeout: Duration
+        /// Where the emulator logs (requests, seeding, storage). Default: label `linekit.emulator`.
         public var logger: Logger
 
+        /// A configuration; every argument has the default documented on its property.
         public init(
             host: String = "127.0.0.1",
             port: Int = 8123,
@@ -68,6 +70,7 @@ public struct Emulator: Sendable {
         }
     }
 
+    /// The configuration the emulator was made with.
     public let configuration: Configuration
     let store: any EmulatorStore
     let keys: SigningKeys
@@ -84,6 +87,9 @@ public struct Emulator: Sendable {
     let sharedOperations: SharedOperations?
 
     /// Opens the store, applies the seed (adding what is missing) and loads the emulator's keys.
+    ///
+    /// - Throws: when the store cannot be opened or migrated (an unreadable or locked SQLite file, an unreachable
+    ///   PostgreSQL server), or the seed or the emulator's keys cannot be written or read.
     public init(configuration: Configuration = .init()) async throws {
         self.configuration = configuration
         store = try await configuration.storage.makeStore(logger: configuration.logger)
@@ -106,6 +112,8 @@ public struct Emulator: Sendable {
     }
 
     /// The channels and users the emulator has now (what `linekit emulator` prints at start).
+    ///
+    /// - Throws: when the store cannot be read.
     public func snapshot() async throws -> (channels: [Channel], users: [User]) {
         (try await store.channels(), try await store.users())
     }

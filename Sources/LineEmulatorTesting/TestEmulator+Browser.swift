@@ -17,6 +17,10 @@ extension TestEmulator {
     /// and returns the URL the emulator redirected to (the app's callback with `code` and `state`, or an error).
     ///
     /// Cookies are kept in `session`, so a second call with the same session is a logged-in browser (`prompt=none`).
+    ///
+    /// - Throws: ``TestEmulatorError/unexpectedPage(status:body:)`` when the emulator answers with neither the login
+    ///   page nor a redirect (an authorization request it refuses outright), or an `HTTPClientError` when it cannot
+    ///   be reached.
     public func authorize(
         _ authorizationURL: URL,
         choice: ConsentChoice,
@@ -80,6 +84,7 @@ public final class BrowserSession: Sendable {
     )
     private let cookies = CookieJar()
 
+    /// A browser with no cookies: not logged in to the emulator.
     public init() {}
 
     struct Page {

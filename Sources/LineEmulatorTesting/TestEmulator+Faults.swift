@@ -7,6 +7,9 @@ import NIOHTTP1
 extension TestEmulator {
     /// Adds a fault rule through the admin API (`POST /_emulator/v1/faults`), e.g. a 500 on the token endpoint:
     /// `try await emulator.injectFault(FaultInjector.Rule(method: "POST", path: "/oauth2/v2.1/token", action: .status, status: 500, count: 1))`.
+    ///
+    /// - Throws: ``TestEmulatorError/unexpectedPage(status:body:)`` with the admin API's answer when it refuses the
+    ///   rule (400 for an invalid rule, 409 for a duplicate ID), or an `HTTPClientError` when it cannot be reached.
     public func injectFault(_ rule: FaultInjector.Rule) async throws {
         var request = HTTPClientRequest(url: baseURL.absoluteString + "/_emulator/v1/faults")
         request.method = .POST
@@ -20,6 +23,9 @@ extension TestEmulator {
     }
 
     /// The request IDs the emulator logged for `path` with `status` (`GET /_emulator/v1/requests`), newest first.
+    ///
+    /// - Throws: an `HTTPClientError` when the emulator cannot be reached, or a `DecodingError` when its answer is not
+    ///   the request log.
     public func loggedRequestIDs(path: String, status: Int) async throws -> [String] {
         let query = "path=\(Self.formEncode(path))&status=\(status)"
         let response = try await HTTPClient.shared.execute(

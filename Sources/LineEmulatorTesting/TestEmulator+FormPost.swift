@@ -4,6 +4,9 @@ extension TestEmulator {
     /// Like ``authorize(_:choice:session:)`` for a request with `response_mode=form_post`: answers the consent page and
     /// returns what the emulator's auto-submitting page would `POST` to the app: the callback URL and the
     /// `application/x-www-form-urlencoded` body (`code` and `state`, or the error).
+    ///
+    /// - Throws: ``TestEmulatorError/unexpectedPage(status:body:)`` when the emulator redirects instead of answering
+    ///   with the auto-submitting page, or answers with something else; an `HTTPClientError` when it cannot be reached.
     public func authorizeFormPost(
         _ authorizationURL: URL,
         choice: ConsentChoice,

@@ -16,6 +16,7 @@ import ServiceLifecycle
 public struct TestEmulator: Sendable {
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     public let baseURL: URL
+    /// The loopback port the emulator bound (chosen by the system).
     public let port: Int
     /// The emulator's clock: advance it to expire codes and tokens.
     public let clock: EmulatorClock
@@ -31,6 +32,11 @@ public struct TestEmulator: Sendable {
     ///     persistence.
     ///   - clock: the clock to use; by default a clock frozen at the current time, advanced only by the test.
     ///   - configure: last changes to the configuration.
+    ///   - body: the test, given the running emulator.
+    /// - Returns: what `body` returns.
+    /// - Throws: what `body` throws; ``TestEmulatorError/didNotStart`` when the server stopped before binding its port,
+    ///   ``TestEmulatorError/noPostgres`` when `LINEKIT_TEST_BACKEND=postgres` names no server, or the error that kept
+    ///   the emulator from opening its store.
     public static func run<Result: Sendable>(
         seed: Seed = .default,
         storage: Emulator.Configuration.Storage? = nil,

@@ -4,7 +4,7 @@ import HTTPTypes
 extension LineLoginClient {
     /// Parses a callback that arrived as a typed request: a `GET` with the response in the query (`query` mode), or a
     /// `POST` with it in an `application/x-www-form-urlencoded` body (`form_post` mode). Logs it as the guidelines
-    /// recommend, like ``handleCallback(method:pathAndQuery:pending:now:)``.
+    /// recommend, like ``handleCallback(method:pathAndQuery:pending:now:issuer:)``.
     ///
     /// ```swift
     /// let outcome = await login.handleCallback(request, body: bodyBytes, pending: pending)
@@ -13,6 +13,7 @@ extension LineLoginClient {
     ///   - request: the callback request (its path carries the query).
     ///   - body: the request body; only read for a `POST`.
     ///   - pending: what the redirect to LINE stored.
+    ///   - now: the time the pending authorization's age and the ID token are checked against.
     public func handleCallback(_ request: HTTPRequest, body: [UInt8] = [], pending: PendingAuthorization, now: Date = Date()) async
         -> CallbackOutcome
     {

@@ -126,18 +126,22 @@ public struct IDTokenClaims: Sendable, Codable, Equatable {
 /// What the ID token must be checked against. The nonce is not optional: say `.none` only when the authorization
 /// request sent none, which `init(pending:)` does for you.
 public struct IDTokenExpectations: Sendable {
+    /// The nonce the ID token must carry.
     public enum Nonce: Sendable, Equatable {
+        /// The nonce the authorization request sent.
         case value(String)
         /// The authorization request sent no nonce (the token then must carry none either).
         case none
     }
 
+    /// The nonce the ID token must carry, or `.none` when the request sent none.
     public var nonce: Nonce
     /// The expected user, when already known (e.g. on re-authentication).
     public var subject: String?
     /// `max_age` of the request: `auth_time` must be at most this many seconds ago.
     public var maxAge: Int?
 
+    /// Expectations; the nonce must be said, the user and `max_age` only when known.
     public init(nonce: Nonce, subject: String? = nil, maxAge: Int? = nil) {
         self.nonce = nonce
         self.subject = subject
@@ -156,10 +160,13 @@ public struct IDTokenExpectations: Sendable {
 public struct IDTokenVerifier: Sendable {
     /// The signing algorithms a channel's ID tokens may use.
     public enum Algorithm: String, Sendable, Hashable {
+        /// HMAC-SHA256 with the channel secret: web-app channels.
         case hs256 = "HS256"
+        /// ECDSA P-256 with a key from LINE's JWKS: native apps and LIFF.
         case es256 = "ES256"
     }
 
+    /// The channel the token must be issued to (`aud`).
     public var channelID: String
     /// Needed for HS256.
     public var channelSecret: String? {
@@ -167,11 +174,22 @@ public struct IDTokenVerifier: Sendable {
     }
     /// Which algorithms to accept: web channels `[.hs256]`, native channels `[.es256]`.
     public var allowedAlgorithms: Set<Algorithm>
+    /// The expected `iss`. Default `https://access.line.me`.
     public var issuer: String
+    /// How far `exp` and `iat` may be off the local clock, in seconds. Default 300.
     public var clockSkew: TimeInterval
     let keys: JWKSCache?
     var channelKey: ChannelSecretKey?
 
+    /// A verifier for one channel's ID tokens.
+    ///
+    /// - Parameters:
+    ///   - channelID: the channel the tokens must be issued to.
+    ///   - channelSecret: the channel secret, needed for HS256; `nil` for a native channel.
+    ///   - allowedAlgorithms: the algorithms to accept: `[.hs256]` for web channels, `[.es256]` for native ones.
+    ///   - jwks: LINE's keys, needed for ES256; `nil` when only HS256 is allowed.
+    ///   - issuer: the expected `iss`.
+    ///   - clockSkew: how far `exp` and `iat` may be off the local clock, in seconds.
     public init(
         channelID: String,
         channelSecret: String?,

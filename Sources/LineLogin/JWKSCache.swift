@@ -20,8 +20,11 @@ public actor JWKSCache {
         public var unknownKeyRefetchInterval: TimeInterval
         /// The wait after a first failed fetch before the next caller retries; it doubles with each failure.
         public var retryDelay: TimeInterval
+        /// The longest wait between retries after failed fetches.
         public var maximumRetryDelay: TimeInterval
 
+        /// A policy; by default keys are kept an hour, refetched for an unknown `kid` at most every 10 seconds, and
+        /// failed fetches retried after 1 second doubling up to 60.
         public init(
             maximumAge: TimeInterval = 3600,
             unknownKeyRefetchInterval: TimeInterval = 10,
@@ -46,6 +49,7 @@ public actor JWKSCache {
         var fetchedAt: Date
     }
 
+    /// When the cache fetches again.
     public let policy: Policy
     private let fetch: @Sendable () async throws -> [String: ES256PublicKey]
     private var current: KeySet?
@@ -54,6 +58,7 @@ public actor JWKSCache {
     private var retryNotBefore: Date?
     private var lastError: (any Error)?
 
+    /// A cache fetching `/oauth2/v2.1/certs` through `api` (LINE, or the emulator its endpoints name).
     public init(api: LineAPIClient, policy: Policy = Policy()) {
         self.policy = policy
         fetch = { try await Self.fetchKeys(api) }

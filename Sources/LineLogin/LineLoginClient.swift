@@ -5,14 +5,17 @@ import Logging
 
 /// Tokens from a code exchange or a refresh.
 public struct LoginTokens: Sendable, Decodable, Equatable {
+    /// The user's access token, for the user APIs (`profile`, `userinfo`, friendship status).
     public var accessToken: String
     /// Seconds the access token lives (30 days).
     public var expiresIn: Int
     /// Only when `openid` was granted, and never on a refresh.
     public var idToken: String?
+    /// The refresh token: a new access token without the user, for 90 days from the first issue.
     public var refreshToken: String
     /// Granted scopes, space-separated (LINE never lists `email` here).
     public var scope: String
+    /// `Bearer`.
     public var tokenType: String
 
     enum CodingKeys: String, CodingKey {
@@ -27,8 +30,11 @@ public struct LoginTokens: Sendable, Decodable, Equatable {
 
 /// The result of verifying an access token.
 public struct AccessTokenInfo: Sendable, Decodable, Equatable {
+    /// The token's scopes, space-separated.
     public var scope: String
+    /// The channel the token was issued to.
     public var clientID: String
+    /// Seconds the token has left.
     public var expiresIn: Int
 
     enum CodingKeys: String, CodingKey {
@@ -109,6 +115,15 @@ public struct LineLoginClient: Sendable {
     // MARK: Authorization
 
     /// A v2.1 authorization URL with a fresh `state`, a `nonce` (with `openid`) and, by default, PKCE.
+    ///
+    /// - Parameters:
+    ///   - redirectURI: the callback URL, registered on the channel.
+    ///   - scopes: what to ask for; `profile` or `openid` at least, and `email` only with `openid`.
+    ///   - options: LINE's optional parameters.
+    ///   - now: the time recorded in the pending authorization.
+    /// - Returns: the URL to redirect the browser to, and what the callback needs.
+    /// - Throws: ``LoginError`` with code ``LoginError/Code/invalidScopes`` when `scopes` has neither `profile` nor
+    ///   `openid`, or `email` without `openid`.
     public func authorizationRedirect(
         redirectURI: String,
         scopes: [Scope],
@@ -212,6 +227,9 @@ public struct LineLoginClient: Sendable {
     // MARK: Tokens
 
     /// Exchanges a code (v2.1, or v2.0 when `pending` is v2.0). Never retried: a code is single use.
+    ///
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached (an expired, used or
+    ///   foreign code is `.http` 400 with `error` `invalid_grant`).
     public func exchange(code: String, pending: PendingAuthorization) async throws -> LineResponse<LoginTokens> {
         var fields = [
             ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", pending.redirectURI), ("client_id", channelID),
@@ -223,6 +241,8 @@ public struct LineLoginClient: Sendable {
     }
 
     /// A new access token for a refresh token (the same refresh token comes back; its 90 days are not extended).
+    ///
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     public func refresh(_ refreshToken: String, version: PendingAuthorization.Version = .v2_1) async throws -> LineResponse<LoginTokens> {
         var fields = [("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", channelID)]
         if let channelSecret { fields.append(("client_secret", channelSecret)) }
@@ -231,6 +251,9 @@ public struct LineLoginClient: Sendable {
     }
 
     /// Verifies an access token and checks, as LINE asks, that it belongs to this channel and has time left.
+    ///
+    /// - Throws: ``LoginError`` with code ``LoginError/Code/tokenForAnotherChannel`` or
+    ///   ``LoginError/Code/tokenExpired``; `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     public func verify(accessToken: String) async throws -> LineResponse<AccessTokenInfo> {
         let info = try api.decode(
             AccessTokenInfo.self,
@@ -242,6 +265,8 @@ public struct LineLoginClient: Sendable {
     }
 
     /// Revokes an access token (and with it the grant).
+    ///
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     @discardableResult
     public func revoke(accessToken: String) async throws -> LineResponse<Void> {
         var fields = [("access_token", accessToken), ("client_id", channelID)]
@@ -251,6 +276,8 @@ public struct LineLoginClient: Sendable {
     }
 
     /// v2.0: revokes a grant by its refresh token.
+    ///
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     @discardableResult
     public func revokeV2(refreshToken: String) async throws -> LineResponse<Void> {
         let response = try await api.postForm("/v2/oauth/revoke", [("refresh_token", refreshToken)], idempotent: true)
@@ -261,6 +288,16 @@ public struct LineLoginClient: Sendable {
 
     /// Verifies an ID token locally: HS256 with the channel secret for a web channel, ES256 with LINE's JWKS for a
     /// native one (pass `algorithms` to choose).
+    ///
+    /// - Parameters:
+    ///   - idToken: the ID token from the code exchange.
+    ///   - expectations: the nonce (and optionally the user and `max_age`) the token must match.
+    ///   - algorithms: the algorithms to accept; by default HS256 for a web channel, ES256 for a native one.
+    ///   - issuer: the expected `iss`.
+    ///   - now: the time `exp` and `iat` are checked against.
+    /// - Returns: the verified claims.
+    /// - Throws: ``LoginError`` with code ``LoginError/Code/invalidIDToken`` and the failed check
+    ///   (``IDTokenFailure``); the JWKS fetch's `LineAPIError` when LINE's keys could not be fetched.
     public func verifyIDToken(
         _ idToken: String,
         expecting expectations: IDTokenExpectations,
@@ -286,6 +323,9 @@ public struct LineLoginClient: Sendable {
     }
 
     /// Asks LINE to verify an ID token (`POST /oauth2/v2.1/verify`).
+    ///
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached (a token that fails LINE's checks is `.http` 400 with LINE's
+    ///   `error_description`).
     public func verifyIDTokenRemotely(_ idToken: String, nonce: String?, userID: String? = nil) async throws -> LineResponse<IDTokenClaims>
     {
         var fields = [("id_token", idToken), ("client_id", channelID)]
@@ -296,15 +336,23 @@ public struct LineLoginClient: Sendable {
 
     // MARK: User APIs
 
+    /// The user's profile: user ID, display name, picture and status message (`GET /v2/profile`).
+    ///
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     public func profile(accessToken: String) async throws -> LineResponse<Profile> {
         try api.decode(Profile.self, from: try await api.get("/v2/profile", bearer: accessToken))
     }
 
+    /// The OpenID Connect user info (`GET /oauth2/v2.1/userinfo`); needs the `openid` scope.
+    ///
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     public func userInfo(accessToken: String) async throws -> LineResponse<UserInfo> {
         try api.decode(UserInfo.self, from: try await api.get("/oauth2/v2.1/userinfo", bearer: accessToken))
     }
 
     /// Whether the user is a friend of (and has not blocked) the channel's LINE Official Account.
+    ///
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     public func friendship(accessToken: String) async throws -> LineResponse<Bool> {
         struct Flag: Decodable, Sendable { var friendFlag: Bool }
         let flag = try api.decode(Flag.self, from: try await api.get("/friendship/v1/status", bearer: accessToken))
@@ -313,6 +361,8 @@ public struct LineLoginClient: Sendable {
 
     /// `POST /user/v1/deauthorize`: removes the app from the user's authorized apps. `channelAccessToken` must be a
     /// v2.1 or stateless token of this channel.
+    ///
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached.
     @discardableResult
     public func deauthorize(userAccessToken: String, channelAccessToken: String) async throws -> LineResponse<Void> {
         var headers = HTTPFields()
@@ -326,6 +376,7 @@ public struct LineLoginClient: Sendable {
 
     /// The outcome of `unregister`.
     public enum UnregisterOutcome: Sendable, Equatable {
+        /// The app was removed from the user's authorized apps.
         case deauthorized(requestID: String?)
         /// LINE answered 400 "invalid token": the user (or the app) had already ended the link.
         case alreadyDeauthorized(requestID: String?)
@@ -333,6 +384,9 @@ public struct LineLoginClient: Sendable {
 
     /// The flow LINE's guidelines require when a user unregisters from the app: deauthorize on the user's behalf, and
     /// log it. Show the user the notice that LINE's operator is notified and the link is ended.
+    ///
+    /// - Throws: `LineAPIError` when LINE refuses the request (`.http` with its status and error) or cannot be reached, except LINE's 400 `invalid token`, which is
+    ///   ``UnregisterOutcome/alreadyDeauthorized(requestID:)``.
     public func unregister(userAccessToken: String, channelAccessToken: String) async throws -> UnregisterOutcome {
         do {
             let response = try await deauthorize(userAccessToken: userAccessToken, channelAccessToken: channelAccessToken)

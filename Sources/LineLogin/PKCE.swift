@@ -23,6 +23,9 @@ public struct PKCEPair: Sendable, Codable, Equatable {
     }
 
     /// The pair for a given verifier; throws when it breaks RFC 7636's rules.
+    ///
+    /// - Throws: ``LoginError`` with code ``LoginError/Code/invalidCodeVerifier`` unless the verifier has 43 to 128
+    ///   characters, all unreserved (`A-Z a-z 0-9 - . _ ~`).
     public init(verifier: String) throws {
         guard (43...128).contains(verifier.utf8.count), verifier.utf8.allSatisfy(Self.isUnreserved) else {
             throw LoginError.invalidCodeVerifier

@@ -29,7 +29,16 @@ public struct WebLogin: Sendable {
     public var now: @Sendable () -> Date = { Date() }
 
     /// - Parameters:
+    ///   - client: the LINE Login client of the channel (a web channel, with its secret).
+    ///   - callbackURL: the callback URL registered on the channel.
     ///   - key: 256 bits, the same on every instance of the app; seals the pending authorization and the session.
+    ///   - scopes: the scopes to ask for. Default `profile` and `openid`.
+    ///   - options: the other authorization request parameters.
+    ///   - fetchProfile: whether to fetch the profile after the login. Default `true`.
+    ///   - pendingLifetime: how long a login may take from redirect to callback, in seconds. Default 600.
+    ///   - sessionLifetime: how long the session cookie lasts, in seconds. Default 7 days.
+    ///   - pendingCookieName: the pending authorization's cookie. Default `line_login_pending`.
+    ///   - sessionCookieName: the session cookie. Default `line_session`.
     public init(
         client: LineLoginClient,
         callbackURL: String,
@@ -191,7 +200,9 @@ public struct WebLogin: Sendable {
 public struct WebLoginCookie: Sendable, Equatable {
     /// The cookie's `SameSite` attribute.
     public enum SameSite: String, Sendable {
+        /// `SameSite=Lax`: sent on top-level navigations from other sites, such as LINE's redirect back.
         case lax = "Lax"
+        /// `SameSite=None` (always with `Secure`): sent on cross-site requests too, such as a `form_post` callback.
         case none = "None"
     }
 

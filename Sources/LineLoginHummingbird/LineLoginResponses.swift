@@ -18,7 +18,7 @@ public enum LineLoginResponses {
         return response
     }
 
-    /// ``WebLoginFailure/htmlPage(loginPath:)`` with the failure's status: the message, LINE's request ID when there
+    /// `WebLoginFailure.htmlPage(loginPath:)` with the failure's status: the message, LINE's request ID when there
     /// is one, and a link to try again.
     ///
     /// - Parameters:

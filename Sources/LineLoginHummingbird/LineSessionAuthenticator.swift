@@ -3,7 +3,7 @@ import HummingbirdAuth
 import LineLogin
 
 /// Authenticates requests from the sealed session cookie that `addLineLogin` sets by default, so routes behind it
-/// (and `IsAuthenticatedMiddleware`) see the ``LineIdentity`` in `context.identity`.
+/// (and `IsAuthenticatedMiddleware`) see the `LineIdentity` in `context.identity`.
 ///
 /// ```swift
 /// let account = router.group("account")
@@ -65,8 +65,11 @@ extension WebLogin {
 
     /// The unregister flow in one call: deauthorizes the app on the user's behalf (LINE's guidelines), then forgets the
     /// user (deletes the session cookie) and sends the browser to `location`.
-    /// - Parameter channelAccessToken: a v2.1 or stateless channel access token of the login channel.
     ///
+    /// - Parameters:
+    ///   - identity: the logged-in user.
+    ///   - channelAccessToken: a v2.1 or stateless channel access token of the login channel.
+    ///   - location: where to send the browser afterwards. Default `/`.
     /// - Throws: `LineAPIError` when LINE refuses the request.
     public func unregister(_ identity: LineIdentity, channelAccessToken: String, redirectTo location: String = "/") async throws -> Response
     {

@@ -7,7 +7,7 @@ import NIOCore
 
 extension RouterMethods {
     /// Serves LINE Login: `GET loginPath` redirects to LINE with the pending authorization sealed in a cookie, and
-    /// the callback (``WebLogin/callbackPath``: `GET`, and `POST` for `form_post`) checks state and nonce, exchanges
+    /// the callback (`WebLogin.callbackPath`: `GET`, and `POST` for `form_post`) checks state and nonce, exchanges
     /// the code, verifies the ID token, and calls `onSuccess` with the verified identity, or `onError`.
     ///
     /// ```swift

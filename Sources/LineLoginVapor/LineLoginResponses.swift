@@ -3,7 +3,7 @@ import Vapor
 
 /// The integration's default error page.
 public enum LineLoginResponses {
-    /// ``WebLoginFailure/htmlPage(loginPath:)`` with the failure's status: the message, LINE's request ID when there
+    /// `WebLoginFailure.htmlPage(loginPath:)` with the failure's status: the message, LINE's request ID when there
     /// is one, and a link to try again.
     ///
     /// - Parameters:

@@ -4,7 +4,7 @@ import LineLogin
 import Vapor
 
 /// LINE Login as a Vapor `RouteCollection`: `GET loginPath` redirects to LINE with the pending authorization sealed
-/// in a cookie, and the callback (``WebLogin/callbackPath``: `GET`, and `POST` for `form_post`) checks state and
+/// in a cookie, and the callback (`WebLogin.callbackPath`: `GET`, and `POST` for `form_post`) checks state and
 /// nonce, exchanges the code, verifies the ID token, and calls `onSuccess` with the verified identity, or `onError`.
 ///
 /// ```swift
@@ -22,6 +22,8 @@ public struct LineLoginRoutes: RouteCollection, Sendable {
     public var onSuccess: @Sendable (LineIdentity, Request) async throws -> Response
 
     /// - Parameters:
+    ///   - login: the channel, its callback URL and its sealing key.
+    ///   - loginPath: the path that starts a login (redirects to LINE). Default `/auth/line`.
     ///   - session: where the default `onSuccess` keeps the identity: the sealed session cookie, or Vapor's session
     ///     (`.vapor`, for an app that uses `SessionsMiddleware`).
     ///   - onError: the page for a failed login; `nil` for ``LineLoginResponses/errorPage(_:loginPath:)``.

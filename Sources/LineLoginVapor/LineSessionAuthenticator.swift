@@ -6,13 +6,13 @@ extension LineIdentity: Authenticatable {}
 
 /// Where ``LineLoginRoutes`` keeps the identity after a login.
 public enum LineSessionStorage: Sendable {
-    /// The identity sealed (AES-GCM, the ``WebLogin``'s key) in its own cookie: no server-side state.
+    /// The identity sealed (AES-GCM, the `WebLogin`'s key) in its own cookie: no server-side state.
     case sealedCookie
     /// Vapor's session (`request.session`): the app must use `SessionsMiddleware`.
     case vapor
 }
 
-/// Logs in (`request.auth`) the ``LineIdentity`` that ``LineLoginRoutes`` kept: from Vapor's session when the request
+/// Logs in (`request.auth`) the `LineIdentity` that ``LineLoginRoutes`` kept: from Vapor's session when the request
 /// has one holding it, from the sealed session cookie otherwise. Put `LineIdentity.guardMiddleware()` after it on
 /// routes that need a LINE user.
 ///
@@ -102,9 +102,12 @@ extension WebLogin {
 
     /// The unregister flow in one call: deauthorizes the app on the user's behalf (LINE's guidelines), then forgets
     /// the user and redirects to `location`.
-    /// - Parameter channelAccessToken: a v2.1 or stateless channel access token of the login channel.
     ///
-    /// - Throws: `LineAPIError` when LINE refuses the request.
+    /// - Parameters:
+    ///   - request: a request of a logged-in user.
+    ///   - channelAccessToken: a v2.1 or stateless channel access token of the login channel.
+    ///   - location: where to send the browser afterwards. Default `/`.
+    /// - Throws: `Abort(.unauthorized)` when no user is logged in; `LineAPIError` when LINE refuses the request.
     public func unregister(_ request: Request, channelAccessToken: String, redirectTo location: String = "/") async throws -> Response {
         _ = try await unregister(try request.auth.require(LineIdentity.self), channelAccessToken: channelAccessToken)
         return logOut(request, redirectTo: location)

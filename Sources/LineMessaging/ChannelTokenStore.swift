@@ -165,6 +165,9 @@ public struct ChannelTokenSlotState: Sendable, Equatable {
 /// Times are the callers' (`now`), so the hosts of a fleet must agree on the time to well within a lease.
 public protocol ChannelTokenStore: Sendable {
     /// The token published for `slot`, bad or not, or `nil` when none is.
+    ///
+    /// - Throws: ``MessagingError`` with code ``MessagingError/Code/storeUnavailable`` when the store cannot be reached
+    ///   or does not answer in time.
     func sharedToken(for slot: ChannelTokenSlot) async throws -> SharedChannelToken?
 
     /// Claims the right to issue the next token of `slot`.
@@ -173,6 +176,9 @@ public protocol ChannelTokenStore: Sendable {
     /// otherwise grants a new lease (ID unique, held by `owner` until `leaseUntil`) only when no other lease is
     /// unexpired at `now`, and answers `.held` with that other lease when one is. So at most one lease of a slot is
     /// unexpired at any time, and none is granted while a fresh token is published.
+    ///
+    /// - Throws: ``MessagingError`` with code ``MessagingError/Code/storeUnavailable`` when the store cannot be reached
+    ///   or does not answer in time; whether the change was made is then unknown (read the slot to learn it).
     func claimIssue(
         for slot: ChannelTokenSlot,
         owner: String,
@@ -186,26 +192,41 @@ public protocol ChannelTokenStore: Sendable {
     /// Invariant: succeeds only while `lease` is the slot's current lease (even lapsed, as long as nobody claimed
     /// after it); then the token replaces the previous one with the next generation, not bad, and is returned.
     /// Otherwise nothing changes and `nil` is returned: the caller lost its lease and must not hand the token out.
+    ///
+    /// - Throws: ``MessagingError`` with code ``MessagingError/Code/storeUnavailable`` when the store cannot be reached
+    ///   or does not answer in time; whether the change was made is then unknown (read the slot to learn it).
     func publish(_ token: SealedChannelToken, under lease: ChannelTokenLease, now: Date) async throws -> SharedChannelToken?
 
     /// Ends `lease` without publishing (issuing failed), so the next claim need not wait for it to lapse.
     ///
     /// Invariant: only the lease with this ID is ended; a later lease of another owner is untouched.
+    ///
+    /// - Throws: ``MessagingError`` with code ``MessagingError/Code/storeUnavailable`` when the store cannot be reached
+    ///   or does not answer in time; whether the change was made is then unknown (read the slot to learn it).
     func releaseClaim(_ lease: ChannelTokenLease) async throws
 
     /// Marks the slot's token of `generation` bad (LINE refused it), for every process sharing the store.
     ///
     /// Invariant: returns `true` for exactly one caller per generation — the one that changed it from good to bad;
     /// `false` when that generation is already bad or no longer the published one. A bad token is never `.fresh`.
+    ///
+    /// - Throws: ``MessagingError`` with code ``MessagingError/Code/storeUnavailable`` when the store cannot be reached
+    ///   or does not answer in time; whether the change was made is then unknown (read the slot to learn it).
     func markBad(_ slot: ChannelTokenSlot, generation: Int64) async throws -> Bool
 
     /// Removes the slot's shared token and any lease (a fleet-wide revocation), returning the token removed.
     ///
     /// Invariant: afterwards the slot has no token and no lease; a publication under a lease claimed before this call
     /// fails, so a revoked slot is not refilled by an issue that was already in flight.
+    ///
+    /// - Throws: ``MessagingError`` with code ``MessagingError/Code/storeUnavailable`` when the store cannot be reached
+    ///   or does not answer in time; whether the change was made is then unknown (read the slot to learn it).
     func removeSharedToken(for slot: ChannelTokenSlot) async throws -> SharedChannelToken?
 
     /// Every slot with a token or a lease, of one channel or (with `nil`) all, ordered by channel and kind.
+    ///
+    /// - Throws: ``MessagingError`` with code ``MessagingError/Code/storeUnavailable`` when the store cannot be reached
+    ///   or does not answer in time.
     func slots(channelID: String?) async throws -> [ChannelTokenSlotState]
 }
 

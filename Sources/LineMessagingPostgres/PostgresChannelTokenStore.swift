@@ -23,7 +23,11 @@ public struct PostgresChannelTokenStore: ChannelTokenStore {
     public let operationTimeout: Duration
     let logger: Logger
 
-    /// - Parameter schema: the schema of the tables, which must exist (`public` by default).
+    /// - Parameters:
+    ///   - client: the client to run queries on; the app runs it (in its `ServiceGroup`).
+    ///   - schema: the schema of the tables, which must exist (`public` by default).
+    ///   - operationTimeout: how long one operation may take before it fails as unavailable. Default 10 seconds.
+    ///   - logger: where the store logs; by default a logger labelled `linekit.channel-token-store`.
     public init(client: PostgresClient, schema: String? = nil, operationTimeout: Duration = .seconds(10), logger: Logger? = nil) {
         self.client = client
         self.schema = schema

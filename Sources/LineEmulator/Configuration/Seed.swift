@@ -2,7 +2,9 @@ import Foundation
 
 /// The channels and users an emulator starts with, and returns to on `POST /_emulator/v1/reset`.
 public struct Seed: Sendable, Equatable {
+    /// The LINE Login and Messaging API channels registered on the emulated platform.
     public var channels: [Channel]
+    /// The LINE users who can log in on the emulator's login page.
     public var users: [User]
     /// Pairs of (user ID, Messaging API channel ID) whose user is a friend of that channel's LINE Official Account.
     public var friendships: [Friendship]
@@ -28,10 +30,14 @@ public struct Seed: Sendable, Equatable {
         }
     }
 
+    /// A user who is a friend of the LINE Official Account linked to a channel.
     public struct Friendship: Sendable, Equatable, Codable {
+        /// The user's LINE user ID (`U` and 32 hexadecimal digits).
         public var userID: String
+        /// The channel whose linked LINE Official Account the user is a friend of.
         public var channelID: String
 
+        /// A friendship between the user `userID` and the account linked to channel `channelID`.
         public init(userID: String, channelID: String) {
             self.userID = userID
             self.channelID = channelID

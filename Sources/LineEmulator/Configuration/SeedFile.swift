@@ -23,11 +23,19 @@ import Yams
 ///     friendOf: ["1234567891"]     # a Messaging API channel, or a LINE Login channel for its linked one
 /// ```
 extension Seed {
+    /// A seed file that cannot be read or is not a valid seed; ``description`` names the file and the fault.
     public struct FileError: Error, CustomStringConvertible {
+        /// What went wrong, with the file's path.
         public var description: String
     }
 
     /// Parses a seed file; the format is chosen by extension (`.json`, otherwise YAML, of which JSON is a subset).
+    ///
+    /// - Parameter url: the file to read.
+    /// - Returns: the seed the file describes.
+    /// - Throws: ``FileError`` when the file cannot be read or does not parse as a seed (an unknown app type, a
+    ///   malformed user ID or display name), declares a channel or a user twice, or makes a user the friend of an
+    ///   unknown channel.
     public static func load(contentsOf url: URL) throws -> Seed {
         let data: Data
         do {

@@ -66,6 +66,9 @@ public final class EmulatorClock: Sendable {
 
     /// Moves the clock forward by `seconds`, or throws without moving it. The admin API and the console both advance
     /// through here, so one bound holds whatever the input.
+    ///
+    /// - Throws: ``AdvanceRefusal`` when `seconds` is not a positive finite number, is more than ten years, or would
+    ///   put the clock more than ``maximumOffset`` ahead of its base.
     public func checkedAdvance(by seconds: TimeInterval) throws(AdvanceRefusal) {
         guard seconds > 0, seconds.isFinite else { throw .notPositive }
         guard seconds <= Self.maximumAdvance else { throw .tooLong }

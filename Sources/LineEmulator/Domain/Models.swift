@@ -4,7 +4,9 @@ import Foundation
 public struct Channel: Sendable, Codable, Equatable {
     /// Whether the channel is a LINE Login channel or a Messaging API channel.
     public enum Kind: String, Sendable, Codable {
+        /// A LINE Login channel: users log in to the app through it.
         case login
+        /// A Messaging API channel: the LINE Official Account's bot sends messages through it.
         case messaging
     }
 
@@ -18,15 +20,22 @@ public struct Channel: Sendable, Codable, Equatable {
         case webAndNative
     }
 
+    /// The channel ID: the `client_id` of LINE Login and the `aud` of ID tokens.
     public var channelID: String
+    /// The channel secret: the `client_secret` of LINE Login, HS256 key of web ID tokens and webhook signature key.
     public var channelSecret: String
+    /// The channel's name, shown on the consent page and in the console.
     public var name: String
+    /// Whether this is a LINE Login or a Messaging API channel.
     public var kind: Kind
+    /// The "App types" setting (LINE Login channels).
     public var appType: AppType
+    /// The registered callback URLs; a `redirect_uri` must be one of them, or one plus added query parameters.
     public var callbackURLs: [String]
     /// Whether the channel has been granted permission to request the `email` scope.
     public var emailPermission: Bool
 
+    /// A channel; by default a web-app LINE Login channel with the `email` permission and a linked account.
     public init(
         channelID: String,
         channelSecret: String,
@@ -61,12 +70,18 @@ public struct Channel: Sendable, Codable, Equatable {
 
 /// A LINE user known to the emulator.
 public struct User: Sendable, Codable, Equatable {
+    /// The user ID: `U` followed by 32 lowercase hexadecimal digits (the `sub` of ID tokens).
     public var userID: String
+    /// The display name in the profile and in ID tokens' `name`.
     public var displayName: String
+    /// The profile picture's URL, when the user has one.
     public var pictureURL: String?
+    /// The profile's status message, when the user has one.
     public var statusMessage: String?
+    /// The email address given to channels with the `email` permission when the user consents to the `email` scope.
     public var email: String?
 
+    /// A user; only the ID and the display name are required.
     public init(userID: String, displayName: String, pictureURL: String? = nil, statusMessage: String? = nil, email: String? = nil) {
         self.userID = userID
         self.displayName = displayName
@@ -83,9 +98,13 @@ public struct User: Sendable, Codable, Equatable {
 
 /// A user's consent to a channel: what LINE lists as an "authorized app".
 public struct Consent: Sendable, Equatable {
+    /// The user who consented.
     public var userID: String
+    /// The channel the user consented to.
     public var channelID: String
+    /// The scopes the user granted.
     public var scopes: ScopeSet
+    /// When the user consented (on the emulator's clock).
     public var grantedAt: Date
 
     package init(userID: String, channelID: String, scopes: ScopeSet, grantedAt: Date) {
@@ -98,7 +117,9 @@ public struct Consent: Sendable, Equatable {
 
 /// The LINE Login version a code or token belongs to.
 public enum LoginVersion: String, Sendable, Codable {
+    /// LINE Login v2.0 (`/v2/oauth/accessToken`; no ID tokens).
     case v2_0 = "v2.0"
+    /// LINE Login v2.1 (`/oauth2/v2.1/token`, OpenID Connect).
     case v2_1 = "v2.1"
 }
 

@@ -1,13 +1,19 @@
 /// A set of LINE Login scopes, kept in LINE's canonical order when printed.
 public struct ScopeSet: Sendable, Equatable, Hashable, Codable {
+    /// One LINE Login scope.
     public enum Scope: String, Sendable, CaseIterable, Codable {
+        /// The user's profile: display name, picture and status message.
         case profile
+        /// An ID token.
         case openid
+        /// The user's email address in the ID token (channels with the email permission only).
         case email
     }
 
+    /// The scopes in the set.
     public private(set) var scopes: Set<Scope>
 
+    /// A set of the given scopes (duplicates collapse).
     public init(_ scopes: some Sequence<Scope>) {
         self.scopes = Set(scopes)
     }
@@ -23,6 +29,7 @@ public struct ScopeSet: Sendable, Equatable, Hashable, Codable {
         self.scopes = result
     }
 
+    /// Whether `scope` is in the set.
     public func contains(_ scope: Scope) -> Bool { scopes.contains(scope) }
 
     func removing(_ scope: Scope) -> ScopeSet { ScopeSet(scopes.subtracting([scope])) }
@@ -38,5 +45,6 @@ public struct ScopeSet: Sendable, Equatable, Hashable, Codable {
     /// The v2.0 `scope` value: `P` for the profile permission.
     var v2ResponseValue: String { "P" }
 
+    /// The scopes' names (`profile`, `openid`, `email`) in LINE's canonical order.
     public var names: [String] { Scope.allCases.filter(scopes.contains).map(\.rawValue) }
 }

@@ -11,6 +11,7 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// How long a client may take to send a request's body once its head arrived. Default 30 s.
     public var requestReadTimeout: Duration
 
+    /// Limits; the defaults are those documented on each property.
     public init(maxConnections: Int = 512, idleTimeout: Duration = .seconds(60), requestReadTimeout: Duration = .seconds(30)) {
         self.maxConnections = maxConnections
         self.idleTimeout = idleTimeout

@@ -9,7 +9,7 @@ public struct EmulatorRequestContext: RequestContext, RemoteAddressRequestContex
     /// channel's lock, which every request paid for when it was read up front).
     private let channel: any NIOCore.Channel
     /// The `x-line-request-id` of this request: 16 lowercase hexadecimal digits, or a UUID on the Messaging API
-    /// (``RequestIDMiddleware``).
+    /// (`RequestIDMiddleware`).
     public var requestID: String
 
     public init(source: ApplicationRequestContextSource) {

@@ -13,6 +13,7 @@ import LineCore
 public struct WebhookEvent: Sendable, Equatable, Decodable {
     /// LINE's event `type` as received (`follow`, `message`, …), also for ``Content/unknown(type:raw:)``.
     public var type: String
+    /// Whether the channel may act on the event (`.active`) or only watches (`.standby`).
     public var mode: WebhookEventMode
     /// When the event happened (for a redelivered event too: not when it was redelivered).
     public var timestamp: Date
@@ -24,6 +25,7 @@ public struct WebhookEvent: Sendable, Equatable, Decodable {
     public var isRedelivery: Bool
     /// The token to answer this event with the reply API, for events LINE lets you reply to.
     public var replyToken: String?
+    /// What happened, with its event-specific fields.
     public var content: Content
 
     /// An event built in code (to test your own handlers); LINE's events come from ``WebhookParser``.
@@ -79,9 +81,13 @@ public struct WebhookEvent: Sendable, Equatable, Decodable {
 
     /// A postback: the action's `data`, and `params` from a date-time picker or a rich menu switch.
     public struct Postback: Sendable, Equatable, Decodable {
+        /// The postback action's `data`, as the app set it.
         public var data: String
+        /// `date`, `time` or `datetime` from a date-time picker, or `newRichMenuAliasId` and `status` from a rich
+        /// menu switch; `nil` for other actions.
         public var params: [String: String]?
 
+        /// A postback (to test your own handlers).
         public init(data: String, params: [String: String]? = nil) {
             self.data = data
             self.params = params
@@ -97,6 +103,7 @@ public struct WebhookEvent: Sendable, Equatable, Decodable {
         /// The beacon's device message, when it sent one.
         public var deviceMessage: String?
 
+        /// A beacon event (to test your own handlers).
         public init(hardwareID: String, type: String, deviceMessage: String? = nil) {
             self.hardwareID = hardwareID
             self.type = type
@@ -117,6 +124,7 @@ public struct WebhookEvent: Sendable, Equatable, Decodable {
         /// The nonce your service issued for this linking.
         public var nonce: String
 
+        /// An account-link outcome (to test your own handlers).
         public init(result: String, nonce: String) {
             self.result = result
             self.nonce = nonce

@@ -2,7 +2,9 @@ import LineCore
 
 /// The message of a `message` event: text and stickers typed, every other type kept as received.
 public enum WebhookMessage: Sendable, Equatable, Decodable {
+    /// A text message.
     case text(Text)
+    /// A sticker message.
     case sticker(Sticker)
     /// Image, video, audio, file, location, or a type LINE adds later: its `type`, `id` and JSON as received.
     case other(type: String, id: String, raw: JSONValue)
@@ -18,7 +20,9 @@ public enum WebhookMessage: Sendable, Equatable, Decodable {
 
     /// A text message.
     public struct Text: Sendable, Equatable, Decodable {
+        /// The message ID.
         public var id: String
+        /// What the user typed (emoji as LINE's placeholders, mentions as their display text).
         public var text: String
         /// Token to quote this message in a reply or push.
         public var quoteToken: String?
@@ -27,6 +31,7 @@ public enum WebhookMessage: Sendable, Equatable, Decodable {
         /// Token to mark the message as read.
         public var markAsReadToken: String?
 
+        /// A text message (to test your own handlers).
         public init(
             id: String,
             text: String,
@@ -49,8 +54,11 @@ public enum WebhookMessage: Sendable, Equatable, Decodable {
 
     /// A sticker message.
     public struct Sticker: Sendable, Equatable, Decodable {
+        /// The message ID.
         public var id: String
+        /// The sticker package's ID.
         public var packageID: String
+        /// The sticker's ID within its package.
         public var stickerID: String
         /// `STATIC`, `ANIMATION`, `SOUND`, `ANIMATION_SOUND`, `POPUP`, `POPUP_SOUND`, `CUSTOM`, `MESSAGE`,
         /// `NAME_TEXT` or `PER_STICKER_TEXT` (kept as a string: LINE adds kinds).
@@ -59,9 +67,12 @@ public enum WebhookMessage: Sendable, Equatable, Decodable {
         public var keywords: [String]?
         /// Text the user entered, for message stickers only.
         public var text: String?
+        /// Token to quote this message in a reply or push.
         public var quoteToken: String?
+        /// The message this one quotes, when it quotes one.
         public var quotedMessageID: String?
 
+        /// A sticker message (to test your own handlers).
         public init(
             id: String,
             packageID: String,

@@ -7,6 +7,7 @@ public struct WebhookPayload: Sendable, Decodable, Equatable {
     /// The events, oldest first. LINE sends an empty array to check that the URL answers.
     public var events: [WebhookEvent]
 
+    /// A payload built in code (to test your own handlers); LINE's come from ``WebhookParser``.
     public init(destination: String, events: [WebhookEvent]) {
         self.destination = destination
         self.events = events

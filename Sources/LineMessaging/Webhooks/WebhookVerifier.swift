@@ -22,9 +22,12 @@ public struct WebhookVerifier: Sendable {
     }
 
     /// Throws a ``WebhookError`` unless `signature` is the signature of `body`.
+    ///
     /// - Parameters:
     ///   - body: the request body exactly as received.
     ///   - signature: the `x-line-signature` header value, `nil` when the request had none.
+    /// - Throws: ``WebhookError`` with code ``WebhookError/Code/missingSignature`` (no or an empty header),
+    ///   ``WebhookError/Code/malformedSignature`` (not base64) or ``WebhookError/Code/signatureMismatch``.
     public func verify(body: some DataProtocol, signature: String?) throws(WebhookError) {
         guard let signature, !signature.isEmpty else {
             throw WebhookError(code: .missingSignature, message: "the request has no x-line-signature header")

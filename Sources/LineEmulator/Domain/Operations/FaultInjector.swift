@@ -14,7 +14,9 @@ public final class FaultInjector: Sendable {
         case drop
     }
 
+    /// Which requests a fault applies to, and what they get.
     public struct Rule: Sendable, Equatable, Codable {
+        /// The rule's ID (`fault-…` when the emulator assigned it), for removing it.
         public var id: String
         /// `GET`, `POST`, …; `nil` matches every method.
         public var method: String?
@@ -22,6 +24,7 @@ public final class FaultInjector: Sendable {
         public var path: String
         /// When set, only requests of this channel (its `client_id`, or its channel access token) match.
         public var channelId: String?
+        /// What a matching request gets.
         public var action: Action
         /// The status for `.status` (400–599). Default 500.
         public var status: Int?
@@ -32,6 +35,7 @@ public final class FaultInjector: Sendable {
         /// How many more requests to affect; `nil` for no limit. The rule is removed when it reaches 0.
         public var count: Int?
 
+        /// A rule; an empty `id` has one assigned when the rule is added.
         public init(
             id: String = "",
             method: String? = nil,
@@ -55,6 +59,8 @@ public final class FaultInjector: Sendable {
         }
 
         /// Decodes a rule from the admin API; `id` may be left out (one is assigned).
+        ///
+        /// - Throws: `DecodingError` when `path` or `action` is missing or a field has the wrong type.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.init(
@@ -110,6 +116,7 @@ public final class FaultInjector: Sendable {
     /// Where the rules live when several instances share them; `nil` keeps them in this process only.
     private let shared: (any SharedOperationsStore)?
 
+    /// An injector with no rules: every request is handled normally.
     public init() { shared = nil }
 
     package init(shared: (any SharedOperationsStore)?) { self.shared = shared }
@@ -118,6 +125,12 @@ public final class FaultInjector: Sendable {
     public var all: [Rule] { rules.withLock { $0 } }
 
     /// Adds a rule (validated; an ID is assigned when it has none) and returns it.
+    ///
+    /// - Returns: the rule as added, with its ID and defaults filled in.
+    /// - Throws: an error whose description says what is wrong (the admin API answers it as 400 in LINE's error
+    ///   shape) when the rule is invalid: a path not starting with `/` or under `/_emulator`, an unknown method, a
+    ///   status outside 400–599, a latency outside 1–60,000 ms, a probability outside 0–1 or a count below 1; as 409
+    ///   when a rule with the same ID exists.
     @discardableResult
     public func add(_ rule: Rule) async throws -> Rule {
         var rule = try rule.validated()
@@ -148,6 +161,7 @@ public final class FaultInjector: Sendable {
         return try await shared.deleteFaultRule(id: id)
     }
 
+    /// Removes every rule.
     public func removeAll() async throws {
         rules.withLock { $0.removeAll() }
         try await shared?.deleteFaultRules()

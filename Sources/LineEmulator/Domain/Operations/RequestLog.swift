@@ -5,13 +5,19 @@ import Synchronization
 /// endpoint, status and `x-line-request-id`. Bounded: the oldest entries are dropped. With several instances on one
 /// database, one log for all of them, kept in the database.
 public final class RequestLog: Sendable {
+    /// One answered request.
     public struct Entry: Sendable, Equatable, Codable {
+        /// The `x-line-request-id` the emulator answered with.
         public var requestID: String
+        /// When the request arrived (on the emulator's clock).
         public var time: Date
+        /// The HTTP method.
         public var method: String
         /// The path without the query string (query strings may carry tokens).
         public var path: String
+        /// The status answered.
         public var status: Int
+        /// How long the emulator took to answer, in milliseconds.
         public var durationMilliseconds: Double
 
         package init(requestID: String, time: Date, method: String, path: String, status: Int, durationMilliseconds: Double) {
@@ -37,6 +43,7 @@ public final class RequestLog: Sendable {
         var lastWrite: Task<Void, Never>?
     }
 
+    /// How many entries are kept; older ones are dropped.
     public let capacity: Int
     private let ring = Mutex(Ring())
     /// The log every instance on the store writes to; `nil` keeps the log in this process only (the ring).
@@ -47,6 +54,7 @@ public final class RequestLog: Sendable {
     /// the log is written off the request's path, in batches, at most this late.
     static let flushDelay: Duration = .milliseconds(200)
 
+    /// An empty log keeping the latest `capacity` entries (at least one).
     public init(capacity: Int = 1000) {
         self.capacity = max(1, capacity)
         shared = nil
