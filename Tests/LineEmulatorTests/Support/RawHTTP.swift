@@ -26,7 +26,12 @@ struct RawResponse {
 
 /// Raw HTTP against a test emulator, never following redirects.
 struct RawHTTP {
-    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+    /// Waits up to a minute for a pooled connection: the 100-request storms of several suites running at once on a
+    /// busy 2-core machine queue for the pool longer than the default 10 s.
+    static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(60)))
+    )
 
     let baseURL: URL
 
