@@ -43,6 +43,9 @@ extension TestEmulator {
     ///   - channelID: the Messaging API channel.
     ///   - url: where its events are POSTed (`http://` is fine for a local receiver).
     ///   - active: whether events are sent ("Use webhook").
+    /// - Throws: ``TestEmulatorError/unexpectedPage(status:body:)`` with the admin API's answer when it refuses the
+    ///   settings (404 when the channel is not a Messaging API channel, 400 for an invalid URL), or an
+    ///   `HTTPClientError` when the emulator cannot be reached.
     public func setWebhook(channelID: String, url: String, active: Bool = true) async throws {
         _ = try await admin(.PUT, "/_emulator/v1/channels/\(channelID)/webhook", ["url": url, "active": active], expecting: .ok)
     }
@@ -88,6 +91,9 @@ extension TestEmulator {
 
     /// Deliveries, newest first, optionally only one channel's.
     /// - Parameter channelID: only this Messaging API channel's, when given.
+    /// - Throws: ``TestEmulatorError/unexpectedPage(status:body:)`` when the admin API does not answer 200, an
+    ///   `HTTPClientError` when the emulator cannot be reached, or a `DecodingError` when its answer is not the
+    ///   deliveries list.
     public func webhookDeliveries(channelID: String? = nil) async throws -> [WebhookDeliveryRecord] {
         let query = channelID.map { "?channelId=\($0)" } ?? ""
         let body = try await admin(.GET, "/_emulator/v1/webhook-deliveries" + query, nil, expecting: .ok)

@@ -166,6 +166,10 @@ public struct NarrowcastProgress: Sendable, Equatable, Decodable {
     }
 
     /// Decodes LINE's JSON, whose times are ISO 8601 text.
+    ///
+    /// - Parameter decoder: the decoder holding LINE's response.
+    /// - Throws: `DecodingError` when `phase` or `acceptedTime` is missing, a field has the wrong type, or a time is
+    ///   not ISO 8601 text.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         phase = try container.decode(String.self, forKey: .phase)

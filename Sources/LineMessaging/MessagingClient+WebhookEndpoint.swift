@@ -26,6 +26,10 @@ public struct WebhookTestResult: Sendable, Equatable, Decodable {
     private enum CodingKeys: String, CodingKey { case success, timestamp, statusCode, reason, detail }
 
     /// Decodes LINE's JSON, whose timestamp is ISO 8601 text.
+    ///
+    /// - Parameter decoder: the decoder holding LINE's response.
+    /// - Throws: `DecodingError` when `timestamp`, `statusCode`, `reason` or `detail` is missing, a field has the wrong
+    ///   type, or the timestamp is not ISO 8601 text.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         success = try container.decodeIfPresent(Bool.self, forKey: .success)

@@ -48,7 +48,7 @@ extension RoutesBuilder {
     }
 }
 
-/// Starts a ``WebhookDispatcher`` when the Vapor app boots, and on shutdown stops it taking payloads and waits for
+/// Starts a `WebhookDispatcher` when the Vapor app boots, and on shutdown stops it taking payloads and waits for
 /// the accepted ones to be handled.
 ///
 /// ```swift
@@ -66,6 +66,7 @@ public final class WebhookDispatcherLifecycle: LifecycleHandler, Sendable {
     /// Starts the dispatcher (Vapor's synchronous boot, which `app.testing()` uses).
     ///
     /// - Parameter application: the app that booted.
+    /// - Throws: nothing: the dispatcher runs in a task of its own (`throws` is Vapor's `LifecycleHandler` requirement).
     public func didBoot(_ application: Application) throws {
         start()
     }
@@ -73,6 +74,7 @@ public final class WebhookDispatcherLifecycle: LifecycleHandler, Sendable {
     /// Starts the dispatcher.
     ///
     /// - Parameter application: the app that booted.
+    /// - Throws: nothing: the dispatcher runs in a task of its own (`throws` is Vapor's `LifecycleHandler` requirement).
     public func didBootAsync(_ application: Application) async throws {
         start()
     }

@@ -43,7 +43,8 @@ struct SDKExampleTests {
             try await messaging.broadcast(messages: [try .text("News for every friend")])  // 60 an hour
             let sent = try await messaging.narrowcast(messages: [try .text("For 100 of you")], limit: NarrowcastLimit(max: 100))
             let progress = try await messaging.narrowcastProgress(requestID: sent.acceptedRequestID!)  // phase, counts
-            try await messaging.setWebhookEndpoint(URL(string: "https://bot.example.com/webhook")!)  // also webhookEndpoint(), testWebhookEndpoint()
+            // also webhookEndpoint() and testWebhookEndpoint():
+            try await messaging.setWebhookEndpoint(URL(string: "https://bot.example.com/webhook")!)
             #expect(result.sentMessages.count == 1)
             #expect(progress.phase == "succeeded")
         }

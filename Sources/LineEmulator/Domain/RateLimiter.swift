@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Rates are requests per second with a burst of one second's worth (an hour's for LINE's per-hour limits; at least one request). They follow real time, not the emulator clock,
 /// so a load test meets the same limits it would meet on LINE. Instances sharing a database share the buckets too
-/// (LINE counts per channel, not per server): see ``allowShared(_:channelID:rate:store:)``.
+/// (LINE counts per channel, not per server): each instance takes its tokens from the shared bucket in leases.
 public final class RateLimiter: Sendable {
     /// The rate-limited endpoints.
     public enum Endpoint: String, Sendable, CaseIterable, Codable {
@@ -122,6 +122,12 @@ public final class RateLimiter: Sendable {
 
     /// Changes the rate of an endpoint (`nil` removes the limit), on every instance sharing the store; buckets start
     /// full again.
+    ///
+    /// - Parameters:
+    ///   - rate: requests per second, or `nil` for no limit.
+    ///   - endpoint: the endpoint limited.
+    /// - Throws: the shared store's error when the emulator shares its state with other instances (PostgreSQL) and the
+    ///   store cannot save the rate; nothing changes then. A lone instance never throws.
     public func setRate(_ rate: Double?, for endpoint: Endpoint) async throws {
         try await store?.setRateLimit(rate, for: endpoint)
         state.withLock { state in

@@ -19,6 +19,9 @@ import Synchronization
 /// ```
 public final class WebhookDispatcher: Service, Sendable {
     /// What the app does with a verified payload.
+    ///
+    /// - Throws: whatever the app's handling fails with; the dispatcher logs it with the payload's destination and
+    ///   event count and goes on with the next payload (LINE has already had its 200, so nothing is redelivered).
     public typealias Handler = @Sendable (WebhookPayload) async throws -> Void
 
     private let handler: Handler
@@ -63,6 +66,9 @@ public final class WebhookDispatcher: Service, Sendable {
 
     /// Handles queued payloads until ``finish()`` or graceful shutdown, then handles what is left and returns. Only
     /// the first call runs; later calls return at once.
+    ///
+    /// - Throws: nothing in practice: a handler's error is logged, never rethrown (`throws` is the `Service`
+    ///   protocol's requirement).
     public func run() async throws {
         guard
             hasRun.withLock({ ran in

@@ -150,6 +150,10 @@ public final class FaultInjector: Sendable {
     }
 
     /// Removes a rule; `false` when there was none with that ID.
+    ///
+    /// - Parameter id: the rule's ID.
+    /// - Throws: the shared store's error when the emulator shares its state with other instances (PostgreSQL) and the
+    ///   store cannot delete the rule; a lone instance never throws.
     @discardableResult
     public func remove(id: String) async throws -> Bool {
         let removedHere = rules.withLock { rules in
@@ -162,6 +166,9 @@ public final class FaultInjector: Sendable {
     }
 
     /// Removes every rule.
+    ///
+    /// - Throws: the shared store's error when the emulator shares its state with other instances (PostgreSQL) and the
+    ///   store cannot delete the rules; a lone instance never throws.
     public func removeAll() async throws {
         rules.withLock { $0.removeAll() }
         try await shared?.deleteFaultRules()

@@ -116,6 +116,14 @@ public final class RequestLog: Sendable {
 
     /// Entries, newest first, matching the filters (`status` exact; `method` exact; `path` substring). With several
     /// instances, every instance's entries: this instance's own are written first, so they all show.
+    ///
+    /// - Parameters:
+    ///   - method: only this HTTP method (any case), when given.
+    ///   - path: only paths containing this text, when given.
+    ///   - status: only this HTTP status, when given.
+    ///   - limit: the most entries returned.
+    /// - Throws: the shared store's error when the emulator shares its state with other instances (PostgreSQL) and the
+    ///   store cannot read the log; a lone instance never throws.
     public func entries(method: String? = nil, path: String? = nil, status: Int? = nil, limit: Int = 200) async throws -> [Entry] {
         if let shared {
             await flush()
