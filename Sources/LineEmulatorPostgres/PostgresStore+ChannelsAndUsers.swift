@@ -8,34 +8,61 @@ extension PostgresStore {
         try await rows("SELECT * FROM channels ORDER BY position").map { try $0.channel() }
     }
 
+    /// From the row cache when the request may use it (see ``PostgresRowCache``); otherwise read with the version.
     func channel(id: String) async throws -> Channel? {
-        try await rows("SELECT * FROM channels WHERE id = \(id)").first?.channel()
+        if let cached = channelCache.row(id) { return cached }
+        guard let row = try await rows("SELECT \(unescaped: Self.versionColumn), * FROM channels WHERE id = \(id)").first else {
+            return nil
+        }
+        let channel = try row.channel()
+        channelCache.keep(channel, id: id, version: try row.value("cache_version"))
+        return channel
     }
 
+    /// Inserts and bumps the operations version in one transaction, so no instance answers from a stale cache.
     func insertChannel(_ channel: Channel) async throws -> Bool {
-        try await !rows(Self.insertQuery(channel)).isEmpty
+        try await transaction { transaction in
+            try await transaction.execute(Self.bumpOperationsVersion)
+            return try await !transaction.rows(Self.insertQuery(channel)).isEmpty
+        }
     }
 
     func users() async throws -> [User] {
         try await rows("SELECT * FROM users ORDER BY position").map { try $0.user() }
     }
 
+    /// From the row cache when the request may use it (see ``PostgresRowCache``); otherwise read with the version.
     func user(id: String) async throws -> User? {
-        try await rows("SELECT * FROM users WHERE id = \(id)").first?.user()
+        if let cached = userCache.row(id) { return cached }
+        guard let row = try await rows("SELECT \(unescaped: Self.versionColumn), * FROM users WHERE id = \(id)").first else {
+            return nil
+        }
+        let user = try row.user()
+        userCache.keep(user, id: id, version: try row.value("cache_version"))
+        return user
     }
 
+    /// Inserts and bumps the operations version in one transaction, so no instance answers from a stale cache.
     func insertUser(_ user: User) async throws -> Bool {
-        try await !rows(Self.insertQuery(user)).isEmpty
+        try await transaction { transaction in
+            try await transaction.execute(Self.bumpOperationsVersion)
+            return try await !transaction.rows(Self.insertQuery(user)).isEmpty
+        }
     }
 
+    /// Updates and bumps the operations version in one transaction, so no instance answers from a stale cache.
     func updateUser(_ user: User) async throws -> Bool {
-        try await !rows(
-            """
-            UPDATE users SET display_name = \(user.displayName), picture_url = \(user.pictureURL),
-                status_message = \(user.statusMessage), email = \(user.email)
-            WHERE id = \(user.userID) RETURNING id
-            """
-        ).isEmpty
+        try await transaction { transaction in
+            try await transaction.execute(Self.bumpOperationsVersion)
+            let updated = try await transaction.rows(
+                """
+                UPDATE users SET display_name = \(user.displayName), picture_url = \(user.pictureURL),
+                    status_message = \(user.statusMessage), email = \(user.email)
+                WHERE id = \(user.userID) RETURNING id
+                """
+            )
+            return !updated.isEmpty
+        }
     }
 
     func consents(userID: String) async throws -> [Consent] {
@@ -65,6 +92,15 @@ extension PostgresStore {
     }
 
     // MARK: Statements shared with seeding
+
+    /// The operations version as a column of the same statement (one snapshot), for ``PostgresRowCache``.
+    static let versionColumn = "(SELECT operations_version FROM platform_clock WHERE id = 1) AS cache_version"
+
+    /// Run first in the transaction of every change to a channel or a user row (and of every seed and reset), so that
+    /// a row cached before it is never used by a request that begins after it commits. First, so that every such
+    /// writer locks `platform_clock` before any channel or user row (one lock order, no deadlock).
+    static let bumpOperationsVersion: PostgresQuery =
+        "UPDATE platform_clock SET operations_version = operations_version + 1 WHERE id = 1"
 
     /// Inserts the channel unless its ID is taken; returns a row only when inserted.
     static func insertQuery(_ channel: Channel) -> PostgresQuery {

@@ -37,8 +37,6 @@ extension PostgresStore: SharedOperationsStore {
         }
     }
 
-    private static let bumpVersion: PostgresQuery = "UPDATE platform_clock SET operations_version = operations_version + 1 WHERE id = 1"
-
     func insertFaultRule(_ rule: FaultInjector.Rule) async throws -> Bool {
         let json = String(decoding: try JSONEncoder().encode(rule), as: UTF8.self)
         return try await transaction { transaction in
@@ -49,7 +47,7 @@ extension PostgresStore: SharedOperationsStore {
                 """
             )
             guard !inserted.isEmpty else { return false }
-            try await transaction.execute(Self.bumpVersion)
+            try await transaction.execute(Self.bumpOperationsVersion)
             return true
         }
     }
@@ -57,7 +55,7 @@ extension PostgresStore: SharedOperationsStore {
     func deleteFaultRule(id: String) async throws -> Bool {
         try await transaction { transaction in
             guard !(try await transaction.rows("DELETE FROM fault_rules WHERE id = \(id) RETURNING id")).isEmpty else { return false }
-            try await transaction.execute(Self.bumpVersion)
+            try await transaction.execute(Self.bumpOperationsVersion)
             return true
         }
     }
@@ -65,7 +63,7 @@ extension PostgresStore: SharedOperationsStore {
     func deleteFaultRules() async throws {
         try await transaction { transaction in
             try await transaction.execute("DELETE FROM fault_rules")
-            try await transaction.execute(Self.bumpVersion)
+            try await transaction.execute(Self.bumpOperationsVersion)
         }
     }
 
@@ -80,7 +78,7 @@ extension PostgresStore: SharedOperationsStore {
             if try row.value("remaining", as: Int.self) == 0 {
                 try await transaction.execute("DELETE FROM fault_rules WHERE id = \(id)")
             }
-            try await transaction.execute(Self.bumpVersion)
+            try await transaction.execute(Self.bumpOperationsVersion)
             return true
         }
     }
@@ -94,7 +92,7 @@ extension PostgresStore: SharedOperationsStore {
                 """
             )
             try await transaction.execute("DELETE FROM rate_limit_buckets WHERE endpoint = \(endpoint.rawValue)")
-            try await transaction.execute(Self.bumpVersion)
+            try await transaction.execute(Self.bumpOperationsVersion)
         }
     }
 
