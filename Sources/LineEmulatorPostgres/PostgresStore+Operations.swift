@@ -8,11 +8,15 @@ extension PostgresStore {
 }
 
 extension PostgresStore: SharedOperationsStore {
+    /// Read before every request on every instance: a prepared statement, parsed and planned once per connection.
     func operationsState() async throws -> SharedOperationsState {
-        guard let row = try await rows("SELECT offset_seconds, operations_version FROM platform_clock WHERE id = 1").first else {
-            return SharedOperationsState(clockOffset: 0, version: 0)
+        try await withTimeout(Self.operationTimeout) { [client, logger] in
+            var state = SharedOperationsState(clockOffset: 0, version: 0)
+            for try await (offset, version) in try await client.execute(ReadOperationsState(), logger: logger) {
+                state = SharedOperationsState(clockOffset: offset, version: version)
+            }
+            return state
         }
-        return SharedOperationsState(clockOffset: try row.value("offset_seconds"), version: try row.value("operations_version"))
     }
 
     /// One transaction, so the rules, the rates and the version belong together even while another instance writes.
@@ -173,4 +177,15 @@ extension PostgresStore: SharedOperationsStore {
     func clearRequestLog() async throws {
         try await execute("DELETE FROM request_log")
     }
+}
+
+/// The clock offset and the operations version: the one statement every request makes.
+private struct ReadOperationsState: PostgresPreparedStatement {
+    static let name = "linekit_operations_state"
+    static let sql = "SELECT offset_seconds, operations_version FROM platform_clock WHERE id = 1"
+    typealias Row = (Double, Int64)
+
+    func makeBindings() -> PostgresBindings { PostgresBindings() }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
