@@ -27,8 +27,14 @@ extension PostgresStore {
         }
     }
 
+    /// From the row cache when the request may use it (the authorization page lists every user on every login).
     func users() async throws -> [User] {
-        try await rows("SELECT * FROM users ORDER BY position").map { try $0.user() }
+        if let cached = userListCache.row("") { return cached }
+        let rows = try await rows("SELECT \(unescaped: Self.versionColumn), * FROM users ORDER BY position")
+        let users = try rows.map { try $0.user() }
+        // An empty table has no row to carry the version: not cached.
+        if let version = try rows.first?.value("cache_version", as: Int64.self) { userListCache.keep(users, id: "", version: version) }
+        return users
     }
 
     /// From the row cache when the request may use it (see ``PostgresRowCache``); otherwise read with the version.

@@ -21,6 +21,8 @@ final class PostgresStore: EmulatorStore {
     private let runner: Task<Void, Never>
     let channelCache = PostgresRowCache<Channel>()
     let userCache = PostgresRowCache<User>()
+    /// The list of every user, under the key "".
+    let userListCache = PostgresRowCache<[User]>()
 
     private init(client: PostgresClient, logger: Logger) {
         self.client = client

@@ -18,6 +18,7 @@ struct RowCacheContractTests {
                     group.addTask {
                         while !stop.isStopped {
                             _ = try await Self.request(on: stores[0]) { try await stores[0].user(id: brown.userID) }
+                            _ = try await Self.request(on: stores[0]) { try await stores[0].users() }
                             // A read answered from memory never suspends: leave the threads to the updates.
                             try await Task.sleep(for: .milliseconds(1))
                         }
@@ -29,6 +30,8 @@ struct RowCacheContractTests {
                     #expect(try await stores[1].updateUser(changed))
                     let seen = try await Self.request(on: stores[0]) { try await stores[0].user(id: brown.userID) }
                     #expect(seen?.displayName == "Brown \(trial)")
+                    let listed = try await Self.request(on: stores[0]) { try await stores[0].users() }
+                    #expect(listed.first { $0.userID == brown.userID }?.displayName == "Brown \(trial)")
                 }
                 stop.stop()
                 try await group.waitForAll()
