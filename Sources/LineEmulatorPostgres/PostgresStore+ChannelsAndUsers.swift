@@ -10,13 +10,9 @@ extension PostgresStore {
 
     /// From the row cache when the request may use it (see ``PostgresRowCache``); otherwise read with the version.
     func channel(id: String) async throws -> Channel? {
-        if let cached = channelCache.row(id) { return cached }
-        guard let row = try await rows("SELECT \(unescaped: Self.versionColumn), * FROM channels WHERE id = \(id)").first else {
-            return nil
+        try await cachedRow(channelCache, id: id, "SELECT \(unescaped: Self.versionColumn), * FROM channels WHERE id = \(id)") {
+            try $0.channel()
         }
-        let channel = try row.channel()
-        channelCache.keep(channel, id: id, version: try row.value("cache_version"))
-        return channel
     }
 
     /// Inserts and bumps the operations version in one transaction, so no instance answers from a stale cache.
@@ -39,13 +35,23 @@ extension PostgresStore {
 
     /// From the row cache when the request may use it (see ``PostgresRowCache``); otherwise read with the version.
     func user(id: String) async throws -> User? {
-        if let cached = userCache.row(id) { return cached }
-        guard let row = try await rows("SELECT \(unescaped: Self.versionColumn), * FROM users WHERE id = \(id)").first else {
-            return nil
+        try await cachedRow(userCache, id: id, "SELECT \(unescaped: Self.versionColumn), * FROM users WHERE id = \(id)") {
+            try $0.user()
         }
-        let user = try row.user()
-        userCache.keep(user, id: id, version: try row.value("cache_version"))
-        return user
+    }
+
+    /// The row `query` reads (with ``versionColumn``), from `cache` when the request may use it; kept there after.
+    private func cachedRow<Row: Sendable>(
+        _ cache: PostgresRowCache<Row>,
+        id: String,
+        _ query: PostgresQuery,
+        decode: (PostgresRandomAccessRow) throws -> Row
+    ) async throws -> Row? {
+        if let cached = cache.row(id) { return cached }
+        guard let row = try await rows(query).first else { return nil }
+        let value = try decode(row)
+        cache.keep(value, id: id, version: try row.value("cache_version"))
+        return value
     }
 
     /// Inserts and bumps the operations version in one transaction, so no instance answers from a stale cache.
