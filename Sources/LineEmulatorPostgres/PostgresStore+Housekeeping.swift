@@ -18,7 +18,11 @@ extension PostgresStore {
     }
 
     func seed(_ seed: Seed) async throws {
-        try await transaction { transaction in try await Self.apply(seed, in: transaction) }
+        try await transaction { transaction in
+            // Channels and users change: a cached row must not outlive this (see ``PostgresRowCache``).
+            try await transaction.execute(Self.bumpOperationsVersion)
+            try await Self.apply(seed, in: transaction)
+        }
     }
 
     /// One transaction: another instance sees the platform either before the reset or after it, never half-reset.
@@ -26,6 +30,8 @@ extension PostgresStore {
     /// that token too.
     func reset(to seed: Seed) async throws {
         try await transaction { transaction in
+            // First, as every writer of channels and users takes it: no cached row outlives the reset.
+            try await transaction.execute(Self.bumpOperationsVersion)
             for table in PostgresSchema.stateTables {
                 try await transaction.execute("DELETE FROM \(unescaped: table)")
             }

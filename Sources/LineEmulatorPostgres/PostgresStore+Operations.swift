@@ -8,11 +8,15 @@ extension PostgresStore {
 }
 
 extension PostgresStore: SharedOperationsStore {
+    /// Read before every request on every instance: a prepared statement, parsed and planned once per connection.
     func operationsState() async throws -> SharedOperationsState {
-        guard let row = try await rows("SELECT offset_seconds, operations_version FROM platform_clock WHERE id = 1").first else {
-            return SharedOperationsState(clockOffset: 0, version: 0)
+        try await withTimeout(Self.operationTimeout) { [client, logger] in
+            var state = SharedOperationsState(clockOffset: 0, version: 0)
+            for try await (offset, version) in try await client.execute(ReadOperationsState(), logger: logger) {
+                state = SharedOperationsState(clockOffset: offset, version: version)
+            }
+            return state
         }
-        return SharedOperationsState(clockOffset: try row.value("offset_seconds"), version: try row.value("operations_version"))
     }
 
     /// One transaction, so the rules, the rates and the version belong together even while another instance writes.
@@ -37,8 +41,6 @@ extension PostgresStore: SharedOperationsStore {
         }
     }
 
-    private static let bumpVersion: PostgresQuery = "UPDATE platform_clock SET operations_version = operations_version + 1 WHERE id = 1"
-
     func insertFaultRule(_ rule: FaultInjector.Rule) async throws -> Bool {
         let json = String(decoding: try JSONEncoder().encode(rule), as: UTF8.self)
         return try await transaction { transaction in
@@ -49,7 +51,7 @@ extension PostgresStore: SharedOperationsStore {
                 """
             )
             guard !inserted.isEmpty else { return false }
-            try await transaction.execute(Self.bumpVersion)
+            try await transaction.execute(Self.bumpOperationsVersion)
             return true
         }
     }
@@ -57,7 +59,7 @@ extension PostgresStore: SharedOperationsStore {
     func deleteFaultRule(id: String) async throws -> Bool {
         try await transaction { transaction in
             guard !(try await transaction.rows("DELETE FROM fault_rules WHERE id = \(id) RETURNING id")).isEmpty else { return false }
-            try await transaction.execute(Self.bumpVersion)
+            try await transaction.execute(Self.bumpOperationsVersion)
             return true
         }
     }
@@ -65,7 +67,7 @@ extension PostgresStore: SharedOperationsStore {
     func deleteFaultRules() async throws {
         try await transaction { transaction in
             try await transaction.execute("DELETE FROM fault_rules")
-            try await transaction.execute(Self.bumpVersion)
+            try await transaction.execute(Self.bumpOperationsVersion)
         }
     }
 
@@ -80,7 +82,7 @@ extension PostgresStore: SharedOperationsStore {
             if try row.value("remaining", as: Int.self) == 0 {
                 try await transaction.execute("DELETE FROM fault_rules WHERE id = \(id)")
             }
-            try await transaction.execute(Self.bumpVersion)
+            try await transaction.execute(Self.bumpOperationsVersion)
             return true
         }
     }
@@ -94,7 +96,7 @@ extension PostgresStore: SharedOperationsStore {
                 """
             )
             try await transaction.execute("DELETE FROM rate_limit_buckets WHERE endpoint = \(endpoint.rawValue)")
-            try await transaction.execute(Self.bumpVersion)
+            try await transaction.execute(Self.bumpOperationsVersion)
         }
     }
 
@@ -175,4 +177,15 @@ extension PostgresStore: SharedOperationsStore {
     func clearRequestLog() async throws {
         try await execute("DELETE FROM request_log")
     }
+}
+
+/// The clock offset and the operations version: the one statement every request makes.
+private struct ReadOperationsState: PostgresPreparedStatement {
+    static let name = "linekit_operations_state"
+    static let sql = "SELECT offset_seconds, operations_version FROM platform_clock WHERE id = 1"
+    typealias Row = (Double, Int64)
+
+    func makeBindings() -> PostgresBindings { PostgresBindings() }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

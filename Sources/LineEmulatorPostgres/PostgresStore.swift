@@ -8,8 +8,10 @@ import Synchronization
 ///
 /// Every method keeps the atomicity its ``EmulatorStore`` requirement promises with row-level means only (a
 /// `SELECT … FOR UPDATE` of the channel row, `INSERT … ON CONFLICT`, `UPDATE … WHERE … RETURNING`), so the same SQL
-/// runs on PostgreSQL-wire distributed databases. Nothing is cached: another instance may have revoked, used or reset
-/// any row since this one read it, so every read goes to the database.
+/// runs on PostgreSQL-wire distributed databases. Another instance may have revoked, used or reset any row since this
+/// one read it, so reads go to the database; the one exception is channel and user rows, which change rarely and are
+/// cached with the operations version they were read at (``PostgresRowCache``: exactly as fresh as a read at the
+/// start of the request).
 ///
 /// The methods are grouped by LINE area in the `PostgresStore+…` files; the schema is in ``PostgresSchema``.
 final class PostgresStore: EmulatorStore {
@@ -17,6 +19,10 @@ final class PostgresStore: EmulatorStore {
     let logger: Logger
     /// Runs the connection pool for as long as the store lives.
     private let runner: Task<Void, Never>
+    let channelCache = PostgresRowCache<Channel>()
+    let userCache = PostgresRowCache<User>()
+    /// The list of every user, under the key "".
+    let userListCache = PostgresRowCache<[User]>()
 
     private init(client: PostgresClient, logger: Logger) {
         self.client = client

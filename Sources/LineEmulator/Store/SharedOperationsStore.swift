@@ -52,6 +52,12 @@ package struct SharedOperationsState: Sendable, Equatable {
     package var clockOffset: TimeInterval
     package var version: Int64
 
+    /// The state the request being served read at its start (set by the shared-state middleware around the rest of
+    /// the request; `nil` outside a request). A store may answer a read from a row it cached at this version or a
+    /// later one: every change to such a row bumps the version in its own transaction, so the row is as fresh as a
+    /// read made when the request began.
+    @TaskLocal package static var currentRequest: SharedOperationsState?
+
     package init(clockOffset: TimeInterval, version: Int64) {
         self.clockOffset = clockOffset
         self.version = version
