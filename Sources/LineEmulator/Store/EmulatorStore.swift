@@ -6,11 +6,16 @@ import Foundation
 /// Every method that writes has committed durably when it returns: the HTTP layer answers only afterwards.
 package protocol EmulatorStore: Sendable {
     // MARK: Channels and users
+    // A store may cache these rows, but a read made while serving a request sees every change acknowledged before
+    // that request began, on any instance (PostgreSQL: each change bumps the operations version the request read).
     func channels() async throws -> [Channel]
+    /// The channel, as fresh as the start of the current request (see above).
     func channel(id: String) async throws -> Channel?
     /// Inserts a channel; `false` when the ID is taken.
     func insertChannel(_ channel: Channel) async throws -> Bool
+    /// Every user, as fresh as the start of the current request.
     func users() async throws -> [User]
+    /// The user, as fresh as the start of the current request.
     func user(id: String) async throws -> User?
     /// Inserts a user; `false` when the ID is taken.
     func insertUser(_ user: User) async throws -> Bool
