@@ -67,34 +67,25 @@ public struct MessagingClient: Sendable {
             var messages: [Message]
             var notificationDisabled: Bool
         }
-        let body = try JSONEncoder().encode(Body(to: recipient, messages: messages, notificationDisabled: notificationDisabled))
-        var token = try await tokens.token()
-        var refreshedToken = false
-        while true {
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            headers[.authorization] = "Bearer \(token.accessToken)"
-            headers[.lineRetryKey] = retryKey.uuidString.lowercased()
-            let request = LineHTTPRequest(method: .post, url: api.endpoints.api("/v2/bot/message/push"), headers: headers, body: body)
-            do {
-                // Idempotent thanks to the retry key, so the API client may retry 5xx and timeouts with it.
-                let response = try await api.send(request, idempotent: true)
-                struct Sent: Decodable, Sendable { var sentMessages: [SentMessage] }
-                let sent = try api.decode(Sent.self, from: response)
-                return PushResult(
-                    sentMessages: sent.value.sentMessages,
-                    retryKey: retryKey,
-                    acceptedRequestID: sent.requestID,
-                    wasAlreadyAccepted: false
-                )
-            } catch let error as LineAPIError where error.status == 409 {
-                return try await alreadyAccepted(error, retryKey: retryKey)
-            } catch let error as LineAPIError where error.status == 401 && !refreshedToken {
-                // The token was revoked or expired early: forget it and try once with a new one.
-                try await tokens.invalidate(token)
-                token = try await tokens.token()
-                refreshedToken = true
-            }
+        do {
+            // Idempotent thanks to the retry key, so the API client may retry 5xx and timeouts with it.
+            let response = try await authorizedSend(
+                .post,
+                "/v2/bot/message/push",
+                body: Body(to: recipient, messages: messages, notificationDisabled: notificationDisabled),
+                retryKey: retryKey,
+                idempotent: true
+            )
+            struct Sent: Decodable, Sendable { var sentMessages: [SentMessage] }
+            let sent = try api.decode(Sent.self, from: response)
+            return PushResult(
+                sentMessages: sent.value.sentMessages,
+                retryKey: retryKey,
+                acceptedRequestID: sent.requestID,
+                wasAlreadyAccepted: false
+            )
+        } catch let error as LineAPIError where error.status == 409 {
+            return try await alreadyAccepted(error, retryKey: retryKey)
         }
     }
 
