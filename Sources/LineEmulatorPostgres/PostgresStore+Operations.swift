@@ -1,5 +1,6 @@
 import Foundation
 import LineEmulator
+import Logging
 import PostgresNIO
 
 /// Fault rules, rate limits and the request log, shared by every instance on the database.
@@ -8,15 +9,20 @@ extension PostgresStore {
 }
 
 extension PostgresStore: SharedOperationsStore {
-    /// Read before every request on every instance: a prepared statement, parsed and planned once per connection.
+    /// Read before every request on every instance: by a prepared statement (parsed and planned once per connection)
+    /// that the requests asking at the same moment share (``CoalescedRead``), each answered by a statement that began
+    /// after it asked.
     func operationsState() async throws -> SharedOperationsState {
-        try await withTimeout(Self.operationTimeout) { [client, logger] in
-            var state = SharedOperationsState(clockOffset: 0, version: 0)
-            for try await (offset, version) in try await client.execute(ReadOperationsState(), logger: logger) {
-                state = SharedOperationsState(clockOffset: offset, version: version)
-            }
-            return state
+        try await operationsStateRead.value()
+    }
+
+    /// The statement behind ``operationsState()``.
+    static func readOperationsState(client: PostgresClient, logger: Logger) async throws -> SharedOperationsState {
+        var state = SharedOperationsState(clockOffset: 0, version: 0)
+        for try await (offset, version) in try await client.execute(ReadOperationsState(), logger: logger) {
+            state = SharedOperationsState(clockOffset: offset, version: version)
         }
+        return state
     }
 
     /// One transaction, so the rules, the rates and the version belong together even while another instance writes.

@@ -23,11 +23,24 @@ final class PostgresStore: EmulatorStore {
     let userCache = PostgresRowCache<User>()
     /// The list of every user, under the key "".
     let userListCache = PostgresRowCache<[User]>()
+    /// Answers an operation at ``operationTimeout`` when the database does not.
+    let watchdog: OperationWatchdog
+    /// This instance's issuers of capped channel tokens, queued per channel in front of the channel's row lock.
+    let channelIssuers = KeyedAsyncLock()
+    /// The clock offset and operations version, read once for all the requests asking at the same moment.
+    let operationsStateRead: CoalescedRead<SharedOperationsState>
 
     private init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
         runner = Task { await client.run() }
+        let watchdog = OperationWatchdog()
+        self.watchdog = watchdog
+        operationsStateRead = CoalescedRead {
+            try await watchdog.run(limit: Self.operationTimeout) {
+                try await Self.readOperationsState(client: client, logger: logger)
+            }
+        }
     }
 
     deinit { runner.cancel() }
@@ -43,7 +56,7 @@ final class PostgresStore: EmulatorStore {
         if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
         let store = PostgresStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger), logger: logger)
         do {
-            try await withTimeout(timeout) {
+            try await store.watchdog.run(limit: timeout) {
                 try await probe(url, logger: logger)
                 if let schema { try await store.createSchemaIfMissing(schema) }
                 try await PostgresSchema.migrate(store)
@@ -95,7 +108,7 @@ final class PostgresStore: EmulatorStore {
     @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
         do {
-            return try await withTimeout(Self.operationTimeout) { [client, logger] in
+            return try await watchdog.run(limit: Self.operationTimeout) { [client, logger] in
                 try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
             }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "22021" {
@@ -109,7 +122,7 @@ final class PostgresStore: EmulatorStore {
 
     /// Runs `body` in one transaction (READ COMMITTED), committed before this returns, rolled back if it throws.
     func transaction<Result: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> Result) async throws -> Result {
-        try await withTimeout(Self.operationTimeout) { [client, logger] in
+        try await watchdog.run(limit: Self.operationTimeout) { [client, logger] in
             try await client.withConnection { connection in
                 try await connection.withTransaction(logger: logger) { connection in
                     try await body(Transaction(connection: connection, logger: logger))
@@ -144,70 +157,4 @@ func reason(_ error: any Error) -> String {
     }
     if let error = error as? TimeoutError { return "no answer within \(error.limit)" }
     return String(describing: error)
-}
-
-struct TimeoutError: Error {
-    var limit: Duration
-}
-
-/// Runs `body`, or throws ``TimeoutError`` once `limit` has passed, whether or not `body` has ended by then.
-///
-/// A task group would wait for a cancelled `body` to finish, and a query stuck on a connection the database
-/// dropped may not notice its cancellation: the caller is answered at the limit and `body` is left to end (it is
-/// cancelled) on its own.
-func withTimeout<Result: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
-    let outcome = OnceContinuation<Result>()
-    let work = Task {
-        do { outcome.resume(with: .success(try await body())) } catch { outcome.resume(with: .failure(error)) }
-    }
-    let timer = Task {
-        try await Task.sleep(for: limit)
-        outcome.resume(with: .failure(TimeoutError(limit: limit)))
-        work.cancel()
-    }
-    defer { timer.cancel() }
-    return try await withTaskCancellationHandler {
-        try await withCheckedThrowingContinuation { continuation in outcome.set(continuation) }
-    } onCancel: {
-        work.cancel()
-        outcome.resume(with: .failure(CancellationError()))
-    }
-}
-
-/// A continuation resumed by whichever of several racers comes first (a result that arrives before the continuation
-/// is set is kept for it).
-private final class OnceContinuation<Value: Sendable>: Sendable {
-    private struct State {
-        var continuation: CheckedContinuation<Value, any Error>?
-        var early: Result<Value, any Error>?
-        var done = false
-    }
-
-    private let state = Mutex(State())
-
-    func set(_ continuation: CheckedContinuation<Value, any Error>) {
-        let early: Result<Value, any Error>? = state.withLock { state in
-            guard let early = state.early else {
-                state.continuation = continuation
-                return nil
-            }
-            state.early = nil
-            return early
-        }
-        if let early { continuation.resume(with: early) }
-    }
-
-    func resume(with result: Result<Value, any Error>) {
-        let continuation: CheckedContinuation<Value, any Error>? = state.withLock { state in
-            guard !state.done else { return nil }
-            state.done = true
-            guard let continuation = state.continuation else {
-                state.early = result
-                return nil
-            }
-            state.continuation = nil
-            return continuation
-        }
-        continuation?.resume(with: result)
-    }
 }

@@ -10,6 +10,9 @@ import Foundation
 /// any other without reading the rules themselves each time.
 package protocol SharedOperationsStore: Sendable {
     /// The shared clock offset and the version of the fault rules and rate-limit settings, read in one statement.
+    ///
+    /// The invariant: the state reflects every change committed before this call began. Callers asking at the same
+    /// moment may share one read, but never one that began before the call did.
     func operationsState() async throws -> SharedOperationsState
     /// The fault rules (oldest first) and rate-limit settings, with the version they are current at, in one snapshot.
     func operationsSnapshot() async throws -> SharedOperationsSnapshot
