@@ -4,71 +4,33 @@ import PostgresNIO
 
 /// LINE Login: authorization codes, user access tokens and their grants.
 extension PostgresStore {
+    /// One statement, atomic on its own (no transaction round trips): the consent, when there is one, is written by
+    /// a data-modifying `WITH` of the code's `INSERT` (``InsertCode``).
     func insertCode(_ code: AuthorizationCode, grantingConsent consent: Consent?) async throws {
-        try await transaction { transaction in
-            if let consent {
-                // The union of the scopes is taken by the database, so two consents granted at once both count.
-                try await transaction.execute(
-                    """
-                    INSERT INTO consents (user_id, channel_id, scopes, granted_at)
-                    VALUES (\(consent.userID), \(consent.channelID), \(consent.scopes.storageValue), \(consent.grantedAt.timeIntervalSince1970))
-                    ON CONFLICT (user_id, channel_id) DO UPDATE SET
-                        scopes = array_to_string(ARRAY(
-                            SELECT DISTINCT scope FROM unnest(string_to_array(consents.scopes, ' ') || string_to_array(excluded.scopes, ' ')) AS scope
-                            WHERE scope <> '' ORDER BY scope), ' '),
-                        granted_at = excluded.granted_at
-                    """
-                )
-            }
-            try await transaction.execute(
-                """
-                INSERT INTO authorization_codes (code, version, channel_id, user_id, redirect_uri, scopes, nonce, code_challenge,
-                    auth_time, amr, issued_at, expires_at)
-                VALUES (\(code.code), \(code.version.rawValue), \(code.channelID), \(code.userID), \(code.redirectURI),
-                    \(code.scopes.storageValue), \(code.nonce), \(code.codeChallenge), \(code.authTime?.timeIntervalSince1970),
-                    \(code.amr.joined(separator: " ")), \(code.issuedAt.timeIntervalSince1970), \(code.expiresAt.timeIntervalSince1970))
-                """
-            )
-        }
+        try await rows(InsertCode(code: code, consent: consent))
     }
 
     func authorizationCode(_ code: String) async throws -> (code: AuthorizationCode, isUsed: Bool)? {
-        guard let row = try await rows("SELECT * FROM authorization_codes WHERE code = \(code)").first else { return nil }
+        guard let row = try await rows(SelectCode(code: code)).first else { return nil }
         return (try row.authorizationCode(), try row.value("used_at", as: Double?.self) != nil)
     }
 
-    /// Locks in the order every writer of grants uses (see ``deauthorize(userID:channelID:at:)``): the consent
-    /// (shared), then the code. One `UPDATE … WHERE used_at IS NULL RETURNING` decides a race between redemptions: the
-    /// row lock makes every other instance's update wait, then find the code used and update nothing. A deauthorize
-    /// waits for the shared consent lock, so it revokes the token stored here; or it came first, and the consent is gone.
+    /// One statement (its `WITH` parts share one snapshot and commit together). The code row decides every race: one
+    /// `UPDATE … WHERE used_at IS NULL` takes its row lock, so of instances redeeming one code at once the others wait,
+    /// then find it used and update nothing. A deauthorize locks the user's codes for the channel before it deletes the
+    /// unredeemed ones and revokes the tokens: if it comes first, the code is gone when this `UPDATE` reaches it (or the
+    /// consent is, in this snapshot); if this comes first, the deauthorize waits for the row and then revokes the token
+    /// stored here (its revoking `UPDATE` starts after this commits). When the `UPDATE` lost such a race, one more read
+    /// tells a used code from a deleted one.
     func redeemCode(_ code: String, issuing token: UserAccessToken) async throws -> CodeRedemption {
-        try await transaction { transaction in
-            guard let row = try await transaction.rows("SELECT * FROM authorization_codes WHERE code = \(code)").first else {
-                return .unknown
-            }
-            let authorizationCode = try row.authorizationCode()
-            if try row.value("used_at", as: Double?.self) != nil { return .alreadyUsed(authorizationCode) }
-            let consent = try await transaction.rows(
-                """
-                SELECT user_id FROM consents WHERE user_id = \(authorizationCode.userID) AND channel_id = \(authorizationCode.channelID)
-                FOR SHARE
-                """
-            )
-            guard !consent.isEmpty else { return .consentWithdrawn }
-            let redeemed = try await transaction.rows(
-                """
-                UPDATE authorization_codes SET used_at = \(token.issuedAt.timeIntervalSince1970)
-                WHERE code = \(code) AND used_at IS NULL RETURNING code
-                """
-            )
-            guard redeemed.isEmpty else {
-                try await transaction.execute(Self.insertQuery(token))
-                return .redeemed(authorizationCode)
-            }
-            // Another instance redeemed it, or a deauthorize deleted it, since the first read.
-            let again = try await transaction.rows("SELECT code FROM authorization_codes WHERE code = \(code)")
-            return again.isEmpty ? .unknown : .alreadyUsed(authorizationCode)
-        }
+        guard let row = try await rows(RedeemCode(code: code, token: token)).first else { return .unknown }
+        let authorizationCode = try row.authorizationCode()
+        if try row.value("used_at", as: Double?.self) != nil { return .alreadyUsed(authorizationCode) }
+        guard try row.value("consented", as: Bool.self) else { return .consentWithdrawn }
+        if try row.value("redeemed", as: Bool.self) { return .redeemed(authorizationCode) }
+        // Another instance redeemed it, or a deauthorize deleted it, after this statement's snapshot was taken.
+        let again = try await rows("SELECT code FROM authorization_codes WHERE code = \(code)")
+        return again.isEmpty ? .unknown : .alreadyUsed(authorizationCode)
     }
 
     /// The grant's code row is the grant's lock: a refresh holds it shared while it checks and inserts, and every
@@ -109,17 +71,9 @@ extension PostgresStore {
         }
     }
 
-    /// `INSERT … ON CONFLICT DO NOTHING RETURNING`: of instances deciding one form at once, exactly one inserts.
+    /// One statement (``ConsumeConsentForm``): of instances deciding one form at once, exactly one inserts it.
     func consumeConsentTransaction(_ id: String, validUntil: Date, now: Date) async throws -> Bool {
-        try await transaction { transaction in
-            try await transaction.execute("DELETE FROM consent_transactions WHERE valid_until < \(now.timeIntervalSince1970)")
-            return try await !transaction.rows(
-                """
-                INSERT INTO consent_transactions (id, valid_until) VALUES (\(id), \(validUntil.timeIntervalSince1970))
-                ON CONFLICT (id) DO NOTHING RETURNING id
-                """
-            ).isEmpty
-        }
+        try await !rows(ConsumeConsentForm(id: id, validUntil: validUntil, now: now)).isEmpty
     }
 
     static func insertQuery(_ token: UserAccessToken) -> PostgresQuery {
@@ -133,7 +87,7 @@ extension PostgresStore {
     }
 
     func userToken(accessToken: String) async throws -> UserAccessToken? {
-        try await rows("SELECT * FROM user_tokens WHERE access_token = \(accessToken)").first?.userToken()
+        try await rows(SelectUserToken(accessToken: accessToken)).first?.userToken()
     }
 
     func userToken(refreshToken: String) async throws -> UserAccessToken? {
@@ -195,5 +149,144 @@ extension PostgresStore {
             )
             return !consents.isEmpty || !revoked.isEmpty
         }
+    }
+}
+
+// MARK: Prepared statements of the login path
+
+/// The code's row.
+private struct SelectCode: StoreStatement {
+    static let sql = "SELECT * FROM authorization_codes WHERE code = $1"
+    static let bindingDataTypes: [PostgresDataType] = [.text]
+    var code: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(code)
+        return bindings
+    }
+}
+
+/// The token's row.
+private struct SelectUserToken: StoreStatement {
+    static let sql = "SELECT * FROM user_tokens WHERE access_token = $1"
+    static let bindingDataTypes: [PostgresDataType] = [.text]
+    var accessToken: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(accessToken)
+        return bindings
+    }
+}
+
+/// The code, and the consent in a data-modifying `WITH` when there is one (`$15`). The union of the scopes is taken
+/// by the database, so two consents granted at once both count.
+private struct InsertCode: StoreStatement {
+    static let sql = """
+        WITH granted AS (
+            INSERT INTO consents (user_id, channel_id, scopes, granted_at)
+            SELECT $4, $3, $13, $14 WHERE $15
+            ON CONFLICT (user_id, channel_id) DO UPDATE SET
+                scopes = array_to_string(ARRAY(
+                    SELECT DISTINCT scope FROM unnest(string_to_array(consents.scopes, ' ') || string_to_array(excluded.scopes, ' ')) AS scope
+                    WHERE scope <> '' ORDER BY scope), ' '),
+                granted_at = excluded.granted_at
+        )
+        INSERT INTO authorization_codes (code, version, channel_id, user_id, redirect_uri, scopes, nonce, code_challenge,
+            auth_time, amr, issued_at, expires_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        """
+    static let bindingDataTypes: [PostgresDataType] = [
+        .text, .text, .text, .text, .text, .text, .text, .text, .float8, .text, .float8, .float8, .text, .float8, .bool,
+    ]
+    var code: AuthorizationCode
+    var consent: Consent?
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 15)
+        bindings.append(code.code)
+        bindings.append(code.version.rawValue)
+        bindings.append(code.channelID)
+        bindings.append(code.userID)
+        bindings.append(code.redirectURI)
+        bindings.append(code.scopes.storageValue)
+        bindings.append(code.nonce)
+        bindings.append(code.codeChallenge)
+        bindings.append(code.authTime?.timeIntervalSince1970)
+        bindings.append(code.amr.joined(separator: " "))
+        bindings.append(code.issuedAt.timeIntervalSince1970)
+        bindings.append(code.expiresAt.timeIntervalSince1970)
+        bindings.append(consent?.scopes.storageValue ?? "")
+        bindings.append(consent?.grantedAt.timeIntervalSince1970 ?? 0)
+        bindings.append(consent != nil)
+        return bindings
+    }
+}
+
+/// The code's row as this statement's snapshot has it, whether the consent is there, and whether this statement
+/// redeemed it (then the token is stored): see ``PostgresStore/redeemCode(_:issuing:)``.
+private struct RedeemCode: StoreStatement {
+    static let sql = """
+        WITH code AS (
+            SELECT * FROM authorization_codes WHERE code = $1
+        ), consented AS (
+            SELECT 1 FROM consents, code WHERE consents.user_id = code.user_id AND consents.channel_id = code.channel_id
+        ), redeemed AS (
+            UPDATE authorization_codes SET used_at = $9
+            WHERE code = $1 AND used_at IS NULL AND EXISTS (SELECT 1 FROM consented) RETURNING code
+        ), stored AS (
+            INSERT INTO user_tokens (access_token, refresh_token, version, channel_id, user_id, scopes, issued_at,
+                expires_at, refresh_expires_at, revoked_at, code)
+            SELECT $2, $3, $4, $5, $6, $7, $9, $10, $11, $8, redeemed.code FROM redeemed
+        )
+        SELECT code.*, EXISTS (SELECT 1 FROM consented) AS consented, EXISTS (SELECT 1 FROM redeemed) AS redeemed
+        FROM code
+        """
+    static let bindingDataTypes: [PostgresDataType] = [
+        .text, .text, .text, .text, .text, .text, .text, .float8, .float8, .float8, .float8,
+    ]
+    var code: String
+    var token: UserAccessToken
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 11)
+        bindings.append(code)
+        bindings.append(token.accessToken)
+        bindings.append(token.refreshToken)
+        bindings.append(token.version.rawValue)
+        bindings.append(token.channelID)
+        bindings.append(token.userID)
+        bindings.append(token.scopes.storageValue)
+        bindings.append(token.revokedAt?.timeIntervalSince1970)
+        bindings.append(token.issuedAt.timeIntervalSince1970)
+        bindings.append(token.expiresAt.timeIntervalSince1970)
+        bindings.append(token.refreshExpiresAt.timeIntervalSince1970)
+        return bindings
+    }
+}
+
+/// The form inserted with `INSERT … ON CONFLICT DO NOTHING RETURNING`, and a few expired ones purged by a
+/// data-modifying `WITH`. The purge is bounded and ordered, so it is an index range scan whatever the planner knows of
+/// the table, and it purges more per call than a call adds: the table keeps the last hour's forms only.
+private struct ConsumeConsentForm: StoreStatement {
+    static let sql = """
+        WITH expired AS (
+            DELETE FROM consent_transactions WHERE id IN (
+                SELECT id FROM consent_transactions WHERE valid_until < $3 ORDER BY valid_until LIMIT 16))
+        INSERT INTO consent_transactions (id, valid_until) VALUES ($1, $2)
+        ON CONFLICT (id) DO NOTHING RETURNING id
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.text, .float8, .float8]
+    var id: String
+    var validUntil: Date
+    var now: Date
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 3)
+        bindings.append(id)
+        bindings.append(validUntil.timeIntervalSince1970)
+        bindings.append(now.timeIntervalSince1970)
+        return bindings
     }
 }

@@ -39,7 +39,8 @@ package protocol EmulatorStore: Sendable {
     /// Marks the code used and stores `token`, the first access token issued from it, in one transaction; a second
     /// redemption reports `.alreadyUsed` and stores nothing. So does a code whose user no longer consents to the
     /// channel (`.consentWithdrawn`): a deauthorize, however close, is never followed by a token from an older code
-    /// (with concurrent writers, the consent row read here must be locked against the deauthorize's delete).
+    /// (with concurrent writers, the redemption must be ordered against the deauthorize: by a lock on the consent row it
+    /// reads, or on the code row, which the deauthorize locks before it deletes the codes not redeemed).
     func redeemCode(_ code: String, issuing token: UserAccessToken) async throws -> CodeRedemption
     /// Stores `token`, a new access token of the grant its `refreshToken` names, checking in the same transaction
     /// that the grant exists, is not revoked and has not expired at `token.issuedAt`.
