@@ -86,7 +86,7 @@ extension PostgresStore {
     }
 
     func isFriend(userID: String, channelID: String) async throws -> Bool {
-        try await !rows("SELECT 1 FROM friendships WHERE user_id = \(userID) AND channel_id = \(channelID)").isEmpty
+        try await !rows(SelectFriendship(userID: userID, channelID: channelID)).isEmpty
     }
 
     func setFriend(userID: String, channelID: String, isFriend: Bool) async throws {
@@ -136,5 +136,20 @@ extension PostgresStore {
 
     static func insertFriendship(userID: String, channelID: String) -> PostgresQuery {
         "INSERT INTO friendships (user_id, channel_id) VALUES (\(userID), \(channelID)) ON CONFLICT DO NOTHING"
+    }
+}
+
+/// The friendship's row (a push checks it).
+private struct SelectFriendship: StoreStatement {
+    static let sql = "SELECT 1 FROM friendships WHERE user_id = $1 AND channel_id = $2"
+    static let bindingDataTypes: [PostgresDataType] = [.text, .text]
+    var userID: String
+    var channelID: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(userID)
+        bindings.append(channelID)
+        return bindings
     }
 }

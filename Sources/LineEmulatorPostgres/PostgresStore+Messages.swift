@@ -4,9 +4,10 @@ import PostgresNIO
 
 /// Pushed messages, the retry keys that make a push idempotent, and the group chats pushed to.
 extension PostgresStore {
-    /// The key is claimed with `INSERT … ON CONFLICT DO NOTHING`, or, when its row has outlived `keysValidSince`, taken
-    /// over with `UPDATE … WHERE accepted_at < since RETURNING`: of concurrent requests on any instances exactly one
-    /// claims it (the others wait on the row, then find it claimed) and stores its messages in the same transaction.
+    /// Without a retry key, one `INSERT` of every message (prepared for the usual single one). With one, the key is claimed with `INSERT … ON CONFLICT DO
+    /// NOTHING`, or, when its row has outlived `keysValidSince`, taken over with `UPDATE … WHERE accepted_at < since
+    /// RETURNING`: of concurrent requests on any instances exactly one claims it (the others wait on the row, then find
+    /// it claimed) and stores its messages in the same transaction.
     func storePush(
         _ messages: [StoredMessage],
         channelID: String,
@@ -14,49 +15,79 @@ extension PostgresStore {
         keysValidSince: Date,
         acceptance: AcceptedPush
     ) async throws -> PushAcceptance {
-        try await transaction { transaction in
-            if let retryKey {
-                let sent = SentMessageRecord.jsonText(acceptance.sentMessages)
-                let acceptedAt = (messages.first?.sentAt ?? acceptance.acceptedAt)?.timeIntervalSince1970 ?? 0
-                let since = keysValidSince.timeIntervalSince1970
-                let claimed = try await transaction.rows(
-                    """
-                    INSERT INTO retry_keys (channel_id, retry_key, request_id, sent_messages, accepted_at)
-                    VALUES (\(channelID), \(retryKey), \(acceptance.requestID), \(sent), \(acceptedAt))
-                    ON CONFLICT (channel_id, retry_key) DO NOTHING RETURNING retry_key
-                    """
-                )
-                let takenOver =
-                    claimed.isEmpty
-                    ? try await transaction.rows(
-                        """
-                        UPDATE retry_keys SET request_id = \(acceptance.requestID), sent_messages = \(sent), accepted_at = \(acceptedAt)
-                        WHERE channel_id = \(channelID) AND retry_key = \(retryKey) AND accepted_at < \(since) RETURNING retry_key
-                        """
-                    ) : []
-                if claimed.isEmpty && takenOver.isEmpty {
-                    let row = try await transaction.rows(
-                        "SELECT * FROM retry_keys WHERE channel_id = \(channelID) AND retry_key = \(retryKey)"
-                    ).first
-                    let earlier = try row.map { row in
-                        let text: String = try row.value("sent_messages")
-                        let records = (try? JSONDecoder().decode([SentMessageRecord].self, from: Data(text.utf8))) ?? []
-                        return AcceptedPush(requestID: try row.value("request_id"), sentMessages: records)
-                    }
-                    return .duplicate(earlier ?? AcceptedPush(requestID: "", sentMessages: []))
-                }
-            }
-            for message in messages {
-                try await transaction.execute(
-                    """
-                    INSERT INTO messages (id, channel_id, recipient, type, json, quote_token, retry_key, request_id, delivered, sent_at)
-                    VALUES (\(message.id), \(message.channelID), \(message.to), \(message.type), \(message.json), \(message.quoteToken),
-                        \(message.retryKey), \(message.requestID), \(message.delivered), \(message.sentAt.timeIntervalSince1970))
-                    """
-                )
+        guard let retryKey else {
+            if messages.count == 1 {
+                try await rows(InsertMessage(message: messages[0]))
+            } else {
+                try await execute(try Self.insertQuery(messages))
             }
             return .accepted
         }
+        return try await transaction { transaction in
+            let sent = SentMessageRecord.jsonText(acceptance.sentMessages)
+            let acceptedAt = (messages.first?.sentAt ?? acceptance.acceptedAt)?.timeIntervalSince1970 ?? 0
+            let since = keysValidSince.timeIntervalSince1970
+            let claimed = try await transaction.rows(
+                """
+                INSERT INTO retry_keys (channel_id, retry_key, request_id, sent_messages, accepted_at)
+                VALUES (\(channelID), \(retryKey), \(acceptance.requestID), \(sent), \(acceptedAt))
+                ON CONFLICT (channel_id, retry_key) DO NOTHING RETURNING retry_key
+                """
+            )
+            let takenOver =
+                claimed.isEmpty
+                ? try await transaction.rows(
+                    """
+                    UPDATE retry_keys SET request_id = \(acceptance.requestID), sent_messages = \(sent), accepted_at = \(acceptedAt)
+                    WHERE channel_id = \(channelID) AND retry_key = \(retryKey) AND accepted_at < \(since) RETURNING retry_key
+                    """
+                ) : []
+            if claimed.isEmpty && takenOver.isEmpty {
+                let row = try await transaction.rows(
+                    "SELECT * FROM retry_keys WHERE channel_id = \(channelID) AND retry_key = \(retryKey)"
+                ).first
+                let earlier = try row.map { row in
+                    let text: String = try row.value("sent_messages")
+                    let records = (try? JSONDecoder().decode([SentMessageRecord].self, from: Data(text.utf8))) ?? []
+                    return AcceptedPush(requestID: try row.value("request_id"), sentMessages: records)
+                }
+                return .duplicate(earlier ?? AcceptedPush(requestID: "", sentMessages: []))
+            }
+            try await transaction.execute(try Self.insertQuery(messages))
+            return .accepted
+        }
+    }
+
+    /// One `INSERT` of all of `messages` (a push or a reply carries one to five); nothing when there are none.
+    static func insertQuery(_ messages: [StoredMessage]) throws -> PostgresQuery {
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 160 + 40 * messages.count, interpolationCount: 10 * messages.count)
+        let columns = "id, channel_id, recipient, type, json, quote_token, retry_key, request_id, delivered, sent_at"
+        sql.appendLiteral("INSERT INTO messages (\(columns)) ")
+        sql.appendLiteral(messages.isEmpty ? "SELECT \(columns) FROM messages WHERE false" : "VALUES ")
+        for (index, message) in messages.enumerated() {
+            sql.appendLiteral(index == 0 ? "(" : ", (")
+            sql.appendInterpolation(message.id)
+            sql.appendLiteral(", ")
+            sql.appendInterpolation(message.channelID)
+            sql.appendLiteral(", ")
+            sql.appendInterpolation(message.to)
+            sql.appendLiteral(", ")
+            sql.appendInterpolation(message.type)
+            sql.appendLiteral(", ")
+            try sql.appendInterpolation(message.json)
+            sql.appendLiteral(", ")
+            sql.appendInterpolation(message.quoteToken)
+            sql.appendLiteral(", ")
+            sql.appendInterpolation(message.retryKey)
+            sql.appendLiteral(", ")
+            sql.appendInterpolation(message.requestID)
+            sql.appendLiteral(", ")
+            sql.appendInterpolation(message.delivered)
+            sql.appendLiteral(", ")
+            sql.appendInterpolation(message.sentAt.timeIntervalSince1970)
+            sql.appendLiteral(")")
+        }
+        return PostgresQuery(stringInterpolation: sql)
     }
 
     func messages(to recipient: String?, channelID: String?, limit: Int) async throws -> [StoredMessage] {
@@ -89,5 +120,30 @@ extension PostgresStore {
 
     func chats(kind: GroupChat.Kind) async throws -> [GroupChat] {
         try await rows("SELECT * FROM chats WHERE kind = \(kind.rawValue) ORDER BY position").map { try $0.chat() }
+    }
+}
+
+/// One message: a push's usual load.
+private struct InsertMessage: StoreStatement {
+    static let sql = """
+        INSERT INTO messages (id, channel_id, recipient, type, json, quote_token, retry_key, request_id, delivered, sent_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .bytea, .text, .text, .text, .bool, .float8]
+    var message: StoredMessage
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 10)
+        bindings.append(message.id)
+        bindings.append(message.channelID)
+        bindings.append(message.to)
+        bindings.append(message.type)
+        try bindings.append(message.json)
+        bindings.append(message.quoteToken)
+        bindings.append(message.retryKey)
+        bindings.append(message.requestID)
+        bindings.append(message.delivered)
+        bindings.append(message.sentAt.timeIntervalSince1970)
+        return bindings
     }
 }

@@ -132,15 +132,7 @@ extension PostgresStore {
                 """
             )
             guard !used.isEmpty else { return false }
-            for message in messages {
-                try await transaction.execute(
-                    """
-                    INSERT INTO messages (id, channel_id, recipient, type, json, quote_token, retry_key, request_id, delivered, sent_at)
-                    VALUES (\(message.id), \(message.channelID), \(message.to), \(message.type), \(message.json), \(message.quoteToken),
-                        \(message.retryKey), \(message.requestID), \(message.delivered), \(message.sentAt.timeIntervalSince1970))
-                    """
-                )
-            }
+            try await transaction.execute(try Self.insertQuery(messages))
             return true
         }
     }
