@@ -250,6 +250,22 @@ struct WebhookAPITests {
             #expect((stored.json["messages"] as? [Any])?.count == 20, "one stored reply per token")
         }
     }
+
+    @Test("the delivery list refuses a limit that is not 1 to 1000 or not a number, as the other admin lists do")
+    func deliveryListLimit() async throws {
+        try await TestEmulator.run { emulator in
+            let http = RawHTTP(emulator)
+            for (limit, message) in [
+                ("0", "limit must be 1 to 1000"), ("1001", "limit must be 1 to 1000"), ("ten", "limit must be an integer"),
+            ] {
+                let refused = try await http.get("/_emulator/v1/webhook-deliveries?limit=\(limit)")
+                #expect(refused.status == 400, "limit=\(limit)")
+                #expect(refused.json["message"] as? String == message, "limit=\(limit)")
+            }
+            #expect(try await http.get("/_emulator/v1/webhook-deliveries?limit=1000").status == 200)
+            #expect(try await http.get("/_emulator/v1/webhook-deliveries").status == 200)
+        }
+    }
 }
 
 @Suite("Linked LINE Official Accounts")

@@ -38,7 +38,7 @@ extension AdminRoutes {
         }
         on("/webhook-deliveries", .get) { request, _ in
             let query = try request.queryParameters(orThrow: .message(400, "The query string is malformed"))
-            let limit = min(max(Int(query["limit"] ?? "") ?? 100, 1), 1000)
+            let limit = try Self.integer(query.nonEmpty("limit"), name: "limit") ?? 100
             let deliveries = try await admin.deliveries(channelID: query.nonEmpty("channelId"), limit: limit)
             return .json(["deliveries": deliveries.map(DeliveryDocument.init)])
         }

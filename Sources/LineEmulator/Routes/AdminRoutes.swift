@@ -154,7 +154,7 @@ struct AdminRoutes {
     }
 
     /// An optional integer query parameter; text that is not one is refused rather than read as the default.
-    private static func integer(_ text: String?, name: String) throws -> Int? {
+    static func integer(_ text: String?, name: String) throws -> Int? {
         guard let text else { return nil }
         guard let value = Int(text) else { throw PlatformError.message(400, "\(name) must be an integer") }
         return value
