@@ -183,6 +183,24 @@ struct TokenTests {
         }
     }
 
+    @Test("a refused request leaves the code usable; a replay is a replay whatever else is wrong with it")
+    func codeChecksInOrder() async throws {
+        try await TestEmulator.run { emulator in
+            // The first request for a code this instance just issued is checked without a read of it: a refusal must
+            // not use the code up, and the request that follows is checked against the store in LINE's order.
+            let code = try await Fixture.code(emulator)
+            let wrong = try await Self.exchange(emulator, code: code, redirectURI: "https://elsewhere.example/callback")
+            #expect(wrong.json["error_description"] as? String == "redirect_uri does not match")
+            let right = try await Self.exchange(emulator, code: code)
+            #expect(right.status == 200)
+            let accessToken = try #require(right.json["access_token"] as? String)
+            let replay = try await Self.exchange(emulator, code: code, redirectURI: "https://elsewhere.example/callback")
+            #expect(replay.json["error_description"] as? String == "authorization code has already been used")
+            let verify = try await RawHTTP(emulator).get("/oauth2/v2.1/verify?access_token=" + RawHTTP.encode(accessToken))
+            #expect(verify.json["error_description"] as? String == "The access token revoked")
+        }
+    }
+
     @Test("a code expires after 10 minutes")
     func codeExpiry() async throws {
         try await TestEmulator.run { emulator in

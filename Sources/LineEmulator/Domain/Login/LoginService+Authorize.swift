@@ -306,6 +306,7 @@ extension LoginService {
             expiresAt: now.addingTimeInterval(Self.codeLifetime)
         )
         try await store.insertCode(code, grantingConsent: consent)
+        issuedCodes.remember(code)
         var parameters = [("code", code.code), ("state", request.state)]
         if let friendshipStatusChanged { parameters.append(("friendship_status_changed", friendshipStatusChanged ? "true" : "false")) }
         return AuthorizationResponse(

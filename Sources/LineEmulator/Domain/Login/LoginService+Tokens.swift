@@ -69,32 +69,14 @@ extension LoginService {
         }
 
         let now = clock.now
-        guard let (code, isUsed) = try await store.authorizationCode(codeValue) else {
-            throw PlatformError.invalidGrant("invalid authorization code")
-        }
-        // Another client's code is unknown to this one: its replay must not revoke the first client's grant.
-        guard code.channelID == channel.channelID else { throw PlatformError.invalidGrant("invalid authorization code") }
-        if isUsed {
-            try await store.revokeGrants(issuedFromCode: code.code, at: now)
-            throw PlatformError.invalidGrant("authorization code has already been used")
-        }
-        guard code.version == version else {
-            throw PlatformError.invalidGrant("authorization code was issued for LINE Login \(code.version.rawValue)")
-        }
-        guard now < code.expiresAt else { throw PlatformError.invalidGrant("authorization code expired") }
-        guard code.redirectURI == redirectURI else { throw PlatformError.invalidGrant("redirect_uri does not match") }
-        switch (code.codeChallenge, verifier) {
-        case (nil, nil):
-            break
-        case (let challenge?, let verifier?):
-            guard constantTimeEquals(PKCE.challenge(for: verifier), challenge) else {
-                throw PlatformError.invalidGrant("code_verifier does not match the code_challenge")
-            }
-        case (_?, nil):
-            throw PlatformError.invalidGrant("code_verifier is required")
-        case (nil, _?):
-            throw PlatformError.invalidGrant("code_verifier was sent but the authorization request had no code_challenge")
-        }
+        let code = try await codeToRedeem(
+            codeValue,
+            channel: channel,
+            version: version,
+            redirectURI: redirectURI,
+            verifier: verifier,
+            now: now
+        )
 
         let token = UserAccessToken(
             accessToken: makeAccessToken(channelID: channel.channelID, kind: "user"),
@@ -131,6 +113,59 @@ extension LoginService {
             refresh_token: token.refreshToken,
             scope: version == .v2_1 ? code.scopes.responseValue : code.scopes.v2ResponseValue
         )
+    }
+
+    /// The code `value` names, when the request may redeem it; otherwise the error the token endpoint answers.
+    ///
+    /// A code this instance issued (``IssuedCodes``) that passes every check is returned without a read: whether it
+    /// was redeemed or deleted meanwhile is what the redemption itself decides, with the same answers. Any other is read
+    /// from the store and checked in LINE's order: an unknown code or another channel's, then a replay (which revokes
+    /// what the code issued), then the version, the expiry, the redirect URI and PKCE.
+    private func codeToRedeem(
+        _ value: String,
+        channel: Channel,
+        version: LoginVersion,
+        redirectURI: String,
+        verifier: String?,
+        now: Date
+    ) async throws -> AuthorizationCode {
+        if let issued = issuedCodes.take(value), issued.channelID == channel.channelID,
+            (try? Self.check(issued, version: version, redirectURI: redirectURI, verifier: verifier, now: now)) != nil
+        {
+            return issued
+        }
+        guard let (code, isUsed) = try await store.authorizationCode(value) else {
+            throw PlatformError.invalidGrant("invalid authorization code")
+        }
+        // Another client's code is unknown to this one: its replay must not revoke the first client's grant.
+        guard code.channelID == channel.channelID else { throw PlatformError.invalidGrant("invalid authorization code") }
+        if isUsed {
+            try await store.revokeGrants(issuedFromCode: code.code, at: now)
+            throw PlatformError.invalidGrant("authorization code has already been used")
+        }
+        try Self.check(code, version: version, redirectURI: redirectURI, verifier: verifier, now: now)
+        return code
+    }
+
+    /// The checks of a code that does not depend on the store: its version, its expiry, the redirect URI, PKCE.
+    private static func check(_ code: AuthorizationCode, version: LoginVersion, redirectURI: String, verifier: String?, now: Date) throws {
+        guard code.version == version else {
+            throw PlatformError.invalidGrant("authorization code was issued for LINE Login \(code.version.rawValue)")
+        }
+        guard now < code.expiresAt else { throw PlatformError.invalidGrant("authorization code expired") }
+        guard code.redirectURI == redirectURI else { throw PlatformError.invalidGrant("redirect_uri does not match") }
+        switch (code.codeChallenge, verifier) {
+        case (nil, nil):
+            break
+        case (let challenge?, let verifier?):
+            guard constantTimeEquals(PKCE.challenge(for: verifier), challenge) else {
+                throw PlatformError.invalidGrant("code_verifier does not match the code_challenge")
+            }
+        case (_?, nil):
+            throw PlatformError.invalidGrant("code_verifier is required")
+        case (nil, _?):
+            throw PlatformError.invalidGrant("code_verifier was sent but the authorization request had no code_challenge")
+        }
     }
 
     // MARK: Refresh

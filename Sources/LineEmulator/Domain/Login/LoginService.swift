@@ -12,6 +12,8 @@ struct LoginService: Sendable {
     let issuer: String
     /// Sends the linked account's `follow` when a user adds it on the consent page.
     let webhooks: WebhookService
+    /// The codes issued lately by this instance, redeemed without a read (shared by the copies of this service).
+    let issuedCodes = IssuedCodes()
 
     static let codeLifetime: TimeInterval = 10 * 60
     static let accessTokenLifetime: TimeInterval = 30 * 24 * 3600
