@@ -10,6 +10,18 @@ extension PostgresStore {
         try await rows(InsertCode(code: code, consent: consent))
     }
 
+    /// One statement (``DecideFormAndInsertCode``): of instances deciding one form at once, exactly one stores a code.
+    func insertCode(
+        _ code: AuthorizationCode,
+        grantingConsent consent: Consent,
+        decidingForm formID: String,
+        validUntil: Date,
+        now: Date
+    ) async throws -> Bool {
+        let statement = DecideFormAndInsertCode(code: code, consent: consent, formID: formID, validUntil: validUntil, now: now)
+        return try await !rows(statement).isEmpty
+    }
+
     func authorizationCode(_ code: String) async throws -> (code: AuthorizationCode, isUsed: Bool)? {
         guard let row = try await rows(SelectCode(code: code)).first else { return nil }
         return (try row.authorizationCode(), try row.value("used_at", as: Double?.self) != nil)
@@ -180,18 +192,23 @@ private struct SelectUserToken: StoreStatement {
     }
 }
 
-/// The code, and the consent in a data-modifying `WITH` when there is one (`$15`). The union of the scopes is taken
-/// by the database, so two consents granted at once both count.
+/// A consent's `ON CONFLICT` clause: the union of the scopes is taken by the database, so two consents granted at once
+/// both count.
+private let mergingScopes = """
+    ON CONFLICT (user_id, channel_id) DO UPDATE SET
+        scopes = array_to_string(ARRAY(
+            SELECT DISTINCT scope FROM unnest(string_to_array(consents.scopes, ' ') || string_to_array(excluded.scopes, ' ')) AS scope
+            WHERE scope <> '' ORDER BY scope), ' '),
+        granted_at = excluded.granted_at
+    """
+
+/// The code, and the consent in a data-modifying `WITH` when there is one (`$15`).
 private struct InsertCode: StoreStatement {
     static let sql = """
         WITH granted AS (
             INSERT INTO consents (user_id, channel_id, scopes, granted_at)
             SELECT $4, $3, $13, $14 WHERE $15
-            ON CONFLICT (user_id, channel_id) DO UPDATE SET
-                scopes = array_to_string(ARRAY(
-                    SELECT DISTINCT scope FROM unnest(string_to_array(consents.scopes, ' ') || string_to_array(excluded.scopes, ' ')) AS scope
-                    WHERE scope <> '' ORDER BY scope), ' '),
-                granted_at = excluded.granted_at
+            \(mergingScopes)
         )
         INSERT INTO authorization_codes (code, version, channel_id, user_id, redirect_uri, scopes, nonce, code_challenge,
             auth_time, amr, issued_at, expires_at)
@@ -220,6 +237,62 @@ private struct InsertCode: StoreStatement {
         bindings.append(consent?.scopes.storageValue ?? "")
         bindings.append(consent?.grantedAt.timeIntervalSince1970 ?? 0)
         bindings.append(consent != nil)
+        return bindings
+    }
+}
+
+/// The consent page's answer: the form (`$15`) recorded decided with `INSERT … ON CONFLICT DO NOTHING RETURNING`, a
+/// few expired forms purged (as ``ConsumeConsentForm`` does), and, only when the form was not decided before, the
+/// consent and the code. A second instance deciding the same form at once waits for the first's row, then inserts
+/// nothing: no consent, no code, no row returned.
+private struct DecideFormAndInsertCode: StoreStatement {
+    static let sql = """
+        WITH expired AS (
+            DELETE FROM consent_transactions WHERE id IN (
+                SELECT id FROM consent_transactions WHERE valid_until < $17 ORDER BY valid_until LIMIT 16)
+        ), decided AS (
+            INSERT INTO consent_transactions (id, valid_until) VALUES ($15, $16)
+            ON CONFLICT (id) DO NOTHING RETURNING id
+        ), granted AS (
+            INSERT INTO consents (user_id, channel_id, scopes, granted_at)
+            SELECT $4, $3, $13, $14 FROM decided
+            \(mergingScopes)
+        ), stored AS (
+            INSERT INTO authorization_codes (code, version, channel_id, user_id, redirect_uri, scopes, nonce, code_challenge,
+                auth_time, amr, issued_at, expires_at)
+            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM decided
+        )
+        SELECT id FROM decided
+        """
+    static let bindingDataTypes: [PostgresDataType] = [
+        .text, .text, .text, .text, .text, .text, .text, .text, .float8, .text, .float8, .float8, .text, .float8, .text,
+        .float8, .float8,
+    ]
+    var code: AuthorizationCode
+    var consent: Consent
+    var formID: String
+    var validUntil: Date
+    var now: Date
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 17)
+        bindings.append(code.code)
+        bindings.append(code.version.rawValue)
+        bindings.append(code.channelID)
+        bindings.append(code.userID)
+        bindings.append(code.redirectURI)
+        bindings.append(code.scopes.storageValue)
+        bindings.append(code.nonce)
+        bindings.append(code.codeChallenge)
+        bindings.append(code.authTime?.timeIntervalSince1970)
+        bindings.append(code.amr.joined(separator: " "))
+        bindings.append(code.issuedAt.timeIntervalSince1970)
+        bindings.append(code.expiresAt.timeIntervalSince1970)
+        bindings.append(consent.scopes.storageValue)
+        bindings.append(consent.grantedAt.timeIntervalSince1970)
+        bindings.append(formID)
+        bindings.append(validUntil.timeIntervalSince1970)
+        bindings.append(now.timeIntervalSince1970)
         return bindings
     }
 }

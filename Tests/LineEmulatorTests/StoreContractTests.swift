@@ -49,6 +49,52 @@ struct StoreContractTests {
         }
     }
 
+    @Test(
+        "a consent form answered on both instances at once stores one code: 20 trials of 8 answers",
+        arguments: StoreBackend.available
+    )
+    func formDecidedOnce(backend: StoreBackend) async throws {
+        try await backend.withInstances { stores in
+            let validUntil = Self.start.addingTimeInterval(3600)
+            for trial in 0..<20 {
+                let form = "form-\(trial)"
+                let stored = try await withThrowingTaskGroup(of: String?.self) { group in
+                    for answer in 0..<8 {
+                        group.addTask {
+                            let code = "form-\(trial)-code-\(answer)"
+                            let inserted = try await stores[answer % 2].insertCode(
+                                Self.code(code),
+                                grantingConsent: Self.consent(),
+                                decidingForm: form,
+                                validUntil: validUntil,
+                                now: Self.start
+                            )
+                            return inserted ? code : nil
+                        }
+                    }
+                    return try await group.reduce(into: [String]()) { if let code = $1 { $0.append(code) } }
+                }
+                #expect(stored.count == 1, "trial \(trial): \(stored)")
+                for answer in 0..<8 {
+                    let code = "form-\(trial)-code-\(answer)"
+                    let found = try await stores[answer % 2].authorizationCode(code) != nil
+                    #expect(found == stored.contains(code), "trial \(trial): \(code) stored only if its answer won")
+                }
+            }
+            // A form decided before (a denial records it too) stores no code.
+            #expect(try await stores[0].consumeConsentTransaction("denied", validUntil: validUntil, now: Self.start))
+            let late = try await stores[1].insertCode(
+                Self.code("after-denial"),
+                grantingConsent: Self.consent(),
+                decidingForm: "denied",
+                validUntil: validUntil,
+                now: Self.start
+            )
+            #expect(!late)
+            #expect(try await stores[0].authorizationCode("after-denial") == nil)
+        }
+    }
+
     @Test("v2.1 tokens: of 100 concurrent issues exactly 30 succeed", arguments: StoreBackend.available)
     func jwtCapExact(backend: StoreBackend) async throws {
         try await backend.withInstances { stores in

@@ -34,6 +34,17 @@ package protocol EmulatorStore: Sendable {
     /// Stores a new authorization code and, when given, the consent the user has just granted for it (its scopes
     /// added to those granted to the channel before), in one transaction.
     func insertCode(_ code: AuthorizationCode, grantingConsent consent: Consent?) async throws
+    /// The consent page's answer in one transaction: records that its form (the consent transaction `formID`) has been
+    /// decided, as ``consumeConsentTransaction(_:validUntil:now:)`` does, and stores the code with the consent, as
+    /// ``insertCode(_:grantingConsent:)`` does. When the form was decided before, `false` and nothing is stored: one
+    /// form logs in at most one user once, also when instances sharing the store decide it at once.
+    func insertCode(
+        _ code: AuthorizationCode,
+        grantingConsent consent: Consent,
+        decidingForm formID: String,
+        validUntil: Date,
+        now: Date
+    ) async throws -> Bool
     /// The code and whether it has been redeemed already.
     func authorizationCode(_ code: String) async throws -> (code: AuthorizationCode, isUsed: Bool)?
     /// Marks the code used and stores `token`, the first access token issued from it, in one transaction; a second

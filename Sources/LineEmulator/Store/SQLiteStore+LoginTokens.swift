@@ -32,18 +32,40 @@ extension SQLiteStore {
         let generation = codeCache.generation
         try await write { db in
             if let consent { try Self.grant(consent, in: db) }
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO authorization_codes (code, version, channel_id, user_id, redirect_uri, scopes, nonce,
-                        code_challenge, auth_time, amr, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                code.code, code.version.rawValue, code.channelID, code.userID, code.redirectURI, code.scopes.storageValue,
-                code.nonce, code.codeChallenge, code.authTime?.timeIntervalSince1970, code.amr.joined(separator: " "),
-                code.issuedAt.timeIntervalSince1970, code.expiresAt.timeIntervalSince1970,
-            ])
+            try Self.insert(code, in: db)
         }
         codeCache.store((code, false), for: code.code, ifGeneration: generation)
+    }
+
+    func insertCode(
+        _ code: AuthorizationCode,
+        grantingConsent consent: Consent,
+        decidingForm formID: String,
+        validUntil: Date,
+        now: Date
+    ) async throws -> Bool {
+        let generation = codeCache.generation
+        let inserted = try await write { db in
+            guard try Self.decide(formID: formID, validUntil: validUntil, now: now, in: db) else { return false }
+            try Self.grant(consent, in: db)
+            try Self.insert(code, in: db)
+            return true
+        }
+        if inserted { codeCache.store((code, false), for: code.code, ifGeneration: generation) }
+        return inserted
+    }
+
+    private static func insert(_ code: AuthorizationCode, in db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO authorization_codes (code, version, channel_id, user_id, redirect_uri, scopes, nonce,
+                    code_challenge, auth_time, amr, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            code.code, code.version.rawValue, code.channelID, code.userID, code.redirectURI, code.scopes.storageValue,
+            code.nonce, code.codeChallenge, code.authTime?.timeIntervalSince1970, code.amr.joined(separator: " "),
+            code.issuedAt.timeIntervalSince1970, code.expiresAt.timeIntervalSince1970,
+        ])
     }
 
     func authorizationCode(_ code: String) async throws -> (code: AuthorizationCode, isUsed: Bool)? {
@@ -88,13 +110,16 @@ extension SQLiteStore {
     }
 
     func consumeConsentTransaction(_ id: String, validUntil: Date, now: Date) async throws -> Bool {
-        try await write { db in
-            try db.cachedStatement(sql: "DELETE FROM consent_transactions WHERE valid_until < ?")
-                .execute(arguments: [now.timeIntervalSince1970])
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO consent_transactions (id, valid_until) VALUES (?, ?)")
-                .execute(arguments: [id, validUntil.timeIntervalSince1970])
-            return db.changesCount > 0
-        }
+        try await write { db in try Self.decide(formID: id, validUntil: validUntil, now: now, in: db) }
+    }
+
+    /// Records the form decided (`false` if it was before), dropping the records that have expired.
+    private static func decide(formID: String, validUntil: Date, now: Date, in db: Database) throws -> Bool {
+        try db.cachedStatement(sql: "DELETE FROM consent_transactions WHERE valid_until < ?")
+            .execute(arguments: [now.timeIntervalSince1970])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO consent_transactions (id, valid_until) VALUES (?, ?)")
+            .execute(arguments: [formID, validUntil.timeIntervalSince1970])
+        return db.changesCount > 0
     }
 
     func refreshGrant(issuing token: UserAccessToken, replacing oldRefreshToken: String?) async throws -> RefreshOutcome {

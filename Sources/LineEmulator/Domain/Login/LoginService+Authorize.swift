@@ -165,15 +165,16 @@ extension LoginService {
         else {
             return request.errorResponse(.interactionRequired, "The user must consent to the requested scopes")
         }
-        return try await issueCode(
+        let code = newCode(
             for: request,
             userID: session.userID,
             scopes: request.scopes,
             authenticatedAt: session.authenticatedAt,
-            amr: ["linesso"],
-            friendshipStatusChanged: nil,
-            consent: nil
+            amr: ["linesso"]
         )
+        try await store.insertCode(code, grantingConsent: nil)
+        issuedCodes.remember(code)
+        return callback(for: request, code: code, friendshipStatusChanged: nil)
     }
 
     /// The user's answer on the consent page.
@@ -227,11 +228,20 @@ extension LoginService {
     /// Marks the consent form decided, or refuses it when it was decided before: each form answers once. Its CSRF
     /// value is new for every authorization page, so it names the form.
     private func consume(_ request: AuthorizationRequest) async throws {
-        let validUntil = request.issuedAt.addingTimeInterval(Self.consentFormLifetime)
-        guard try await store.consumeConsentTransaction(request.csrf, validUntil: validUntil, now: clock.now) else {
-            throw PlatformError.page(400, "Login form already used", "This login form has been submitted already. Start the login again.")
+        guard try await store.consumeConsentTransaction(request.csrf, validUntil: Self.formValidUntil(request), now: clock.now) else {
+            throw Self.formDecidedBefore
         }
     }
+
+    private static func formValidUntil(_ request: AuthorizationRequest) -> Date {
+        request.issuedAt.addingTimeInterval(consentFormLifetime)
+    }
+
+    private static let formDecidedBefore = PlatformError.page(
+        400,
+        "Login form already used",
+        "This login form has been submitted already. Start the login again."
+    )
 
     func decide(_ request: AuthorizationRequest, _ decision: ConsentDecision) async throws -> (AuthorizationResponse, SingleSignOnSession?)
     {
@@ -247,51 +257,55 @@ extension LoginService {
         else {
             throw PlatformError.page(400, "Choose a user", "Select one of the emulator's users to log in as.")
         }
-        try await consume(request)
         var granted = request.scopes
         if granted.contains(.email) && !decision.grantEmail { granted = granted.removing(.email) }
 
         let now = clock.now
         var friendshipChanged: Bool?
+        var followsBot: String?
         // friendship_status_changed is sent only when the add-friend option was displayed, and LINE displays none
         // to a user who is already a friend.
         if request.version == .v2_1, request.botPrompt != nil,
             let botChannelID = try await store.linkedBotChannel(loginChannelID: channel.channelID),
             try await !store.isFriend(userID: user.userID, channelID: botChannelID)
         {
-            if decision.addFriend {
-                // The linked account gets its `follow` webhook (queued: the redirect does not wait for it).
-                try await webhooks.setFriendship(userID: user.userID, botChannelID: botChannelID, isFriend: true)
-                friendshipChanged = true
-            } else {
-                friendshipChanged = false
-            }
+            friendshipChanged = decision.addFriend
+            if decision.addFriend { followsBot = botChannelID }
         }
-        let response = try await issueCode(
-            for: request,
-            userID: user.userID,
-            scopes: granted,
-            authenticatedAt: now,
-            amr: ["pwd"],
-            friendshipStatusChanged: friendshipChanged,
-            consent: Consent(userID: user.userID, channelID: channel.channelID, scopes: granted, grantedAt: now)
-        )
+        // The form is decided, the consent recorded and the code stored in one step: a form answered twice (or on
+        // two instances at once) stores one code, and everything after this happens once.
+        let code = newCode(for: request, userID: user.userID, scopes: granted, authenticatedAt: now, amr: ["pwd"])
+        let consent = Consent(userID: user.userID, channelID: channel.channelID, scopes: granted, grantedAt: now)
+        guard
+            try await store.insertCode(
+                code,
+                grantingConsent: consent,
+                decidingForm: request.csrf,
+                validUntil: Self.formValidUntil(request),
+                now: now
+            )
+        else {
+            throw Self.formDecidedBefore
+        }
+        issuedCodes.remember(code)
+        if let followsBot {
+            // The linked account gets its `follow` webhook (queued: the redirect does not wait for it).
+            try await webhooks.setFriendship(userID: user.userID, botChannelID: followsBot, isFriend: true)
+        }
+        let response = callback(for: request, code: code, friendshipStatusChanged: friendshipChanged)
         return (response, SingleSignOnSession(userID: user.userID, authenticatedAt: clock.preciseNow))
     }
 
-    /// Issues a code for `request`, recording `consent` (when the user has just given it) in the same write, and
-    /// returns the callback that carries the code.
-    private func issueCode(
+    /// A new code for `request`, valid for ten minutes (not stored yet).
+    private func newCode(
         for request: AuthorizationRequest,
         userID: String,
         scopes: ScopeSet,
         authenticatedAt: Date,
-        amr: [String],
-        friendshipStatusChanged: Bool?,
-        consent: Consent?
-    ) async throws -> AuthorizationResponse {
+        amr: [String]
+    ) -> AuthorizationCode {
         let now = clock.now
-        let code = AuthorizationCode(
+        return AuthorizationCode(
             code: Randomness.alphanumeric(20),
             version: request.version,
             channelID: request.channelID,
@@ -305,8 +319,14 @@ extension LoginService {
             issuedAt: now,
             expiresAt: now.addingTimeInterval(Self.codeLifetime)
         )
-        try await store.insertCode(code, grantingConsent: consent)
-        issuedCodes.remember(code)
+    }
+
+    /// The callback that carries `code`, stored.
+    private func callback(
+        for request: AuthorizationRequest,
+        code: AuthorizationCode,
+        friendshipStatusChanged: Bool?
+    ) -> AuthorizationResponse {
         var parameters = [("code", code.code), ("state", request.state)]
         if let friendshipStatusChanged { parameters.append(("friendship_status_changed", friendshipStatusChanged ? "true" : "false")) }
         return AuthorizationResponse(
