@@ -18,7 +18,7 @@ extension PostgresStore {
         return try await watchdog.run(limit: Self.operationTimeout) { [self] in
             try await channelIssuers.withLock(token.channelID) {
                 try await transaction { transaction in
-                    try await transaction.rows(LockChannel(channelID: token.channelID))
+                    try await transaction.rows(LockChannel(key: token.channelID))
                     return try await !transaction.rows(InsertChannelToken(token: token, limit: limit, revokeOldest: revokeOldest)).isEmpty
                 }
             }
@@ -26,7 +26,7 @@ extension PostgresStore {
     }
 
     func channelToken(_ accessToken: String) async throws -> ChannelAccessToken? {
-        try await rows(SelectChannelToken(accessToken: accessToken)).first?.channelToken()
+        try await rows(SelectChannelToken(key: accessToken)).first?.channelToken()
     }
 
     func validChannelTokens(channelID: String, kind: ChannelAccessToken.Kind, at time: Date) async throws -> [ChannelAccessToken] {
@@ -70,29 +70,15 @@ extension PostgresStore {
 // MARK: Prepared statements of the token path
 
 /// The token's row.
-private struct SelectChannelToken: StoreStatement {
+private struct SelectChannelToken: KeyedStoreStatement {
     static let sql = "SELECT * FROM channel_tokens WHERE access_token = $1"
-    static let bindingDataTypes: [PostgresDataType] = [.text]
-    var accessToken: String
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(accessToken)
-        return bindings
-    }
+    var key: String
 }
 
 /// The channel's row, locked until the transaction ends: where the issuers of capped tokens for the channel queue.
-private struct LockChannel: StoreStatement {
+private struct LockChannel: KeyedStoreStatement {
     static let sql = "SELECT id FROM channels WHERE id = $1 FOR UPDATE"
-    static let bindingDataTypes: [PostgresDataType] = [.text]
-    var channelID: String
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(channelID)
-        return bindings
-    }
+    var key: String
 }
 
 /// Inserts the token, returning its row when inserted. With a limit (`$8`): when that many of its kind are live for

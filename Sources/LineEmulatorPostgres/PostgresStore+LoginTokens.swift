@@ -23,7 +23,7 @@ extension PostgresStore {
     }
 
     func authorizationCode(_ code: String) async throws -> (code: AuthorizationCode, isUsed: Bool)? {
-        guard let row = try await rows(SelectCode(code: code)).first else { return nil }
+        guard let row = try await rows(SelectCode(key: code)).first else { return nil }
         return (try row.authorizationCode(), try row.value("used_at", as: Double?.self) != nil)
     }
 
@@ -99,7 +99,7 @@ extension PostgresStore {
     }
 
     func userToken(accessToken: String) async throws -> UserAccessToken? {
-        try await rows(SelectUserToken(accessToken: accessToken)).first?.userToken()
+        try await rows(SelectUserToken(key: accessToken)).first?.userToken()
     }
 
     func userToken(refreshToken: String) async throws -> UserAccessToken? {
@@ -167,29 +167,15 @@ extension PostgresStore {
 // MARK: Prepared statements of the login path
 
 /// The code's row.
-private struct SelectCode: StoreStatement {
+private struct SelectCode: KeyedStoreStatement {
     static let sql = "SELECT * FROM authorization_codes WHERE code = $1"
-    static let bindingDataTypes: [PostgresDataType] = [.text]
-    var code: String
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(code)
-        return bindings
-    }
+    var key: String
 }
 
 /// The token's row.
-private struct SelectUserToken: StoreStatement {
+private struct SelectUserToken: KeyedStoreStatement {
     static let sql = "SELECT * FROM user_tokens WHERE access_token = $1"
-    static let bindingDataTypes: [PostgresDataType] = [.text]
-    var accessToken: String
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(accessToken)
-        return bindings
-    }
+    var key: String
 }
 
 /// A consent's `ON CONFLICT` clause: the union of the scopes is taken by the database, so two consents granted at once
@@ -201,6 +187,26 @@ private let mergingScopes = """
             WHERE scope <> '' ORDER BY scope), ' '),
         granted_at = excluded.granted_at
     """
+
+/// `$1`…`$12`, the code's columns, then `$13` and `$14`, the consent's scopes and time (empty and 0 without one).
+private func codeAndConsentBindings(_ code: AuthorizationCode, consent: Consent?, capacity: Int) -> PostgresBindings {
+    var bindings = PostgresBindings(capacity: capacity)
+    bindings.append(code.code)
+    bindings.append(code.version.rawValue)
+    bindings.append(code.channelID)
+    bindings.append(code.userID)
+    bindings.append(code.redirectURI)
+    bindings.append(code.scopes.storageValue)
+    bindings.append(code.nonce)
+    bindings.append(code.codeChallenge)
+    bindings.append(code.authTime?.timeIntervalSince1970)
+    bindings.append(code.amr.joined(separator: " "))
+    bindings.append(code.issuedAt.timeIntervalSince1970)
+    bindings.append(code.expiresAt.timeIntervalSince1970)
+    bindings.append(consent?.scopes.storageValue ?? "")
+    bindings.append(consent?.grantedAt.timeIntervalSince1970 ?? 0)
+    return bindings
+}
 
 /// The code, and the consent in a data-modifying `WITH` when there is one (`$15`).
 private struct InsertCode: StoreStatement {
@@ -221,21 +227,7 @@ private struct InsertCode: StoreStatement {
     var consent: Consent?
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 15)
-        bindings.append(code.code)
-        bindings.append(code.version.rawValue)
-        bindings.append(code.channelID)
-        bindings.append(code.userID)
-        bindings.append(code.redirectURI)
-        bindings.append(code.scopes.storageValue)
-        bindings.append(code.nonce)
-        bindings.append(code.codeChallenge)
-        bindings.append(code.authTime?.timeIntervalSince1970)
-        bindings.append(code.amr.joined(separator: " "))
-        bindings.append(code.issuedAt.timeIntervalSince1970)
-        bindings.append(code.expiresAt.timeIntervalSince1970)
-        bindings.append(consent?.scopes.storageValue ?? "")
-        bindings.append(consent?.grantedAt.timeIntervalSince1970 ?? 0)
+        var bindings = codeAndConsentBindings(code, consent: consent, capacity: 15)
         bindings.append(consent != nil)
         return bindings
     }
@@ -275,21 +267,7 @@ private struct DecideFormAndInsertCode: StoreStatement {
     var now: Date
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 17)
-        bindings.append(code.code)
-        bindings.append(code.version.rawValue)
-        bindings.append(code.channelID)
-        bindings.append(code.userID)
-        bindings.append(code.redirectURI)
-        bindings.append(code.scopes.storageValue)
-        bindings.append(code.nonce)
-        bindings.append(code.codeChallenge)
-        bindings.append(code.authTime?.timeIntervalSince1970)
-        bindings.append(code.amr.joined(separator: " "))
-        bindings.append(code.issuedAt.timeIntervalSince1970)
-        bindings.append(code.expiresAt.timeIntervalSince1970)
-        bindings.append(consent.scopes.storageValue)
-        bindings.append(consent.grantedAt.timeIntervalSince1970)
+        var bindings = codeAndConsentBindings(code, consent: consent, capacity: 17)
         bindings.append(formID)
         bindings.append(validUntil.timeIntervalSince1970)
         bindings.append(now.timeIntervalSince1970)

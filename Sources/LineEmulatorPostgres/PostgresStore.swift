@@ -2,7 +2,6 @@ import Foundation
 import LineEmulator
 import Logging
 import PostgresNIO
-import Synchronization
 
 /// The shared store: one PostgreSQL database that any number of emulator instances use at once.
 ///

@@ -11,6 +11,21 @@ extension StoreStatement {
     func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
 }
 
+/// A statement whose one parameter, `$1`, is a row's text key: a row read, or locked, by its primary key.
+protocol KeyedStoreStatement: StoreStatement {
+    var key: String { get }
+}
+
+extension KeyedStoreStatement {
+    static var bindingDataTypes: [PostgresDataType] { [.text] }
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(key)
+        return bindings
+    }
+}
+
 extension PostgresStore {
     /// Runs `statement` outside any transaction and returns every row, as the form that takes a query does.
     @discardableResult
