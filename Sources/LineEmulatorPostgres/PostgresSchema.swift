@@ -141,6 +141,11 @@ enum PostgresSchema {
                     "CREATE INDEX request_log_time ON request_log (time, seq)",
                 ]
             ),
+            (
+                6, "codes by user and channel",
+                // A deauthorize locks and deletes the user's codes for the channel: without it, a scan of every code kept.
+                ["CREATE INDEX authorization_codes_user_channel ON authorization_codes (user_id, channel_id)"]
+            ),
         ]
 
     /// The tables a reset empties (every table but `secrets` and `schema_migrations`).

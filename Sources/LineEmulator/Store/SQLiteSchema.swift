@@ -99,6 +99,10 @@ enum SQLiteSchema {
                     """
             )
         }
+        // A deauthorize deletes the user's codes for the channel: without it, a scan of every code kept.
+        migrator.registerMigration("v6: codes by user and channel") { db in
+            try db.execute(sql: "CREATE INDEX authorization_codes_user_channel ON authorization_codes (user_id, channel_id)")
+        }
         return migrator
     }
 }
