@@ -107,15 +107,22 @@ final class PostgresStore: EmulatorStore {
     static let operationTimeout: Duration = .seconds(30)
 
     /// Runs `query` outside any transaction and returns every row.
+    @discardableResult
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+        try await statementRows { [client, logger] in
+            try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+        }
+    }
+
+    /// Runs one statement outside any transaction (`body`), within ``operationTimeout``, and returns its rows.
     ///
     /// PostgreSQL text cannot hold a NUL character, which SQLite's can: a value with one (only hostile input has it)
     /// matches no row, so such a statement returns none instead of failing.
-    @discardableResult
-    func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+    func statementRows(
+        _ body: @escaping @Sendable () async throws -> [PostgresRandomAccessRow]
+    ) async throws -> [PostgresRandomAccessRow] {
         do {
-            return try await watchdog.run(limit: Self.operationTimeout) { [client, logger] in
-                try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
-            }
+            return try await watchdog.run(limit: Self.operationTimeout, body)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "22021" {
             return []
         }

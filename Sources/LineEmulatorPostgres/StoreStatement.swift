@@ -30,12 +30,8 @@ extension PostgresStore {
     /// Runs `statement` outside any transaction and returns every row, as the form that takes a query does.
     @discardableResult
     func rows<Statement: StoreStatement>(_ statement: Statement) async throws -> [PostgresRandomAccessRow] {
-        do {
-            return try await watchdog.run(limit: Self.operationTimeout) { [client, logger] in
-                try await client.execute(statement, logger: logger).reduce(into: []) { $0.append($1) }
-            }
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "22021" {
-            return []
+        try await statementRows { [client, logger] in
+            try await client.execute(statement, logger: logger).reduce(into: []) { $0.append($1) }
         }
     }
 }
