@@ -4,10 +4,10 @@ import PostgresNIO
 
 /// Pushed messages, the retry keys that make a push idempotent, and the group chats pushed to.
 extension PostgresStore {
-    /// Without a retry key, one `INSERT` of every message (prepared for the usual single one). With one, the key is claimed with `INSERT … ON CONFLICT DO
-    /// NOTHING`, or, when its row has outlived `keysValidSince`, taken over with `UPDATE … WHERE accepted_at < since
-    /// RETURNING`: of concurrent requests on any instances exactly one claims it (the others wait on the row, then find
-    /// it claimed) and stores its messages in the same transaction.
+    /// Without a retry key, the messages are stored (``insertMessages(_:)``). With one, the key is claimed with
+    /// `INSERT … ON CONFLICT DO NOTHING`, or, when its row has outlived `keysValidSince`, taken over with `UPDATE …
+    /// WHERE accepted_at < since RETURNING`: of concurrent requests on any instances exactly one claims it (the others
+    /// wait on the row, then find it claimed) and stores its messages in the same transaction.
     func storePush(
         _ messages: [StoredMessage],
         channelID: String,
@@ -16,11 +16,7 @@ extension PostgresStore {
         acceptance: AcceptedPush
     ) async throws -> PushAcceptance {
         guard let retryKey else {
-            if messages.count == 1 {
-                try await rows(InsertMessage(message: messages[0]))
-            } else {
-                try await execute(try Self.insertQuery(messages))
-            }
+            try await insertMessages(messages)
             return .accepted
         }
         return try await transaction { transaction in
@@ -53,41 +49,18 @@ extension PostgresStore {
                 }
                 return .duplicate(earlier ?? AcceptedPush(requestID: "", sentMessages: []))
             }
-            try await transaction.execute(try Self.insertQuery(messages))
+            try await transaction.insert(messages)
             return .accepted
         }
     }
 
-    /// One `INSERT` of all of `messages` (a push or a reply carries one to five); nothing when there are none.
-    static func insertQuery(_ messages: [StoredMessage]) throws -> PostgresQuery {
-        var sql = PostgresQuery.StringInterpolation(literalCapacity: 160 + 40 * messages.count, interpolationCount: 10 * messages.count)
-        let columns = "id, channel_id, recipient, type, json, quote_token, retry_key, request_id, delivered, sent_at"
-        sql.appendLiteral("INSERT INTO messages (\(columns)) ")
-        sql.appendLiteral(messages.isEmpty ? "SELECT \(columns) FROM messages WHERE false" : "VALUES ")
-        for (index, message) in messages.enumerated() {
-            sql.appendLiteral(index == 0 ? "(" : ", (")
-            sql.appendInterpolation(message.id)
-            sql.appendLiteral(", ")
-            sql.appendInterpolation(message.channelID)
-            sql.appendLiteral(", ")
-            sql.appendInterpolation(message.to)
-            sql.appendLiteral(", ")
-            sql.appendInterpolation(message.type)
-            sql.appendLiteral(", ")
-            try sql.appendInterpolation(message.json)
-            sql.appendLiteral(", ")
-            sql.appendInterpolation(message.quoteToken)
-            sql.appendLiteral(", ")
-            sql.appendInterpolation(message.retryKey)
-            sql.appendLiteral(", ")
-            sql.appendInterpolation(message.requestID)
-            sql.appendLiteral(", ")
-            sql.appendInterpolation(message.delivered)
-            sql.appendLiteral(", ")
-            sql.appendInterpolation(message.sentAt.timeIntervalSince1970)
-            sql.appendLiteral(")")
+    /// Stores `messages` (a push carries one to five): one prepared statement, or, for several, one transaction of them.
+    func insertMessages(_ messages: [StoredMessage]) async throws {
+        if messages.count == 1 {
+            try await rows(InsertMessage(message: messages[0]))
+        } else {
+            try await transaction { transaction in try await transaction.insert(messages) }
         }
-        return PostgresQuery(stringInterpolation: sql)
     }
 
     func messages(to recipient: String?, channelID: String?, limit: Int) async throws -> [StoredMessage] {
@@ -123,7 +96,14 @@ extension PostgresStore {
     }
 }
 
-/// One message: a push's usual load.
+extension PostgresStore.Transaction {
+    /// Stores `messages` in the transaction (a push's or a reply's), one prepared statement each.
+    func insert(_ messages: [StoredMessage]) async throws {
+        for message in messages { try await rows(InsertMessage(message: message)) }
+    }
+}
+
+/// One message.
 private struct InsertMessage: StoreStatement {
     static let sql = """
         INSERT INTO messages (id, channel_id, recipient, type, json, quote_token, retry_key, request_id, delivered, sent_at)

@@ -132,7 +132,7 @@ extension PostgresStore {
                 """
             )
             guard !used.isEmpty else { return false }
-            try await transaction.execute(try Self.insertQuery(messages))
+            try await transaction.insert(messages)
             return true
         }
     }
