@@ -178,15 +178,46 @@ private struct SelectUserToken: KeyedStoreStatement {
     var key: String
 }
 
-/// A consent's `ON CONFLICT` clause: the union of the scopes is taken by the database, so two consents granted at once
-/// both count.
-private let mergingScopes = """
+/// The CTEs `expired` and `decided`: the consent form `form` recorded decided with `INSERT … ON CONFLICT DO NOTHING
+/// RETURNING` (`decided` has its ID when this statement recorded it, no row when it was decided before), and a few
+/// expired forms purged. The purge is bounded and ordered, so it is an index range scan whatever the planner knows of
+/// the table, and it purges more per call than a call adds: the table keeps the last hour's forms only. The arguments
+/// are the placeholders of the form's ID, its expiry and the time.
+private func decidingForm(_ form: String, validUntil: String, now: String) -> String {
+    """
+    expired AS (
+        DELETE FROM consent_transactions WHERE id IN (
+            SELECT id FROM consent_transactions WHERE valid_until < \(now) ORDER BY valid_until LIMIT 16)
+    ), decided AS (
+        INSERT INTO consent_transactions (id, valid_until) VALUES (\(form), \(validUntil))
+        ON CONFLICT (id) DO NOTHING RETURNING id
+    )
+    """
+}
+
+/// The consent of user `$4` to channel `$3` for the scopes `$13` at `$14`, inserted when `condition` (a `WHERE` or a
+/// `FROM` clause) selects it. The union of the scopes is taken by the database, so two consents granted at once both
+/// count.
+private func grantingConsent(_ condition: String) -> String {
+    """
+    INSERT INTO consents (user_id, channel_id, scopes, granted_at)
+    SELECT $4, $3, $13, $14 \(condition)
     ON CONFLICT (user_id, channel_id) DO UPDATE SET
         scopes = array_to_string(ARRAY(
             SELECT DISTINCT scope FROM unnest(string_to_array(consents.scopes, ' ') || string_to_array(excluded.scopes, ' ')) AS scope
             WHERE scope <> '' ORDER BY scope), ' '),
         granted_at = excluded.granted_at
     """
+}
+
+/// The code of `$1`…`$12`, inserted when `condition` (nothing, or a `FROM` clause) selects it.
+private func insertingCode(_ condition: String) -> String {
+    """
+    INSERT INTO authorization_codes (code, version, channel_id, user_id, redirect_uri, scopes, nonce, code_challenge,
+        auth_time, amr, issued_at, expires_at)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 \(condition)
+    """
+}
 
 /// `$1`…`$12`, the code's columns, then `$13` and `$14`, the consent's scopes and time (empty and 0 without one).
 private func codeAndConsentBindings(_ code: AuthorizationCode, consent: Consent?, capacity: Int) -> PostgresBindings {
@@ -211,14 +242,8 @@ private func codeAndConsentBindings(_ code: AuthorizationCode, consent: Consent?
 /// The code, and the consent in a data-modifying `WITH` when there is one (`$15`).
 private struct InsertCode: StoreStatement {
     static let sql = """
-        WITH granted AS (
-            INSERT INTO consents (user_id, channel_id, scopes, granted_at)
-            SELECT $4, $3, $13, $14 WHERE $15
-            \(mergingScopes)
-        )
-        INSERT INTO authorization_codes (code, version, channel_id, user_id, redirect_uri, scopes, nonce, code_challenge,
-            auth_time, amr, issued_at, expires_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        WITH granted AS (\(grantingConsent("WHERE $15")))
+        \(insertingCode(""))
         """
     static let bindingDataTypes: [PostgresDataType] = [
         .text, .text, .text, .text, .text, .text, .text, .text, .float8, .text, .float8, .float8, .text, .float8, .bool,
@@ -233,27 +258,14 @@ private struct InsertCode: StoreStatement {
     }
 }
 
-/// The consent page's answer: the form (`$15`) recorded decided with `INSERT … ON CONFLICT DO NOTHING RETURNING`, a
-/// few expired forms purged (as ``ConsumeConsentForm`` does), and, only when the form was not decided before, the
-/// consent and the code. A second instance deciding the same form at once waits for the first's row, then inserts
+/// The consent page's answer: the form (`$15`) recorded decided, as ``ConsumeConsentForm`` records it, and, only when
+/// it was not decided before, the consent and the code. A second instance deciding the same form at once waits for the first's row, then inserts
 /// nothing: no consent, no code, no row returned.
 private struct DecideFormAndInsertCode: StoreStatement {
     static let sql = """
-        WITH expired AS (
-            DELETE FROM consent_transactions WHERE id IN (
-                SELECT id FROM consent_transactions WHERE valid_until < $17 ORDER BY valid_until LIMIT 16)
-        ), decided AS (
-            INSERT INTO consent_transactions (id, valid_until) VALUES ($15, $16)
-            ON CONFLICT (id) DO NOTHING RETURNING id
-        ), granted AS (
-            INSERT INTO consents (user_id, channel_id, scopes, granted_at)
-            SELECT $4, $3, $13, $14 FROM decided
-            \(mergingScopes)
-        ), stored AS (
-            INSERT INTO authorization_codes (code, version, channel_id, user_id, redirect_uri, scopes, nonce, code_challenge,
-                auth_time, amr, issued_at, expires_at)
-            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM decided
-        )
+        WITH \(decidingForm("$15", validUntil: "$16", now: "$17")),
+        granted AS (\(grantingConsent("FROM decided"))),
+        stored AS (\(insertingCode("FROM decided")))
         SELECT id FROM decided
         """
     static let bindingDataTypes: [PostgresDataType] = [
@@ -317,17 +329,9 @@ private struct RedeemCode: StoreStatement {
     }
 }
 
-/// The form inserted with `INSERT … ON CONFLICT DO NOTHING RETURNING`, and a few expired ones purged by a
-/// data-modifying `WITH`. The purge is bounded and ordered, so it is an index range scan whatever the planner knows of
-/// the table, and it purges more per call than a call adds: the table keeps the last hour's forms only.
+/// The form recorded decided (its ID returned, unless it was decided before), a few expired ones purged.
 private struct ConsumeConsentForm: StoreStatement {
-    static let sql = """
-        WITH expired AS (
-            DELETE FROM consent_transactions WHERE id IN (
-                SELECT id FROM consent_transactions WHERE valid_until < $3 ORDER BY valid_until LIMIT 16))
-        INSERT INTO consent_transactions (id, valid_until) VALUES ($1, $2)
-        ON CONFLICT (id) DO NOTHING RETURNING id
-        """
+    static let sql = "WITH \(decidingForm("$1", validUntil: "$2", now: "$3")) SELECT id FROM decided"
     static let bindingDataTypes: [PostgresDataType] = [.text, .float8, .float8]
     var id: String
     var validUntil: Date
