@@ -70,6 +70,20 @@ struct SigningKeys: Sendable {
         return payload
     }
 
+    /// A token made of a sealed `payload` in the form LINE's tokens have: a JWS header (`{"alg":"HS256"}`), a dot,
+    /// then the sealed value.
+    func sealToken(_ payload: Data, purpose: String) -> String {
+        Self.tokenHeader + seal(payload, purpose: purpose)
+    }
+
+    /// The payload of a token made by `sealToken(_:purpose:)`, or `nil` for any other token.
+    func openToken(_ token: String, purpose: String) -> Data? {
+        guard token.hasPrefix(Self.tokenHeader) else { return nil }
+        return open(String(token.dropFirst(Self.tokenHeader.count)), purpose: purpose)
+    }
+
+    private static let tokenHeader = "eyJhbGciOiJIUzI1NiJ9."
+
     private func mac(_ encoded: String, purpose: String) -> Data {
         var mac = sealingMAC
         mac.update(data: Data("\(purpose):\(encoded)".utf8))

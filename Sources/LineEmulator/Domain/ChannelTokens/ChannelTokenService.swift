@@ -168,7 +168,7 @@ struct ChannelTokenService: Sendable {
             jti: Randomness.alphanumeric(16)
         )
         let payload = (try? JSONEncoder().encode(claims)) ?? Data()
-        return "eyJhbGciOiJIUzI1NiJ9." + login.keys.seal(payload, purpose: Self.statelessPurpose)
+        return login.keys.sealToken(payload, purpose: Self.statelessPurpose)
     }
 
     private struct StatelessToken: Sendable {
@@ -178,10 +178,8 @@ struct ChannelTokenService: Sendable {
 
     private func statelessChannel(_ token: String) -> StatelessToken? {
         if let known = statelessTokens[token] { return known }
-        let header = "eyJhbGciOiJIUzI1NiJ9."
         var stateless: StatelessToken?
-        if token.hasPrefix(header),
-            let payload = login.keys.open(String(Substring(token.utf8.dropFirst(header.utf8.count))), purpose: Self.statelessPurpose),
+        if let payload = login.keys.openToken(token, purpose: Self.statelessPurpose),
             let claims = try? JSONDecoder().decode(StatelessClaims.self, from: payload)
         {
             stateless = StatelessToken(channelID: claims.chn, expiresAt: Date(timeIntervalSince1970: claims.exp))

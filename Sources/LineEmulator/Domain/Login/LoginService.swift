@@ -32,20 +32,18 @@ struct LoginService: Sendable {
     /// A new opaque access token in JWS form (LINE's v2.1 tokens are JWS; its verify endpoint says "not JWS" otherwise).
     func makeAccessToken(channelID: String, kind: String) -> String {
         let payload = #"{"iss":"linekit-emulator","kind":"\#(kind)","chn":"\#(channelID)","jti":"\#(Randomness.alphanumeric(24))"}"#
-        return Self.accessTokenHeader + keys.seal(Data(payload.utf8), purpose: Self.accessTokenPurpose)
+        return keys.sealToken(Data(payload.utf8), purpose: Self.accessTokenPurpose)
     }
 
     /// Whether `token` is a user access token made by ``makeAccessToken(channelID:kind:)`` (its sealed payload says
     /// so): the endpoints that take a channel or a user token need not look it up among the channel tokens.
     func isUserAccessToken(_ token: String) -> Bool {
-        guard token.hasPrefix(Self.accessTokenHeader),
-            let payload = keys.open(String(token.dropFirst(Self.accessTokenHeader.count)), purpose: Self.accessTokenPurpose),
+        guard let payload = keys.openToken(token, purpose: Self.accessTokenPurpose),
             let sealed = try? JSONDecoder().decode(SealedAccessToken.self, from: payload)
         else { return false }
         return sealed.kind == "user"
     }
 
-    private static let accessTokenHeader = "eyJhbGciOiJIUzI1NiJ9."
     private static let accessTokenPurpose = "access-token"
 
     /// The part of a sealed access token's payload that tells its kind.
