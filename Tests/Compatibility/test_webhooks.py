@@ -82,13 +82,19 @@ def act(emulator, user, **action):
 
 def test_webhook_parser_verifies_and_parses_every_event_the_emulator_sends(emulator, receiver):
     emulator.admin("PUT", f"/channels/{BOT_ID}/webhook", {"url": receiver.url, "active": True})
-    act(emulator, SALLY, type="follow")
-    act(emulator, SALLY, type="unfollow")
-    act(emulator, SALLY, type="follow")
-    act(emulator, BROWN, type="text", text="Hello 🍎")
-    act(emulator, BROWN, type="sticker", packageId="446", stickerId="1988")
-    act(emulator, BROWN, type="postback", data="action=buy&itemid=1", params={"datetime": "2026-12-01T18:00"})
-    requests = receiver.wait_for(6)
+    actions = [
+        (SALLY, {"type": "follow"}),
+        (SALLY, {"type": "unfollow"}),
+        (SALLY, {"type": "follow"}),
+        (BROWN, {"type": "text", "text": "Hello 🍎"}),
+        (BROWN, {"type": "sticker", "packageId": "446", "stickerId": "1988"}),
+        (BROWN, {"type": "postback", "data": "action=buy&itemid=1", "params": {"datetime": "2026-12-01T18:00"}}),
+    ]
+    # One emulator keeps a user's events in order; behind a proxy, consecutive actions may reach different instances,
+    # which send independently. Waiting for each webhook keeps the arrival order the order of the actions in both.
+    for count, (user, action) in enumerate(actions, start=1):
+        act(emulator, user, **action)
+        receiver.wait_for(count)
     first = emulator.admin("GET", "/webhook-deliveries")["deliveries"][-1]
     emulator.admin("POST", f"/webhook-deliveries/{first['id']}/redeliver")
     requests = receiver.wait_for(7)

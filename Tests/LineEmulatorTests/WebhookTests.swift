@@ -270,4 +270,37 @@ struct WebhookTests {
             _ = try await receiver.waitFor(1)
         }
     }
+
+    @Test("a user's events arrive in the order they happened, one at a time; another user's are not held up by them")
+    func orderPerConversation() async throws {
+        try await Self.withWebhook(delay: .seconds(3), configure: { $0.webhookTimeout = .seconds(5) }) { emulator, receiver in
+            try await emulator.sendText("first", from: Fixture.brown.userID, to: Self.bot.channelID)
+            try await emulator.follow(userID: Fixture.sally.userID, channelID: Self.bot.channelID)
+            try await emulator.sendText("second", from: Fixture.brown.userID, to: Self.bot.channelID)
+            // The receiver holds each request for 3 s: Sally's follow arrives while Brown's first is held, and his
+            // second only after his first was answered, so not within the next second.
+            let early = try await receiver.waitFor(2).prefix(2).map { $0.events.first?["type"] as? String }
+            #expect(Set(early) == ["message", "follow"])
+            try await Task.sleep(for: .seconds(1))
+            #expect(receiver.requests.count == 2)
+            let texts = try await receiver.waitFor(3).compactMap {
+                ($0.events.first?["message"] as? [String: Any])?["text"] as? String
+            }
+            #expect(texts == ["first", "second"])
+        }
+    }
+
+    @Test("20 quick messages from one user arrive in the order sent, never two at once, at a receiver taking 50 ms")
+    func manyMessagesInOrder() async throws {
+        try await Self.withWebhook(delay: .milliseconds(50)) { emulator, receiver in
+            for index in 1...20 {
+                try await emulator.sendText("\(index)", from: Fixture.brown.userID, to: Self.bot.channelID)
+            }
+            let texts = try await receiver.waitFor(20).compactMap {
+                ($0.events.first?["message"] as? [String: Any])?["text"] as? String
+            }
+            #expect(texts == (1...20).map(String.init))
+            #expect(receiver.mostAtOnce == 1)
+        }
+    }
 }

@@ -16,11 +16,24 @@ final class WebhookReceiver: Sendable {
     }
 
     private let received = Mutex<[Received]>([])
+    /// Requests being answered now, and the most there ever were at once.
+    private let open = Mutex((now: 0, most: 0))
     let url: String
 
     private init(url: String) { self.url = url }
 
     var requests: [Received] { received.withLock { $0 } }
+
+    /// The most requests the receiver was answering at the same moment.
+    var mostAtOnce: Int { open.withLock { $0.most } }
+
+    private func opened() {
+        open.withLock {
+            $0.now += 1
+            $0.most = max($0.most, $0.now)
+        }
+    }
+    private func closed() { open.withLock { $0.now -= 1 } }
 
     /// Waits until `count` requests have arrived (at most `timeout`), and returns them in arrival order.
     func waitFor(_ count: Int, timeout: Duration = .seconds(20)) async throws -> [Received] {
@@ -49,7 +62,10 @@ final class WebhookReceiver: Sendable {
             let bytes = try await request.collectBody(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
-            box.withLock { $0 }?.received.withLock { $0.append(Received(headers: headers, body: Data(bytes.readableBytesView))) }
+            let receiver = box.withLock { $0 }
+            receiver?.opened()
+            defer { receiver?.closed() }
+            receiver?.received.withLock { $0.append(Received(headers: headers, body: Data(bytes.readableBytesView))) }
             if delay > .zero { try? await Task.sleep(for: delay) }
             // No keep-alive: the receiver's shutdown then waits for no idle connection of the emulator's client.
             return Response(status: status, headers: [.connection: "close"], body: .init(byteBuffer: ByteBuffer(string: answer)))

@@ -1,16 +1,15 @@
 import Crypto
 import Foundation
 import Logging
-import Synchronization
 
 /// Sends webhooks off the request path: a request that produces an event records the delivery and enqueues it here,
-/// then answers at once; a worker task POSTs each delivery (several at a time, so one slow receiver delays no other)
-/// and records the outcome.
+/// then answers at once; worker tasks POST the deliveries and record each outcome. A user's events reach a channel in
+/// the order they happened; other conversations are sent at the same time, so one slow receiver delays no other.
 ///
 /// With several instances on one PostgreSQL store, the instance that produced an event delivers it; a delivery still
 /// queued when its instance stops stays `pending` (see docs/SCALING.md).
 package final class WebhookDeliverer: Sendable {
-    private let queue = Queue()
+    private let queue = WebhookQueue<WebhookDelivery>(limit: concurrencyLimit)
     private let store: any EmulatorStore
     private let sender: any WebhookSending
     private let logger: Logger
@@ -27,47 +26,21 @@ package final class WebhookDeliverer: Sendable {
         self.logger = logger
     }
 
-    /// The deliveries waiting, and how many drain tasks are sending them. A drain task runs only while there is
-    /// work, so an idle emulator holds no task (and its store is released as soon as the emulator is).
-    private final class Queue: Sendable {
-        private struct State {
-            var waiting: [WebhookDelivery] = []
-            var drainers = 0
-        }
-        private let state = Mutex(State())
-
-        /// Adds a delivery; `true` when the caller must start a drain task for it.
-        func push(_ delivery: WebhookDelivery) -> Bool {
-            state.withLock { state in
-                state.waiting.append(delivery)
-                guard state.drainers < WebhookDeliverer.concurrencyLimit else { return false }
-                state.drainers += 1
-                return true
-            }
-        }
-
-        /// The next delivery, or `nil` (and one drainer fewer) when none is waiting.
-        func pop() -> WebhookDelivery? {
-            state.withLock { state in
-                if state.waiting.isEmpty {
-                    state.drainers -= 1
-                    return nil
-                }
-                return state.waiting.removeFirst()
-            }
-        }
-    }
-
-    /// Queues a recorded delivery; returns at once.
-    func enqueue(_ delivery: WebhookDelivery) {
-        guard queue.push(delivery) else { return }
+    /// Queues a recorded delivery of `userID`'s events; returns at once. A user's deliveries to one channel are sent
+    /// one after another, in the order queued; other users' and channels' at the same time (``WebhookQueue``). A
+    /// worker task runs only while there is work, so an idle emulator holds no task (and its store is released as soon
+    /// as the emulator is).
+    func enqueue(_ delivery: WebhookDelivery, userID: String) {
+        guard queue.push(delivery, conversation: .init(channelID: delivery.channelID, userID: userID)) else { return }
         Task { [queue, store, sender, timeout, logger] in
-            while let next = queue.pop() {
+            var finished: WebhookQueue<WebhookDelivery>.Conversation?
+            while let (next, conversation) = queue.next(finishing: finished) {
                 do {
                     _ = try await Self.attempt(next, store: store, sender: sender, timeout: timeout)
                 } catch {
                     logger.warning("webhook delivery \(next.id) could not be recorded: \(error)")
                 }
+                finished = conversation
             }
         }
     }

@@ -69,9 +69,11 @@ enum WebhookEvents {
     }
 
     /// The same body with every event marked `deliveryContext.isRedelivery: true` (its IDs and times unchanged, as
-    /// LINE redelivers); `nil` when the body is not a webhook body.
-    static func redelivery(of body: Data) -> Data? {
+    /// LINE redelivers), and the user whose events they are (empty when none says); `nil` when the body is not a
+    /// webhook body.
+    static func redelivery(of body: Data) -> (body: Data, userID: String)? {
         guard var members = JSONValue(parsing: body)?.objectValue, let events = members["events"]?.arrayValue else { return nil }
+        let userID = events.first?.objectValue?["source"]?.objectValue?["userId"]?.stringValue ?? ""
         members["events"] = .array(
             events.map { event in
                 guard var object = event.objectValue else { return event }
@@ -79,7 +81,7 @@ enum WebhookEvents {
                 return .object(object)
             }
         )
-        return Data(JSONValue.object(members).jsonBytes)
+        return (Data(JSONValue.object(members).jsonBytes), userID)
     }
 
     /// The user ID of a Messaging API channel's bot (the `destination` of its webhooks): stable for the channel.

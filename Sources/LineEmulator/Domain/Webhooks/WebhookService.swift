@@ -87,11 +87,12 @@ package struct WebhookService: Sendable {
         }
         let event = WebhookEvents.event(action, userID: userID, at: now, replyToken: replyToken)
         let body = WebhookEvents.body(destination: WebhookEvents.botUserID(channelID: channelID), events: [event])
-        try await queue(body, channelID: channelID, url: endpoint.url, isRedelivery: false)
+        try await queue(body, channelID: channelID, userID: userID, url: endpoint.url, isRedelivery: false)
         return event
     }
 
-    private func queue(_ body: Data, channelID: String, url: String, isRedelivery: Bool) async throws -> WebhookDelivery {
+    /// Records a delivery of `userID`'s events and queues it behind that user's earlier ones for the channel.
+    private func queue(_ body: Data, channelID: String, userID: String, url: String, isRedelivery: Bool) async throws -> WebhookDelivery {
         let delivery = WebhookDelivery(
             id: Randomness.hex(bytes: 8),
             channelID: channelID,
@@ -101,7 +102,7 @@ package struct WebhookService: Sendable {
             createdAt: clock.now
         )
         try await store.insertDelivery(delivery)
-        deliverer.enqueue(delivery)
+        deliverer.enqueue(delivery, userID: userID)
         return delivery
     }
 
@@ -116,10 +117,10 @@ package struct WebhookService: Sendable {
         guard let endpoint = try await store.webhookEndpoint(channelID: original.channelID), !endpoint.url.isEmpty else {
             throw Refusal(status: 409, description: "channel \(original.channelID) has no webhook URL")
         }
-        guard let body = WebhookEvents.redelivery(of: original.body) else {
+        guard let (body, userID) = WebhookEvents.redelivery(of: original.body) else {
             throw Refusal(status: 409, description: "delivery \(deliveryID) has no events to redeliver")
         }
-        return try await queue(body, channelID: original.channelID, url: endpoint.url, isRedelivery: true)
+        return try await queue(body, channelID: original.channelID, userID: userID, url: endpoint.url, isRedelivery: true)
     }
 
     // MARK: Settings
