@@ -6,10 +6,19 @@ import Synchronization
 /// in flight: while a read is in flight the callers gather, and the next read, sent when it returns, answers all of
 /// them. Alone, a caller is answered by a read of its own, sent at once; under load, one statement answers every
 /// caller that asked during the previous one's round trip instead of one statement each.
+///
+/// A caller whose task is cancelled is answered at once with `CancellationError`, whether it is still gathering or its
+/// read is in flight; the read goes on for the others.
 final class CoalescedRead<Value: Sendable>: Sendable {
+    private typealias Caller = CheckedContinuation<Value, any Error>
+
     private struct State {
-        var waiting: [CheckedContinuation<Value, any Error>] = []
+        /// Callers gathering for the next read, by ticket.
+        var waiting: [Int: Caller] = [:]
+        /// Callers the read in flight will answer, by ticket.
+        var answering: [Int: Caller] = [:]
         var reading = false
+        var nextTicket = 0
     }
 
     private let state = Mutex(State())
@@ -21,14 +30,32 @@ final class CoalescedRead<Value: Sendable>: Sendable {
 
     /// The value, as a read that began after this call began found it.
     func value() async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            let starts = state.withLock { state in
-                state.waiting.append(continuation)
-                guard !state.reading else { return false }
-                state.reading = true
-                return true
+        let ticket = state.withLock { state in
+            defer { state.nextTicket += 1 }
+            return state.nextTicket
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (caller: Caller) in
+                let starts = state.withLock { state -> Bool? in
+                    // Checked under the lock that the cancellation handler takes: a cancellation either came before
+                    // (and is seen here) or finds the caller waiting.
+                    guard !Task.isCancelled else { return nil }
+                    state.waiting[ticket] = caller
+                    guard !state.reading else { return false }
+                    state.reading = true
+                    return true
+                }
+                switch starts {
+                case nil: caller.resume(throwing: CancellationError())
+                case true?: Task { await readWhileAsked() }
+                case false?: break
+                }
             }
-            if starts { Task { await readWhileAsked() } }
+        } onCancel: {
+            let caller = state.withLock { state in
+                state.waiting.removeValue(forKey: ticket) ?? state.answering.removeValue(forKey: ticket)
+            }
+            caller?.resume(throwing: CancellationError())
         }
     }
 
@@ -36,16 +63,21 @@ final class CoalescedRead<Value: Sendable>: Sendable {
     private func readWhileAsked() async {
         while true {
             // Taken before the read is sent: every caller answered by it asked before it began.
-            let asked = state.withLock { state in
-                let asked = state.waiting
-                state.waiting = []
-                if asked.isEmpty { state.reading = false }
-                return asked
+            let starts = state.withLock { state in
+                state.answering = state.waiting
+                state.waiting = [:]
+                if state.answering.isEmpty { state.reading = false }
+                return !state.answering.isEmpty
             }
-            guard !asked.isEmpty else { return }
+            guard starts else { return }
             let result: Result<Value, any Error>
             do { result = .success(try await read()) } catch { result = .failure(error) }
-            for caller in asked { caller.resume(with: result) }
+            // Those cancelled meanwhile were answered already and are no longer here.
+            let answered = state.withLock { state in
+                defer { state.answering = [:] }
+                return Array(state.answering.values)
+            }
+            for caller in answered { caller.resume(with: result) }
         }
     }
 }

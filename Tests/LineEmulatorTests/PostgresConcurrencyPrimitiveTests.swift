@@ -58,6 +58,76 @@ struct PostgresConcurrencyPrimitiveTests {
         #expect(try await read.value() == 7)
     }
 
+    @Test("a caller cancelled while its read is in flight, or while gathering for the next, is answered at once")
+    func coalescedReadCancellation() async throws {
+        let gate = Gate()
+        let started = Counter()
+        // The first read waits for the gate, like a statement on a slow database; the later ones do not.
+        let read = CoalescedRead<Int> {
+            let number = started.increment()
+            await gate.wait()
+            return number
+        }
+        // Were cancellation not answered at once, the gate opening after 10 s would end the test with a failure, not
+        // a hang.
+        let fallback = Task {
+            try await Task.sleep(for: .seconds(10))
+            gate.open()
+        }
+        defer { fallback.cancel() }
+        let inFlight = Task { try await read.value() }
+        while started.current == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        let gathering = Task { try await read.value() }
+        let staying = Task { try await read.value() }
+        try await Task.sleep(for: .milliseconds(50))
+        inFlight.cancel()
+        gathering.cancel()
+        // Both answered while the gate is still shut.
+        await #expect(throws: CancellationError.self) { try await inFlight.value }
+        await #expect(throws: CancellationError.self) { try await gathering.value }
+        gate.open()
+        #expect(try await staying.value == 2)
+        #expect(started.current == 2)
+    }
+
+    @Test("cancellations amid 100 callers: 20 trials; every caller ends, the others are answered by a newer read")
+    func coalescedReadCancellationUnderLoad() async throws {
+        for trial in 0..<20 {
+            let started = Counter()
+            let read = CoalescedRead<Int> {
+                let number = started.increment()
+                try await Task.sleep(for: .microseconds(Int.random(in: 200...2000)))
+                return number
+            }
+            let answered = Counter()
+            let cancelled = Counter()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<100 {
+                    let caller = Task {
+                        let before = started.current
+                        let answer = try await read.value()
+                        #expect(answer > before, "trial \(trial): answered by read \(answer) after \(before) had begun")
+                    }
+                    group.addTask {
+                        if index.isMultiple(of: 2) {
+                            try await Task.sleep(for: .microseconds(Int.random(in: 0...3000)))
+                            caller.cancel()
+                        }
+                        do {
+                            try await caller.value
+                            answered.increment()
+                        } catch is CancellationError {
+                            cancelled.increment()
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(answered.current + cancelled.current == 100, "trial \(trial)")
+            #expect(answered.current >= 50, "trial \(trial): a caller that was never cancelled was not answered")
+        }
+    }
+
     @Test("a keyed lock lets one task at a time through per key, and other keys meanwhile")
     func keyedLockExcludes() async throws {
         let lock = KeyedAsyncLock()
