@@ -166,7 +166,8 @@ public struct Emulator: Sendable {
         return router
     }
 
-    /// The Hummingbird application serving the emulator.
+    /// The Hummingbird application serving the emulator. Stopped gracefully, it writes the request log's last entries
+    /// to the shared log (PostgreSQL) once its server has answered its last request.
     ///
     /// - Parameter onServerRunning: called once the socket is bound, with the port (useful with port `0`).
     public func application(
@@ -178,6 +179,7 @@ public struct Emulator: Sendable {
             router: router(),
             server: HTTPServerBuilder { responder in LimitedHTTP1Channel(responder: responder, limits: limits, logger: logger) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            services: [RequestLogFlushOnStop(log: requestLog)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: configuration.logger
         )

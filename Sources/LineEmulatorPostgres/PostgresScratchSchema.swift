@@ -28,10 +28,20 @@ package struct PostgresScratchSchema: Sendable {
             .map { try $0.decode(Int.self) }
     }
 
-    /// Drops the schema and every table in it.
+    /// Drops the schema and every table in it. A write still running in it (a webhook outcome being recorded, say) can
+    /// make PostgreSQL choose the drop as a deadlock's victim; the drop is then tried again, up to 5 times.
     package func drop() async throws {
-        try await PostgresScratchDatabase.run("DROP SCHEMA IF EXISTS \(unescaped: name) CASCADE", on: url)
+        for attempt in 1... {
+            do {
+                return try await PostgresScratchDatabase.run("DROP SCHEMA IF EXISTS \(unescaped: name) CASCADE", on: url)
+            } catch let error as PSQLError where attempt < 5 && Self.retryableStates.contains(error.serverInfo?[.sqlState] ?? "") {
+                try await Task.sleep(for: .milliseconds(100 * attempt))
+            }
+        }
     }
+
+    /// `deadlock_detected` and `lock_not_available`.
+    private static let retryableStates: Set<String> = ["40P01", "55P03"]
 }
 
 /// A database of its own on a shared server, for tests that start whole emulator processes (which take a URL, not a

@@ -1,12 +1,13 @@
 import Foundation
 import LineEmulator
 import LineEmulatorPostgres
+import LineEmulatorTesting
 import Logging
 import Testing
 
 /// Starting on PostgreSQL: a bad URL or an unreachable database is a one-line error without the password, and
-/// instances starting together migrate one schema once.
-@Suite("Starting the emulator on PostgreSQL")
+/// instances starting together migrate one schema once. Stopping: the request log's last entries are written.
+@Suite("Starting and stopping the emulator on PostgreSQL")
 struct PostgresStartupTests {
     /// Runs `linekit emulator --database url` and returns its exit status, standard error and how long it took.
     static func start(database url: String) throws -> (status: Int32, error: String, seconds: Double) {
@@ -82,6 +83,30 @@ struct PostgresStartupTests {
             try await stores[0].seed(.default)
             #expect(try await stores[7].channels().count == Seed.default.channels.count)
             #expect(try await schema.appliedMigrations() == PostgresScratchSchema.knownMigrations)
+            try await schema.drop()
+        } catch {
+            try? await schema.drop()
+            throw error
+        }
+    }
+
+    @Test(
+        "a graceful stop writes the request log's last entries before it returns, not 200 ms later",
+        .enabled(if: StoreBackend.postgresURL != nil, "LINEKIT_TEST_POSTGRES_URL is not set")
+    )
+    func requestLogWrittenOnStop() async throws {
+        let schema = PostgresScratchSchema(url: try #require(StoreBackend.postgresURL))
+        do {
+            let reader = try await schema.storage().makeStore(logger: Logger(label: "linekit.stop-test"))
+            let log = try #require(reader as? any SharedOperationsStore)
+            for trial in 0..<5 {
+                let requestID = try await TestEmulator.run(storage: try schema.storage()) { emulator in
+                    try #require(try await RawHTTP(emulator).get("/oauth2/v2.1/verify?access_token=trial-\(trial)").requestID)
+                }
+                // Read at once: the batch's own timer has not fired yet.
+                let entries = try await log.requestLogEntries(method: nil, path: nil, status: nil, limit: 10)
+                #expect(entries.contains { $0.requestID == requestID }, "trial \(trial)")
+            }
             try await schema.drop()
         } catch {
             try? await schema.drop()
