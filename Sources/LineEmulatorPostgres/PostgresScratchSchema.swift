@@ -29,12 +29,18 @@ package struct PostgresScratchSchema: Sendable {
     }
 
     /// Drops the schema and every table in it. A write still running in it (a webhook outcome being recorded, say) can
-    /// make PostgreSQL choose the drop as a deadlock's victim; the drop is then tried again, up to 5 times.
+    /// make PostgreSQL choose the drop as a deadlock's victim; the drop is then tried again, up to 5 times. Throws
+    /// ``PostgresStorageError`` with the server's own message (a test's failure should say why).
     package func drop() async throws {
         for attempt in 1... {
             do {
                 return try await PostgresScratchDatabase.run("DROP SCHEMA IF EXISTS \(unescaped: name) CASCADE", on: url)
-            } catch let error as PSQLError where attempt < 5 && Self.retryableStates.contains(error.serverInfo?[.sqlState] ?? "") {
+            } catch let error as PSQLError {
+                let state = error.serverInfo?[.sqlState] ?? ""
+                guard attempt < 5, Self.retryableStates.contains(state) else {
+                    let message = error.serverInfo?[.message] ?? String(describing: error.code)
+                    throw PostgresStorageError(description: "dropping schema \(name): \(message) (SQLSTATE \(state))")
+                }
                 try await Task.sleep(for: .milliseconds(100 * attempt))
             }
         }
