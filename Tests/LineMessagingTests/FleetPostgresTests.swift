@@ -104,13 +104,23 @@ struct FleetPostgresTests {
             }
             let held = try #require(lease, "the linekit process never claimed the lease")
             #expect(held.owner.contains(":\(holder.processIdentifier):"))
+            // Killed mid-issue: once its request is held at the emulator (the fault is used up as the request arrives).
+            // Killed before it sent the request, it would leave the fault to delay the next issuer instead.
+            var faultsLeft = 1
+            for _ in 0..<600 where faultsLeft > 0 {
+                faultsLeft = (try await harness.admin(.GET, "/faults")["faults"] as? [Any])?.count ?? 0
+                if faultsLeft > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            try #require(faultsLeft == 0, "the linekit process never sent its issue request")
             kill(holder.processIdentifier, SIGKILL)
             holder.waitUntilExit()
             let killedAt = Date()
             #expect(try await fleet.tokens(callers: 200).count == 1)
             let recovered = Date().timeIntervalSince(killedAt)
             let leaseLeft = held.expiresAt.timeIntervalSince(killedAt)
-            #expect(recovered < leaseLeft + 3, "recovered \(recovered) s after the kill; \(leaseLeft) s of lease were left")
+            // Once the lease lapses: a claim and one issue, a second or so even on a busy machine, where waiting for the
+            // killed holder's request would take the 8 s it is held at the emulator.
+            #expect(recovered < leaseLeft + 5, "recovered \(recovered) s after the kill; \(leaseLeft) s of lease were left")
             let state = try #require(try await stores[0].slots(channelID: nil).first)
             #expect(state.token?.issuedBy.hasPrefix("instance-") == true)
             #expect(state.lease == nil)
