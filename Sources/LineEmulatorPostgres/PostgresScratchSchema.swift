@@ -46,6 +46,20 @@ package struct PostgresScratchSchema: Sendable {
         }
     }
 
+    /// Runs `body`, then drops the schema, also when `body` throws: then `body`'s error is the one thrown, and a failed
+    /// drop is ignored.
+    package func dropAfter<Result>(_ body: () async throws -> Result) async throws -> Result {
+        let result: Result
+        do {
+            result = try await body()
+        } catch {
+            try? await drop()
+            throw error
+        }
+        try await drop()
+        return result
+    }
+
     /// `deadlock_detected` and `lock_not_available`.
     private static let retryableStates: Set<String> = ["40P01", "55P03"]
 }

@@ -259,8 +259,8 @@ private struct InsertCode: StoreStatement {
 }
 
 /// The consent page's answer: the form (`$15`) recorded decided, as ``ConsumeConsentForm`` records it, and, only when
-/// it was not decided before, the consent and the code. A second instance deciding the same form at once waits for the first's row, then inserts
-/// nothing: no consent, no code, no row returned.
+/// it was not decided before, the consent and the code. A second instance deciding the same form at once waits for
+/// the first's row, then inserts nothing: no consent, no code, no row returned.
 private struct DecideFormAndInsertCode: StoreStatement {
     static let sql = """
         WITH \(decidingForm("$15", validUntil: "$16", now: "$17")),

@@ -50,13 +50,8 @@ public struct TestEmulator: Sendable {
         guard let scratch = try defaultScratchSchema() else {
             return try await start(seed: seed, storage: .inMemory, clock: clock, configure: configure, body)
         }
-        do {
-            let result = try await start(seed: seed, storage: try scratch.storage(), clock: clock, configure: configure, body)
-            try await scratch.drop()
-            return result
-        } catch {
-            try? await scratch.drop()
-            throw error
+        return try await scratch.dropAfter {
+            try await start(seed: seed, storage: try scratch.storage(), clock: clock, configure: configure, body)
         }
     }
 

@@ -71,7 +71,7 @@ struct PostgresStartupTests {
     )
     func concurrentMigrations() async throws {
         let schema = PostgresScratchSchema(url: try #require(StoreBackend.postgresURL))
-        do {
+        try await schema.dropAfter {
             let logger = Logger(label: "linekit.migration-test")
             let stores = try await withThrowingTaskGroup(of: (any EmulatorStore).self) { group in
                 for _ in 0..<8 {
@@ -83,10 +83,6 @@ struct PostgresStartupTests {
             try await stores[0].seed(.default)
             #expect(try await stores[7].channels().count == Seed.default.channels.count)
             #expect(try await schema.appliedMigrations() == PostgresScratchSchema.knownMigrations)
-            try await schema.drop()
-        } catch {
-            try? await schema.drop()
-            throw error
         }
     }
 
@@ -96,7 +92,7 @@ struct PostgresStartupTests {
     )
     func requestLogWrittenOnStop() async throws {
         let schema = PostgresScratchSchema(url: try #require(StoreBackend.postgresURL))
-        do {
+        try await schema.dropAfter {
             let reader = try await schema.storage().makeStore(logger: Logger(label: "linekit.stop-test"))
             let log = try #require(reader as? any SharedOperationsStore)
             for trial in 0..<5 {
@@ -107,10 +103,6 @@ struct PostgresStartupTests {
                 let entries = try await log.requestLogEntries(method: nil, path: nil, status: nil, limit: 10)
                 #expect(entries.contains { $0.requestID == requestID }, "trial \(trial)")
             }
-            try await schema.drop()
-        } catch {
-            try? await schema.drop()
-            throw error
         }
     }
 }

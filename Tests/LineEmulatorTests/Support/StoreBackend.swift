@@ -32,16 +32,11 @@ enum StoreBackend: String, Sendable, CustomTestStringConvertible {
         case .postgres:
             let url = try #require(Self.postgresURL, "LINEKIT_TEST_POSTGRES_URL is not set")
             let schema = PostgresScratchSchema(url: url)
-            do {
+            return try await schema.dropAfter {
                 let first = try await schema.storage().makeStore(logger: logger)
                 let second = try await schema.storage().makeStore(logger: logger)
                 try await first.seed(seed)
-                let result = try await body([first, second])
-                try await schema.drop()
-                return result
-            } catch {
-                try? await schema.drop()
-                throw error
+                return try await body([first, second])
             }
         }
     }
