@@ -166,8 +166,9 @@ public struct Emulator: Sendable {
         return router
     }
 
-    /// The Hummingbird application serving the emulator. Stopped gracefully, it writes the request log's last entries
-    /// to the shared log (PostgreSQL) once its server has answered its last request.
+    /// The Hummingbird application serving the emulator: run it once. When it stops, after its server has answered its
+    /// last request, it writes the request log's last entries to the shared log (PostgreSQL) and closes the store, so
+    /// the SQLite file is free for another emulator as soon as the application's `run()` returns.
     ///
     /// - Parameter onServerRunning: called once the socket is bound, with the port (useful with port `0`).
     public func application(
@@ -179,7 +180,7 @@ public struct Emulator: Sendable {
             router: router(),
             server: HTTPServerBuilder { responder in LimitedHTTP1Channel(responder: responder, limits: limits, logger: logger) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: [RequestLogFlushOnStop(log: requestLog)],
+            services: [EmulatorShutdown(log: requestLog, store: store)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: configuration.logger
         )

@@ -44,6 +44,12 @@ final class PostgresStore: EmulatorStore {
 
     deinit { runner.cancel() }
 
+    /// Stops the connection pool and returns once its connections are closed.
+    func close() async {
+        runner.cancel()
+        await runner.value
+    }
+
     /// The pool's size: a few connections per core of this machine. Statements are short, and a request waiting for a
     /// connection in the pool costs less than one more server process competing for the cores (measured on two
     /// cores: 16 connections made logins about 10% slower than 6). Capped token issuers queue in process first

@@ -81,14 +81,28 @@ public struct TestEmulator: Sendable {
         logger.logLevel = .warning
         var configuration = Emulator.Configuration(host: "127.0.0.1", port: 0, storage: storage, seed: seed, clock: clock, logger: logger)
         configure(&configuration)
-        let emulator = try await Emulator(configuration: configuration)
+        return try await serve(try await Emulator(configuration: configuration), body)
+    }
+
+    /// Serves an emulator built by the test on the host and port of its configuration (give it `127.0.0.1` and port
+    /// `0`), runs `body` with it, and stops it (also when `body` throws). The emulator's store is closed when this
+    /// returns.
+    ///
+    /// - Throws: what `body` throws; ``TestEmulatorError/didNotStart`` when the server stopped before binding its port.
+    public static func serve<Result: Sendable>(_ emulator: Emulator, _ body: (TestEmulator) async throws -> Result) async throws -> Result {
+        let configuration = emulator.configuration
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let application = emulator.application { port in
             portContinuation.yield(port)
             portContinuation.finish()
         }
         let serviceGroup = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+            configuration: .init(
+                services: [application],
+                gracefulShutdownSignals: [],
+                cancellationSignals: [],
+                logger: configuration.logger
+            )
         )
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await serviceGroup.run() }
@@ -102,7 +116,7 @@ public struct TestEmulator: Sendable {
                 baseURL: URL(string: "http://127.0.0.1:\(port)")!,
                 port: port,
                 clock: configuration.clock,
-                seed: seed
+                seed: configuration.seed
             )
             do {
                 let result = try await body(running)

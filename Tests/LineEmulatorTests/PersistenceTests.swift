@@ -1,6 +1,7 @@
 import Foundation
 import LineEmulator
 import LineEmulatorTesting
+import Logging
 import NIOHTTP1
 import Testing
 
@@ -35,6 +36,48 @@ struct PersistenceTests {
             let consents = try await http.get("/_emulator/v1/users/\(Fixture.brown.userID)/consents")
             #expect((consents.json["consents"] as? [Any])?.count == 1)
         }
+    }
+
+    @Test("the file is free as soon as the application has stopped, while the Emulator value lives on; its store then refuses every call")
+    func fileFreeAtStop() async throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "linekit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appending(path: "emulator.sqlite").path
+        let first = try await Emulator(configuration: Self.configuration(path))
+        let token = try await TestEmulator.serve(first) { emulator in
+            try #require(try await Fixture.login(emulator)["access_token"] as? String)
+        }
+        // `first`, and with it its store, is still referenced: only the stop can have given the file up.
+        let status = try await TestEmulator.run(storage: .sqlite(path: path)) { emulator in
+            try await VerifyRevokeTests.verify(emulator, token).status
+        }
+        #expect(status == 200)
+        await #expect(throws: (any Error).self) { _ = try await first.snapshot() }
+        withExtendedLifetime(first) {}
+    }
+
+    @Test("20 stops and starts in a row on one file, each after logins over kept-alive connections: every start takes the file")
+    func restartsInARow() async throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "linekit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appending(path: "emulator.sqlite").path
+        var tokens: [String] = []
+        for round in 1...20 {
+            tokens = try await TestEmulator.run(storage: .sqlite(path: path)) { emulator in
+                for token in tokens {
+                    #expect(try await VerifyRevokeTests.verify(emulator, token).status == 200, "round \(round)")
+                }
+                return tokens + [try #require(try await Fixture.login(emulator)["access_token"] as? String)]
+            }
+        }
+        #expect(tokens.count == 20)
+    }
+
+    /// An SQLite emulator at `path` on an ephemeral loopback port, logging warnings only.
+    static func configuration(_ path: String) -> Emulator.Configuration {
+        var logger = Logger(label: "linekit.test-emulator")
+        logger.logLevel = .warning
+        return Emulator.Configuration(host: "127.0.0.1", port: 0, storage: .sqlite(path: path), logger: logger)
     }
 
     @Test("a second emulator on the same database file is refused with a clear error; the file is free once the first stops")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -10,14 +11,15 @@ import Foundation
 ///
 /// The SQLite store keeps tokens and users in memory in front of the file, which is only correct while one emulator
 /// writes it; a second emulator on the same file is refused with a clear message instead of serving stale tokens.
-/// The kernel releases the lock when the process ends, even by `kill -9`.
+/// The store releases it when it closes (``release()``), and the kernel when the process ends, even by `kill -9`.
 final class DatabaseFileLock: Sendable {
     /// Why an emulator could not take a database file.
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
-    private let descriptor: Int32
+    /// The open lock file; `nil` once released.
+    private let descriptor: Mutex<Int32?>
 
     init(databasePath: String) throws {
         let path = databasePath + ".lock"
@@ -34,10 +36,16 @@ final class DatabaseFileLock: Sendable {
                     """
             )
         }
-        self.descriptor = descriptor
+        self.descriptor = Mutex(descriptor)
     }
 
-    deinit {
-        close(descriptor)
+    /// Releases the lock now, so another emulator can take the file; later calls do nothing.
+    func release() {
+        descriptor.withLock { descriptor in
+            if let open = descriptor { close(open) }
+            descriptor = nil
+        }
     }
+
+    deinit { release() }
 }

@@ -164,6 +164,9 @@ package protocol EmulatorStore: Sendable {
     func seed(_ seed: Seed) async throws
     /// Deletes all state (keeping the emulator's own secrets) and applies the seed again.
     func reset(to seed: Seed) async throws
+    /// Closes what the store holds open: the SQLite file and its lock, or the PostgreSQL connections. When it returns,
+    /// another emulator can open the same SQLite file; every later call fails. Called once, when the emulator stops.
+    func close() async
 
     // MARK: Platform-wide operational state
     /// The clock offset every instance on the store shares (`nil`: the store is one process's, the clock stays local).

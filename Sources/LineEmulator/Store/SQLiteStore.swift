@@ -65,6 +65,24 @@ final class SQLiteStore: EmulatorStore {
 
     static func friendshipKey(_ userID: String, _ channelID: String) -> String { userID + " " + channelID }
 
+    /// Closes the database and releases the file's lock, so another emulator can open the file at once instead of
+    /// when the last reference to this store goes (a server's connections can hold one for a while after it stops).
+    /// The caches are emptied, so later reads fail like writes instead of answering from memory.
+    func close() async {
+        // GRDB waits for the reads and writes in progress and finalizes its cached statements; closing fails only
+        // with statements still alive (SQLITE_BUSY), which this store does not keep. The file is given up either way.
+        try? database.close()
+        fileLock?.release()
+        channelCache.withLock { $0.removeAll() }
+        userTokenCache.removeAll()
+        grantCache.removeAll()
+        channelTokenCache.removeAll()
+        userCache.removeAll()
+        userListCache.removeAll()
+        codeCache.removeAll()
+        friendshipCache.removeAll()
+    }
+
     /// Runs `body` in the next shared transaction; returns once that has committed.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await writer.write(body)

@@ -40,4 +40,20 @@ enum StoreBackend: String, Sendable, CustomTestStringConvertible {
             }
         }
     }
+
+    /// Runs `body` with the storage of a database that outlives its stores: on SQLite a file in a folder of its own, on
+    /// PostgreSQL a fresh schema; removed or dropped afterwards.
+    func withDurableStorage<Result: Sendable>(
+        _ body: (Emulator.Configuration.Storage) async throws -> Result
+    ) async throws -> Result {
+        switch self {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appending(path: "linekit-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            return try await body(.sqlite(path: directory.appending(path: "emulator.sqlite").path))
+        case .postgres:
+            let schema = PostgresScratchSchema(url: try #require(Self.postgresURL, "LINEKIT_TEST_POSTGRES_URL is not set"))
+            return try await schema.dropAfter { try await body(try schema.storage()) }
+        }
+    }
 }
