@@ -109,7 +109,7 @@ struct PostgresStartupTests {
 
     @Test(
         "a stopped emulator has closed its store: the Emulator value lives on, but its reads fail",
-        .enabled(if: StoreBackend.postgresURL != nil, "needs LINEKIT_TEST_POSTGRES_URL")
+        .enabled(if: StoreBackend.postgresURL != nil, "LINEKIT_TEST_POSTGRES_URL is not set")
     )
     func storeClosedAtStop() async throws {
         let schema = PostgresScratchSchema(url: try #require(StoreBackend.postgresURL))

@@ -31,14 +31,7 @@ extension SQLiteStore {
             }
             try Self.apply(seed, to: db)
         }
-        channelCache.withLock { $0.removeAll() }
-        userTokenCache.removeAll()
-        grantCache.removeAll()
-        channelTokenCache.removeAll()
-        userCache.removeAll()
-        userListCache.removeAll()
-        friendshipCache.removeAll()
-        codeCache.removeAll()
+        emptyCaches()
     }
 
     private static func apply(_ seed: Seed, to db: Database) throws {

@@ -73,14 +73,19 @@ final class SQLiteStore: EmulatorStore {
         // with statements still alive (SQLITE_BUSY), which this store does not keep. The file is given up either way.
         try? database.close()
         fileLock?.release()
+        emptyCaches()
+    }
+
+    /// Forgets every cached row (after a reset, or at close).
+    func emptyCaches() {
         channelCache.withLock { $0.removeAll() }
         userTokenCache.removeAll()
         grantCache.removeAll()
         channelTokenCache.removeAll()
         userCache.removeAll()
         userListCache.removeAll()
-        codeCache.removeAll()
         friendshipCache.removeAll()
+        codeCache.removeAll()
     }
 
     /// Runs `body` in the next shared transaction; returns once that has committed.
