@@ -11,7 +11,7 @@ extension SQLiteStore {
     }
 
     func recentChannelTokens(limit: Int) async throws -> [ChannelAccessToken] {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchAll(
                 try db.cachedStatement(sql: "SELECT * FROM channel_tokens ORDER BY issued_at DESC, rowid DESC LIMIT ?"),
                 arguments: [limit]
@@ -62,7 +62,7 @@ extension SQLiteStore {
     }
 
     func validChannelTokens(channelID: String, kind: ChannelAccessToken.Kind, at time: Date) async throws -> [ChannelAccessToken] {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchAll(
                 try db.cachedStatement(
                     sql: """
@@ -91,7 +91,7 @@ extension SQLiteStore {
     }
 
     func channelKey(keyID: String) async throws -> ChannelKey? {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM channel_keys WHERE kid = ?"), arguments: [keyID]).map(
                 Self.channelKey(from:)
             )
@@ -99,7 +99,7 @@ extension SQLiteStore {
     }
 
     func channelKeys(channelID: String) async throws -> [ChannelKey] {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchAll(
                 try db.cachedStatement(sql: "SELECT * FROM channel_keys WHERE channel_id = ? ORDER BY created_at"),
                 arguments: [channelID]

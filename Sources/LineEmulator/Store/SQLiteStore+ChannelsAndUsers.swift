@@ -5,14 +5,14 @@ import Synchronization
 /// Channels, users, consents and friendships.
 extension SQLiteStore {
     func channels() async throws -> [Channel] {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM channels ORDER BY position")).map(Self.channel(from:))
         }
     }
 
     func channel(id: String) async throws -> Channel? {
         if let cached = channelCache.withLock({ $0[id] }) { return cached }
-        let channel = try await database.read { db in
+        let channel = try await read { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM channels WHERE id = ?"), arguments: [id]).map(Self.channel(from:))
         }
         if let channel { channelCache.withLock { $0[id] = channel } }
@@ -57,7 +57,7 @@ extension SQLiteStore {
     // MARK: Consents and friendships
 
     func friendChannels(userID: String) async throws -> [String] {
-        try await database.read { db in
+        try await read { db in
             try String.fetchAll(
                 try db.cachedStatement(sql: "SELECT channel_id FROM friendships WHERE user_id = ? ORDER BY channel_id"),
                 arguments: [userID]
@@ -66,7 +66,7 @@ extension SQLiteStore {
     }
 
     func consents(userID: String) async throws -> [Consent] {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchAll(
                 try db.cachedStatement(sql: "SELECT * FROM consents WHERE user_id = ? ORDER BY granted_at"),
                 arguments: [userID]
@@ -76,7 +76,7 @@ extension SQLiteStore {
     }
 
     func consent(userID: String, channelID: String) async throws -> Consent? {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchOne(
                 try db.cachedStatement(sql: "SELECT * FROM consents WHERE user_id = ? AND channel_id = ?"),
                 arguments: [userID, channelID]

@@ -4,7 +4,7 @@ import GRDB
 /// LINE Login: authorization codes, consent transactions and user access tokens (grants).
 extension SQLiteStore {
     func recentUserTokens(limit: Int) async throws -> [UserAccessToken] {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchAll(
                 try db.cachedStatement(sql: "SELECT * FROM user_tokens ORDER BY issued_at DESC, rowid DESC LIMIT ?"),
                 arguments: [limit]

@@ -48,7 +48,7 @@ extension SQLiteStore {
     }
 
     func messages(to recipient: String?, channelID: String?, limit: Int) async throws -> [StoredMessage] {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchAll(
                 try db.cachedStatement(
                     sql: """
@@ -78,13 +78,13 @@ extension SQLiteStore {
     }
 
     func chat(id: String) async throws -> GroupChat? {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM chats WHERE id = ?"), arguments: [id]).map(Self.chat(from:))
         }
     }
 
     func chats(kind: GroupChat.Kind) async throws -> [GroupChat] {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchAll(
                 try db.cachedStatement(sql: "SELECT * FROM chats WHERE kind = ? ORDER BY position"),
                 arguments: [kind.rawValue]

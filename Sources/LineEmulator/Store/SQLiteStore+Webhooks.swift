@@ -15,7 +15,7 @@ extension SQLiteStore {
     }
 
     func linkedBotChannel(loginChannelID: String) async throws -> String? {
-        try await database.read { db in
+        try await read { db in
             try String.fetchOne(
                 try db.cachedStatement(sql: "SELECT bot_channel_id FROM channel_links WHERE login_channel_id = ?"),
                 arguments: [loginChannelID]
@@ -39,7 +39,7 @@ extension SQLiteStore {
     }
 
     func channelLinks() async throws -> [(loginChannelID: String, botChannelID: String)] {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM channel_links ORDER BY login_channel_id")).map {
                 (loginChannelID: $0["login_channel_id"], botChannelID: $0["bot_channel_id"])
             }
@@ -47,7 +47,7 @@ extension SQLiteStore {
     }
 
     func webhookEndpoint(channelID: String) async throws -> WebhookEndpoint? {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM webhook_endpoints WHERE channel_id = ?"), arguments: [channelID])
                 .map { WebhookEndpoint(channelID: $0["channel_id"], url: $0["url"], isActive: $0["active"]) }
         }
@@ -100,7 +100,7 @@ extension SQLiteStore {
     }
 
     func replyToken(_ token: String, channelID: String, at now: Date) async throws -> ReplyToken? {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchOne(
                 try db.cachedStatement(
                     sql: "SELECT * FROM reply_tokens WHERE token = ? AND channel_id = ? AND used_at IS NULL AND expires_at > ?"
@@ -168,14 +168,14 @@ extension SQLiteStore {
     }
 
     func delivery(id: String) async throws -> WebhookDelivery? {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM webhook_deliveries WHERE id = ?"), arguments: [id])
                 .map(Self.delivery(from:))
         }
     }
 
     func deliveries(channelID: String?, limit: Int) async throws -> [WebhookDelivery] {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchAll(
                 try db.cachedStatement(
                     sql: "SELECT * FROM webhook_deliveries WHERE ? IS NULL OR channel_id = ? ORDER BY seq DESC LIMIT ?"

@@ -14,6 +14,8 @@ import Synchronization
 final class SQLiteStore: EmulatorStore {
     let database: any DatabaseWriter
     private let writer: GroupCommitWriter
+    /// Every call to the database goes through it, so none does once the store has closed.
+    private let gate = ClosingGate()
     /// Held while the file is open: the caches below are correct only while this process is its one writer.
     private let fileLock: DatabaseFileLock?
     /// Channels never change once created (only a reset deletes them), so reads of them are cached.
@@ -67,12 +69,14 @@ final class SQLiteStore: EmulatorStore {
 
     /// Closes the database and releases the file's lock, so another emulator can open the file at once instead of
     /// when the last reference to this store goes (a server's connections can hold one for a while after it stops).
-    /// The caches are emptied, so later reads fail like writes instead of answering from memory.
+    /// Calls made after it fail with ``StoreClosedError``; it waits for the calls still running.
     func close() async {
-        // GRDB waits for the reads and writes in progress and finalizes its cached statements; closing fails only
-        // with statements still alive (SQLITE_BUSY), which this store does not keep. The file is given up either way.
+        await gate.close()
+        // No call is running now. GRDB finalizes its cached statements, so closing fails (SQLITE_BUSY) only with
+        // statements still alive, which this store does not keep; the file is given up either way.
         try? database.close()
         fileLock?.release()
+        // Nor does a row cached before answer from memory.
         emptyCaches()
     }
 
@@ -90,7 +94,12 @@ final class SQLiteStore: EmulatorStore {
 
     /// Runs `body` in the next shared transaction; returns once that has committed.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.write(body)
+        try await gate.run { try await writer.write(body) }
+    }
+
+    /// Runs `body` with a read-only connection.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await gate.run { try await database.read(body) }
     }
 
     /// Reads through `cache`: a hit (a row, or the knowledge that there is none) skips the database; what is read is
@@ -100,10 +109,12 @@ final class SQLiteStore: EmulatorStore {
         _ key: String,
         read: @escaping @Sendable (Database) throws -> Value?
     ) async throws -> Value? {
-        if let hit = cache[key] { return hit }
-        let generation = cache.generation
-        let value = try await database.read(read)
-        cache.store(value, for: key, ifGeneration: generation)
-        return value
+        try await gate.run {
+            if let hit = cache[key] { return hit }
+            let generation = cache.generation
+            let value = try await database.read(read)
+            cache.store(value, for: key, ifGeneration: generation)
+            return value
+        }
     }
 }
