@@ -88,7 +88,8 @@ public struct TestEmulator: Sendable {
     /// `0`), runs `body` with it, and stops it (also when `body` throws). The emulator's store is closed when this
     /// returns.
     ///
-    /// - Throws: what `body` throws; ``TestEmulatorError/didNotStart`` when the server stopped before binding its port.
+    /// - Throws: what `body` throws; the server's error when it cannot bind (a port in use, say), or
+    ///   ``TestEmulatorError/didNotStart`` when it stopped before binding without one.
     public static func serve<Result: Sendable>(_ emulator: Emulator, _ body: (TestEmulator) async throws -> Result) async throws -> Result {
         let configuration = emulator.configuration
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
@@ -105,7 +106,11 @@ public struct TestEmulator: Sendable {
             )
         )
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await serviceGroup.run() }
+            group.addTask {
+                // A server that fails to bind never reports a port: end the stream so the wait below ends too.
+                defer { portContinuation.finish() }
+                try await serviceGroup.run()
+            }
             var iterator = portStream.makeAsyncIterator()
             guard let port = await iterator.next() else {
                 await serviceGroup.triggerGracefulShutdown()
