@@ -38,7 +38,7 @@ package final class WebhookDeliverer: Sendable {
                 do {
                     _ = try await Self.attempt(next, store: store, sender: sender, timeout: timeout)
                 } catch {
-                    logger.warning("webhook delivery \(next.id) could not be recorded: \(error)")
+                    logger.warning("webhook delivery \(next.id) stays pending: \(error)")
                 }
                 finished = conversation
             }
