@@ -106,24 +106,4 @@ struct PostgresStartupTests {
             await reader.close()
         }
     }
-
-    @Test(
-        "a stopped emulator has closed its store: the Emulator value lives on, but its reads fail",
-        .enabled(if: StoreBackend.postgresURL != nil, "LINEKIT_TEST_POSTGRES_URL is not set")
-    )
-    func storeClosedAtStop() async throws {
-        let schema = PostgresScratchSchema(url: try #require(StoreBackend.postgresURL))
-        try await schema.dropAfter {
-            var logger = Logger(label: "linekit.stop-test")
-            logger.logLevel = .warning
-            let emulator = try await Emulator(
-                configuration: .init(host: "127.0.0.1", port: 0, storage: try schema.storage(), logger: logger)
-            )
-            let users = try await TestEmulator.serve(emulator) { _ in
-                try await emulator.snapshot().users.count
-            }
-            #expect(users == Seed.default.users.count)
-            await #expect(throws: (any Error).self) { _ = try await emulator.snapshot() }
-        }
-    }
 }

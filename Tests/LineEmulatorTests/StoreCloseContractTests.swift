@@ -1,5 +1,6 @@
 import Foundation
 import LineEmulator
+import LineEmulatorTesting
 import Logging
 import Testing
 
@@ -27,11 +28,7 @@ struct StoreCloseContractTests {
         }
     }
 
-    static var logger: Logger {
-        var logger = Logger(label: "linekit.store-close")
-        logger.logLevel = .warning
-        return logger
-    }
+    static let logger = Logger.warningsOnly("linekit.store-close")
 
     static func user(_ number: Int) -> User {
         User(userID: "U" + String(format: "%032x", 0xc10_0000 + number), displayName: "User \(number)")
@@ -62,6 +59,30 @@ struct StoreCloseContractTests {
             #expect(try await reopened.user(id: refused.userID) == nil)
             #expect(try await reopened.channels().count == Seed.default.channels.count)
             await reopened.close()
+        }
+    }
+
+    @Test(
+        "an emulator's stop closes its store while the Emulator value lives on; the next emulator on the database starts at once",
+        arguments: Storage.available
+    )
+    func closedAtStop(storage: Storage) async throws {
+        try await storage.with { configuration in
+            let first = try await Emulator(configuration: .quietLoopback(storage: configuration))
+            let token = try await TestEmulator.serve(first) { emulator in
+                #expect(try await first.snapshot().users.count == Seed.default.users.count)
+                return try #require(try await Fixture.login(emulator)["access_token"] as? String)
+            }
+            // `first`, and with it its store, is still referenced: only the stop can have closed the store.
+            await #expect(throws: (any Error).self) { _ = try await first.snapshot() }
+            guard storage.isDurable else { return }
+            // On SQLite the file's lock refuses this emulator while the first one's store holds it.
+            let second = try await Emulator(configuration: .quietLoopback(storage: configuration))
+            let status = try await TestEmulator.serve(second) { emulator in
+                try await VerifyRevokeTests.verify(emulator, token).status
+            }
+            #expect(status == 200)
+            withExtendedLifetime(first) {}
         }
     }
 

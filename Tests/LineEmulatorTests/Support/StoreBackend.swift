@@ -22,8 +22,7 @@ enum StoreBackend: String, Sendable, CustomTestStringConvertible {
         seed: Seed = .default,
         _ body: ([any EmulatorStore]) async throws -> Result
     ) async throws -> Result {
-        var logger = Logger(label: "linekit.store-contract")
-        logger.logLevel = .warning
+        let logger = Logger.warningsOnly("linekit.store-contract")
         switch self {
         case .sqlite:
             let store = try await Emulator.Configuration.Storage.inMemory.makeStore(logger: logger)
@@ -48,9 +47,7 @@ enum StoreBackend: String, Sendable, CustomTestStringConvertible {
     ) async throws -> Result {
         switch self {
         case .sqlite:
-            let directory = FileManager.default.temporaryDirectory.appending(path: "linekit-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: directory) }
-            return try await body(.sqlite(path: directory.appending(path: "emulator.sqlite").path))
+            return try await withTemporaryDatabase { path in try await body(.sqlite(path: path)) }
         case .postgres:
             let schema = PostgresScratchSchema(url: try #require(Self.postgresURL, "LINEKIT_TEST_POSTGRES_URL is not set"))
             return try await schema.dropAfter { try await body(try schema.storage()) }
